@@ -1,0 +1,3 @@
+from commlog.commands import main
+
+main()

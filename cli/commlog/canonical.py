@@ -1,0 +1,106 @@
+"""The one canonical YAML form commlog writes, so that edits make minimal diffs.
+
+- keys in the order of the schema's ``properties`` (unknown keys after, sorted);
+- a mapping or list of single-line scalars that fits in :data:`FLOW_WIDTH` is
+  written on one line (``{type: sent, at: ..., by: ...}``), anything else in block style;
+- multi-line text as a literal block (``|``); strings quoted only where a YAML
+  reader could take them for another type; lists indented under their key;
+- comments are not kept: what matters goes in ``remarks``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from commlog.schema import Shape
+
+FLOW_WIDTH = 100
+
+
+_COLON_SAFE = re.compile(r"^(?:[^,?\[\]{}:#]|:(?=[^\s,\[\]{}]))*$")
+
+
+class _Dumper(yaml.SafeDumper):
+    yaml_implicit_resolvers: dict = {}
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+    def analyze_scalar(self, scalar: str) -> yaml.emitter.ScalarAnalysis:
+        # PyYAML quotes any ':' inside flow collections; YAML (and libyaml, ruamel)
+        # read a ':' followed by a non-space as text, so times stay unquoted in events.
+        analysis = super().analyze_scalar(scalar)
+        if not analysis.allow_flow_plain and analysis.allow_block_plain and _COLON_SAFE.match(scalar):
+            analysis.allow_flow_plain = True
+        return analysis
+
+
+# Quote every string that this loader or a YAML 1.1 reader would take for something else.
+for _tag, _regexp, _first in [
+    (
+        "tag:yaml.org,2002:bool",
+        r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$",
+        "yYnNtTfFoO",
+    ),
+    ("tag:yaml.org,2002:int", r"^[-+]?[0-9][0-9_:]*$", "-+0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$|^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$",
+        "-+0123456789.",
+    ),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:merge", r"^<<$", "<"),
+]:
+    _Dumper.add_implicit_resolver(_tag, re.compile(_regexp), list(_first))
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value.rstrip("\n") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def _ordered(data: Any, shape: Shape | None) -> Any:
+    if isinstance(data, dict):
+        props = shape.props if shape else {}
+        rank = {k: i for i, k in enumerate(props)}
+        names = sorted(data, key=lambda k: (rank.get(k, len(rank)), k))
+        return {k: _ordered(data[k], props.get(k)) for k in names}
+    if isinstance(data, list):
+        return [_ordered(item, shape.items if shape else None) for item in data]
+    return data
+
+
+def _is_flat(value: Any) -> bool:
+    return not isinstance(value, (dict, list)) and not (isinstance(value, str) and "\n" in value)
+
+
+def _flow_length(data: dict[str, Any] | list[Any]) -> int:
+    parts = [f"{k}: {v}" for k, v in data.items()] if isinstance(data, dict) else [str(v) for v in data]
+    return sum(len(p) + 2 for p in parts) + 2
+
+
+def _set_styles(node: yaml.Node, data: Any, root: bool = False) -> None:
+    if isinstance(node, yaml.MappingNode):
+        values = list(data.values())
+        node.flow_style = not root and all(map(_is_flat, values)) and _flow_length(data) <= FLOW_WIDTH
+        for (_, value_node), value in zip(node.value, values, strict=True):
+            _set_styles(value_node, value)
+    elif isinstance(node, yaml.SequenceNode):
+        node.flow_style = all(map(_is_flat, data)) and _flow_length(data) <= FLOW_WIDTH
+        for item_node, item in zip(node.value, data, strict=True):
+            _set_styles(item_node, item)
+
+
+def dump(data: dict[str, Any], shape: Shape | None = None) -> str:
+    """The canonical text of a document whose schema has the given shape."""
+    data = _ordered(data, shape)
+    dumper = _Dumper(None, sort_keys=False)
+    node = dumper.represent_data(data)
+    _set_styles(node, data, root=True)
+    return yaml.serialize(node, Dumper=_Dumper, allow_unicode=True, width=4096, indent=2)

@@ -1,0 +1,58 @@
+"""Option bundles and helpers shared by commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from commlog.repository import NotARepository, find_root
+
+repo_option = click.option(
+    "--repo",
+    "repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Records repository (default: the one enclosing the current folder).",
+)
+
+
+def resolve_root(repo: Path | None) -> Path:
+    """The repository root, or a usage error (exit 2) naming what is missing."""
+    try:
+        return find_root(repo or Path.cwd())
+    except NotARepository as err:
+        raise click.UsageError(
+            f"{err}; run inside a records repository, pass --repo, or create one with `commlog init DIR`"
+        ) from err
+
+
+def paths_in(root: Path, paths: tuple[Path, ...]) -> list[Path] | None:
+    """The given files, checked to exist inside the repository; None for 'all'."""
+    if not paths:
+        return None
+    result = []
+    for path in paths:
+        resolved = path.resolve()
+        if not resolved.is_file():
+            raise click.UsageError(f"{path}: no such file")
+        try:
+            resolved.relative_to(root.resolve())
+        except ValueError:
+            raise click.UsageError(f"{path}: not inside the repository {root}") from None
+        result.append(resolved)
+    return result
+
+
+def example(text: str) -> Callable[[Any], Any]:
+    """Append an ``Example:`` block to a command's help."""
+
+    def decorate(func: Any) -> Any:
+        func.__doc__ = (
+            (func.__doc__ or "") + "\n\n\b\nExample:\n" + "\n".join("  " + line for line in text.strip().splitlines())
+        )
+        return func
+
+    return decorate

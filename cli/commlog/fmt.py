@@ -1,0 +1,45 @@
+"""``commlog fmt``: rewrite YAML files in the canonical form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from commlog import repository
+from commlog.canonical import dump
+from commlog.findings import Finding
+from commlog.load import LoadError, atomic_write, load
+from commlog.schema import Schemas
+
+
+@dataclass
+class FmtResult:
+    changed: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def canonical_text(schemas: Schemas, relative: str, data: dict) -> str:
+    """The canonical text of a repository file's data."""
+    return dump(data, schemas.shape(schemas.document_type(relative, data)))
+
+
+def format_repository(
+    root: Path, only: list[Path] | None = None, check: bool = False, schemas: Schemas | None = None
+) -> FmtResult:
+    """Rewrite (or with ``check`` just list) files not in canonical form; unreadable files are reported and left alone."""
+    schemas = schemas or Schemas()
+    result = FmtResult()
+    for path in only if only is not None else repository.data_files(root):
+        try:
+            doc = load(root, path)
+        except LoadError as err:
+            result.findings.append(
+                Finding(path.relative_to(root).as_posix(), err.line, err.column, err.rule, err.message, err.hint)
+            )
+            continue
+        text = canonical_text(schemas, doc.path, doc.data)
+        if text != doc.text:
+            result.changed.append(doc.path)
+            if not check:
+                atomic_write(path, text)
+    return result

@@ -1,0 +1,32 @@
+"""Reporters: findings as text lines or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TextIO
+
+from commlog.validate import Result
+
+
+def text(result: Result, out: TextIO) -> None:
+    for item in result.findings:
+        out.write(item.as_text() + "\n")
+    files = len({f.path for f in result.findings})
+    if result.findings:
+        out.write(f"{len(result.findings)} finding(s) in {files} of {result.checked} file(s)\n")
+    else:
+        out.write(f"{result.checked} file(s) checked, all valid\n")
+
+
+def as_json(result: Result, out: TextIO) -> None:
+    json.dump(
+        {"checked": result.checked, "findings": [f.as_json() for f in result.findings]},
+        out,
+        ensure_ascii=False,
+        indent=2,
+    )
+    out.write("\n")
+
+
+REPORTERS: dict[str, Callable[[Result, TextIO], None]] = {"text": text, "json": as_json}

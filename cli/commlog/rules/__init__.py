@@ -1,0 +1,80 @@
+"""Cross-record rules: each a small function with an id, run over the whole corpus."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from commlog.findings import Finding, pointer
+from commlog.load import Document
+from commlog.policy import Policy
+
+
+@dataclass
+class Corpus:
+    """What the rules see: schema-valid documents, and the ids of every file present."""
+
+    root: Path
+    policy: Policy | None
+    policy_doc: Document | None = None
+    records: list[Document] = field(default_factory=list)
+    staff_docs: list[Document] = field(default_factory=list)
+    org_docs: list[Document] = field(default_factory=list)
+    staff_ids: set[str] = field(default_factory=set)
+    org_ids: set[str] = field(default_factory=set)
+    record_ids: set[str] = field(default_factory=set)
+
+    @property
+    def staff(self) -> dict[str, dict[str, Any]]:
+        return {d.data["id"]: d.data for d in self.staff_docs}
+
+    @property
+    def orgs(self) -> dict[str, dict[str, Any]]:
+        return {d.data["id"]: d.data for d in self.org_docs}
+
+
+Check = Callable[[Corpus], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    ids: tuple[str, ...]
+    check: Check
+    needs_policy: bool
+
+    @property
+    def requirement(self) -> str:
+        return (self.check.__doc__ or "").strip().splitlines()[0]
+
+
+RULES: list[Rule] = []
+"""Every check; one rule id may be checked in several places (e.g. unknown-contact)."""
+
+
+def rule(*rule_ids: str, needs_policy: bool = True) -> Callable[[Check], Check]:
+    """Register a check under the rule ids it reports; its docstring's first line says what the procedure requires."""
+
+    def register(check: Check) -> Check:
+        RULES.append(Rule(rule_ids, check, needs_policy))
+        return check
+
+    return register
+
+
+def finding(
+    doc: Document, rule_id: str, parts: tuple[object, ...], message: str, hint: str = "", at_key: bool = False
+) -> Finding:
+    """A finding in ``doc`` at the field named by ``parts``; the line is resolved later."""
+    return Finding(doc.path, 0, 0, rule_id, message, hint, pointer(*parts), at_key)
+
+
+def run(corpus: Corpus) -> Iterator[Finding]:
+    """Every rule's findings; rules that need the policy are skipped without one."""
+    from commlog.rules import contacts, policy, records  # noqa: F401  (registers the rules)
+
+    for item in RULES:
+        if item.needs_policy and corpus.policy is None:
+            continue
+        yield from item.check(corpus)

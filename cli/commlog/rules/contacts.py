@@ -1,0 +1,133 @@
+"""Rules about the contacts registers (联络信息表)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+from commlog.findings import Finding
+from commlog.rules import Corpus, finding, rule
+
+
+@rule("contact-file-name", needs_policy=False)
+def id_is_file_name(corpus: Corpus) -> Iterator[Finding]:
+    """A contact's id is its file name, so that references find it."""
+    for doc in corpus.staff_docs + corpus.org_docs:
+        stem = PurePosixPath(doc.path).stem
+        if doc.data["id"] != stem:
+            yield finding(
+                doc,
+                "contact-file-name",
+                ("id",),
+                f"id '{doc.data['id']}' differs from the file name '{stem}'",
+                f"rename the file to {doc.data['id']}.yaml or set id: {stem}",
+            )
+
+
+@rule("unique-email", needs_policy=False)
+def unique_email(corpus: Corpus) -> Iterator[Finding]:
+    """Each email belongs to one person: it is their git identity for approvals."""
+    owners: dict[str, str] = {}
+    for doc in corpus.staff_docs:
+        email = doc.data["email"].lower()
+        if email in owners:
+            yield finding(
+                doc,
+                "unique-email",
+                ("email",),
+                f"email {doc.data['email']} is also {owners[email]}'s",
+                "give each person their own email",
+            )
+        else:
+            owners[email] = doc.data["id"]
+    for doc in corpus.org_docs:
+        for index, person in enumerate(doc.data["people"]):
+            email = person.get("email", "").lower()
+            if email and email in owners:
+                yield finding(
+                    doc,
+                    "unique-email",
+                    ("people", index, "email"),
+                    f"email {person['email']} is also {owners[email]}'s",
+                    "give each person their own email",
+                )
+            elif email:
+                owners[email] = f"{doc.data['id']}/{person['id']}"
+
+
+@rule("unique-person", needs_policy=False)
+def unique_person(corpus: Corpus) -> Iterator[Finding]:
+    """People within one organisation have distinct ids."""
+    for doc in corpus.org_docs:
+        seen: set[str] = set()
+        for index, person in enumerate(doc.data["people"]):
+            if person["id"] in seen:
+                yield finding(
+                    doc,
+                    "unique-person",
+                    ("people", index, "id"),
+                    f"person id '{person['id']}' appears twice in this organisation",
+                    "give each person their own id",
+                )
+            seen.add(person["id"])
+
+
+@rule("unknown-department")
+def contact_department(corpus: Corpus) -> Iterator[Finding]:
+    """A staff member's department is one the policy lists."""
+    assert corpus.policy is not None
+    for doc in corpus.staff_docs:
+        if doc.data["department"] not in corpus.policy.departments:
+            yield finding(
+                doc,
+                "unknown-department",
+                ("department",),
+                f"department '{doc.data['department']}' is not in policy.yaml",
+                "use a department name from policy.yaml's departments",
+            )
+
+
+@rule("departed-date", needs_policy=False)
+def departed_date(corpus: Corpus) -> Iterator[Finding]:
+    """Departed staff carry their departure date (their data is kept for a set time after it); active staff carry none."""
+    for doc in corpus.staff_docs:
+        status, departed = doc.data["status"], doc.data.get("departed")
+        if status == "departed" and not departed:
+            yield finding(
+                doc,
+                "departed-date",
+                ("status",),
+                "status is departed but there is no departed date (离职日期)",
+                "add `departed: YYYY-MM-DD`",
+            )
+        elif status == "active" and departed:
+            yield finding(
+                doc,
+                "departed-date",
+                ("departed",),
+                "an active staff member has a departed date",
+                "set status: departed, or remove the date",
+            )
+        joined = doc.data.get("joined")
+        if joined and departed and departed < joined:
+            yield finding(
+                doc,
+                "departed-date",
+                ("departed",),
+                f"departed {departed} is before joined {joined}",
+                "check both dates",
+            )
+
+
+@rule("unknown-contact", needs_policy=False)
+def org_owner(corpus: Corpus) -> Iterator[Finding]:
+    """Each outside organisation has an internal owner who is on the staff list."""
+    for doc in corpus.org_docs:
+        if doc.data["owner"] not in corpus.staff_ids:
+            yield finding(
+                doc,
+                "unknown-contact",
+                ("owner",),
+                f"owner '{doc.data['owner']}' is not in contacts/internal/",
+                "add the staff member or fix the id",
+            )

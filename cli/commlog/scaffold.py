@@ -1,0 +1,32 @@
+"""``commlog init``: a new, empty records repository that validates clean."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from commlog import gitrepo, repository
+from commlog.resources import data_path, template_path
+
+
+class ScaffoldError(Exception):
+    """The target folder cannot take a new repository."""
+
+
+def create(target: Path, organisation: str = "本公司", init_git: bool = True) -> None:
+    """Write schemas, policy, CI and empty records/contacts folders into a new or empty ``target``."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise ScaffoldError(f"{target} exists and is not an empty folder")
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(data_path("schemas"), target / "schemas")
+    shutil.copyfile(data_path("policy.yaml"), target / repository.POLICY)
+    for folder in (repository.RECORDS, repository.INTERNAL, repository.EXTERNAL):
+        (target / folder).mkdir(parents=True)
+        (target / folder / ".gitkeep").write_text("")
+    readme = template_path("README.md").read_text(encoding="utf-8")
+    (target / "README.md").write_text(readme.replace("{organisation}", organisation), encoding="utf-8")
+    (target / ".github" / "workflows").mkdir(parents=True)
+    shutil.copyfile(template_path("workflow.yml"), target / ".github" / "workflows" / "commlog.yml")
+    (target / ".gitignore").write_text(".venv/\n/site-build/\n")
+    if init_git:
+        gitrepo.init(target)

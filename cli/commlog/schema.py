@@ -1,0 +1,252 @@
+"""JSON Schema validation (draft 2020-12) with findings in the user's words."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from referencing import Registry, Resource
+from referencing._core import Resolver
+
+from commlog.findings import Finding, pointer
+from commlog.resources import data_path
+from commlog.timeutil import TIME_FORM, parse_time
+
+RECORD_KINDS = ("message", "notice", "collaboration", "customer_request", "supplier_request", "minutes")
+
+FORMATS = FormatChecker(formats=())
+
+
+@FORMATS.checks("commlog-date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    if isinstance(value, str):
+        date.fromisoformat(value)
+    return True
+
+
+@FORMATS.checks("commlog-time", raises=ValueError)
+def _is_time(value: object) -> bool:
+    if isinstance(value, str) and TIME_FORM.match(value):  # the pattern reports other shapes
+        parse_time(value, ZoneInfo("UTC"))
+    return True
+
+
+@dataclass
+class Shape:
+    """What a schema says about one place in a document: its title and its children."""
+
+    title: str = ""
+    description: str = ""
+    props: dict[str, Shape] = field(default_factory=dict)
+    items: Shape | None = None
+
+    def at(self, path: list[str | int]) -> Shape | None:
+        node: Shape | None = self
+        for part in path:
+            if node is None:
+                return None
+            node = node.items if isinstance(part, int) else node.props.get(part)
+        return node
+
+
+class Schemas:
+    """The schema files of one folder, each compiled once and reused."""
+
+    def __init__(self, folder: Path | None = None):
+        self.folder = folder or data_path("schemas")
+        self.documents: dict[str, dict[str, Any]] = {}
+        for path in sorted(self.folder.glob("*.schema.json")):
+            self.documents[path.name.removesuffix(".schema.json")] = json.loads(path.read_text(encoding="utf-8"))
+        self.registry: Registry = Registry().with_resources(
+            (doc["$id"], Resource.from_contents(doc)) for doc in self.documents.values()
+        )
+        self._validators: dict[str, Draft202012Validator] = {}
+        self._shapes: dict[str, Shape] = {}
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Changes whenever any schema changes (for caches)."""
+        return json.dumps(self.documents, sort_keys=True)
+
+    def validator(self, name: str) -> Draft202012Validator:
+        """A validator for one document type, built once.
+
+        It runs on the schema with every ``$ref`` written out in place: the
+        schemas have no recursion, and resolving references on each use was
+        most of the validation time.
+        """
+        if name not in self._validators:
+            root = self.documents[name]
+            self._validators[name] = Draft202012Validator(
+                self._inline(root, self.registry.resolver(root["$id"])), format_checker=FORMATS
+            )
+        return self._validators[name]
+
+    def _inline(self, node: Any, resolver: Resolver) -> Any:
+        if isinstance(node, list):
+            return [self._inline(item, resolver) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            resolved = resolver.lookup(node["$ref"])
+            target = self._inline(resolved.contents, resolved.resolver)
+            extra = {k: self._inline(v, resolver) for k, v in node.items() if k not in ("$ref", "title", "description")}
+            return {"allOf": [target, extra]} if extra else target
+        return {k: v if k in ("enum", "const") else self._inline(v, resolver) for k, v in node.items()}
+
+    def shape(self, name: str) -> Shape:
+        """The shape tree of a document type (titles and key order)."""
+        if name not in self._shapes:
+            root = self.documents[name]
+            self._shapes[name] = self._walk(root, self.registry.resolver(root["$id"]))
+        return self._shapes[name]
+
+    def _walk(self, node: dict[str, Any], resolver: Resolver) -> Shape:
+        title, description = node.get("title", ""), node.get("description", "")
+        while "$ref" in node:
+            resolved = resolver.lookup(node["$ref"])
+            extra = node.get("properties")
+            node, resolver = resolved.contents, resolved.resolver
+            if extra and not node.get("properties"):
+                node = {**node, "properties": extra}
+        shape = Shape(title or node.get("title", ""), description or node.get("description", ""))
+        for name, sub in node.get("properties", {}).items():
+            shape.props[name] = self._walk(sub, resolver)
+        if isinstance(node.get("items"), dict):
+            shape.items = self._walk(node["items"], resolver)
+        return shape
+
+    def document_type(self, path: str, data: dict[str, Any]) -> str:
+        """Name of the schema a repository file is checked against."""
+        if path == "policy.yaml":
+            return "policy"
+        if path.startswith("contacts/internal/"):
+            return "contact-internal"
+        if path.startswith("contacts/external/"):
+            return "contact-external"
+        kind = data.get("kind")
+        return kind if isinstance(kind, str) and kind in RECORD_KINDS else "record"
+
+    def check(self, path: str, data: dict[str, Any]) -> list[Finding]:
+        """Schema findings for one document."""
+        name = self.document_type(path, data)
+        shape = self.shape(name)
+        findings: list[Finding] = []
+        for error in self.validator(name).iter_errors(data):
+            findings.extend(_explain(path, error, shape))
+        return sorted(set(findings), key=lambda f: (f.pointer, f.rule))
+
+
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping of fields",
+    "null": "empty",
+}
+
+
+def _label(shape: Shape, path: list[str | int]) -> str:
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "document"
+    node = shape.at(path)
+    return f"{where} ({node.title})" if node and node.title else where
+
+
+def _explain(path: str, error: ValidationError, shape: Shape) -> Iterator[Finding]:
+    loc = list(error.absolute_path)
+    keyword = str(error.validator)
+    label = _label(shape, loc)
+    node = shape.at(loc)
+    described = node.description if node else ""
+    if keyword == "required":
+        name = str(error.message).split("'")[1]
+        child = shape.at(loc + [name])
+        title = f" ({child.title})" if child and child.title else ""
+        yield Finding(
+            path,
+            0,
+            0,
+            "schema-required",
+            f"{label}: missing required field '{name}'{title}",
+            f"add `{name}:`" + (f"; {child.description}" if child and child.description else ""),
+            pointer(*loc),
+        )
+    elif keyword == "additionalProperties":
+        known = list(error.schema.get("properties", {}))
+        for name in sorted(set(error.instance) - set(known)):
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "known fields: " + ", ".join(known)
+            yield Finding(
+                path,
+                0,
+                0,
+                "schema-unknown-field",
+                f"{label}: unknown field '{name}'",
+                hint,
+                pointer(*loc, name),
+                at_key=True,
+            )
+    elif keyword in ("enum", "const"):
+        allowed = error.validator_value if keyword == "enum" else [error.validator_value]
+        yield Finding(
+            path,
+            0,
+            0,
+            "schema-enum",
+            f"{label}: {error.instance!r} is not allowed",
+            "use one of: " + ", ".join(str(a) for a in allowed),
+            pointer(*loc),
+        )
+    elif keyword == "type":
+        yield Finding(
+            path,
+            0,
+            0,
+            "schema-type",
+            f"{label}: must be {_TYPE_NAMES.get(str(error.validator_value), error.validator_value)}, not {_TYPE_NAMES.get(type(error.instance).__name__, type(error.instance).__name__)}",
+            "quote text that looks like a number, true/false or a date"
+            if error.validator_value == "string"
+            else described,
+            pointer(*loc),
+        )
+    elif keyword == "pattern":
+        yield Finding(
+            path,
+            0,
+            0,
+            "schema-pattern",
+            f"{label}: {error.instance!r} is not in the expected form",
+            described,
+            pointer(*loc),
+        )
+    elif keyword == "format":
+        yield Finding(
+            path,
+            0,
+            0,
+            "invalid-time",
+            f"{label}: {error.instance!r} is not a real date or time ({error.cause or 'does not exist'})",
+            "check the day of the month, the hour and the offset",
+            pointer(*loc),
+        )
+    else:
+        yield Finding(
+            path,
+            0,
+            0,
+            f"schema-{re.sub(r'(?<!^)(?=[A-Z])', '-', keyword).lower()}",
+            f"{label}: {error.message}",
+            described,
+            pointer(*loc),
+        )

@@ -1,0 +1,110 @@
+"""``commlog validate``: load every file, check it against its schema, run the rules."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from commlog import policy as policy_module
+from commlog import repository
+from commlog.findings import Finding
+from commlog.load import Document, LoadError, load, locate
+from commlog.rules import Corpus, run
+from commlog.schema import Schemas
+
+
+@dataclass(frozen=True)
+class Result:
+    checked: int
+    findings: list[Finding]
+
+
+def misplaced_files(root: Path) -> list[Path]:
+    """YAML files in records/ or contacts/ where commlog does not look for them."""
+    patterns = ["records/*.y*ml", "records/*/*.yml", "contacts/*.y*ml", "contacts/*/*.yml"]
+    return sorted(p for pattern in patterns for p in root.glob(pattern) if p.is_file())
+
+
+def validate(root: Path, only: list[Path] | None = None, schemas: Schemas | None = None) -> Result:
+    """Validate the repository at ``root``; with ``only``, report just those files.
+
+    The whole repository is always read, since the rules look across records.
+    """
+    schemas = schemas or Schemas()
+    corpus = Corpus(root=root, policy=None)
+    findings: list[Finding] = []
+    texts: dict[str, str] = {}
+    for path in repository.data_files(root):
+        relative = path.relative_to(root).as_posix()
+        role = repository.role_of(relative)
+        ids = {"internal": corpus.staff_ids, "external": corpus.org_ids}.get(role)
+        if ids is not None:
+            ids.add(path.stem)
+        try:
+            doc = load(root, path)
+        except LoadError as err:
+            findings.append(Finding(relative, err.line, err.column, err.rule, err.message, err.hint))
+            continue
+        texts[relative] = doc.text
+        if role == "record" and isinstance(doc.data.get("id"), str):
+            corpus.record_ids.add(doc.data["id"])
+        problems = schemas.check(relative, doc.data)
+        findings += problems
+        if not problems:
+            _admit(corpus, role, doc)
+    for path in misplaced_files(root):
+        relative = path.relative_to(root).as_posix()
+        findings.append(
+            Finding(
+                relative,
+                1,
+                1,
+                "file-location",
+                "commlog does not read a file here",
+                "records go in records/<year>/<id>.yaml, contacts in contacts/internal/ or contacts/external/, as .yaml",
+            )
+        )
+    if not (root / repository.POLICY).is_file():
+        findings.append(
+            Finding(
+                repository.POLICY,
+                1,
+                1,
+                "policy-missing",
+                "there is no policy.yaml",
+                "run `commlog init` or restore the file",
+            )
+        )
+    findings += run(corpus)
+    findings = _with_lines(findings, texts)
+    checked = len(repository.data_files(root))
+    if only is not None:
+        wanted = {p.resolve().relative_to(root.resolve()).as_posix() for p in only}
+        findings = [f for f in findings if f.path in wanted]
+        checked = len(wanted)
+    return Result(checked, sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule)))
+
+
+def _admit(corpus: Corpus, role: str, doc: Document) -> None:
+    if role == "policy":
+        corpus.policy_doc = doc
+        corpus.policy = policy_module.from_data(doc.data)
+    elif role == "internal":
+        corpus.staff_docs.append(doc)
+    elif role == "external":
+        corpus.org_docs.append(doc)
+    elif role == "record":
+        corpus.records.append(doc)
+
+
+def _with_lines(findings: list[Finding], texts: dict[str, str]) -> list[Finding]:
+    pending: dict[str, list[int]] = defaultdict(list)
+    for index, item in enumerate(findings):
+        if item.line == 0:
+            pending[item.path].append(index)
+    for path, indexes in pending.items():
+        positions = locate(texts.get(path, ""), [(findings[i].pointer, findings[i].at_key) for i in indexes])
+        for i, (line, column) in zip(indexes, positions, strict=True):
+            findings[i] = replace(findings[i], line=line, column=column)
+    return findings
