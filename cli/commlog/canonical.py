@@ -20,7 +20,7 @@ from commlog.schema import Shape
 FLOW_WIDTH = 100
 
 
-_COLON_SAFE = re.compile(r"^(?:[^,?\[\]{}:#]|:(?=[^\s,\[\]{}]))*$")
+_COLON_SAFE = re.compile(r"^(?!:)(?:[^,?\[\]{}:#]|:(?=[^\s,\[\]{}]))*$")
 
 
 class _Dumper(yaml.SafeDumper):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from collections import defaultdict
 from pathlib import PurePosixPath
 
 from commlog.findings import Finding
+from commlog.load import Document
 from commlog.rules import Corpus, finding, rule
 
 
@@ -27,32 +29,28 @@ def id_is_file_name(corpus: Corpus) -> Iterator[Finding]:
 @rule("unique-email", needs_policy=False)
 def unique_email(corpus: Corpus) -> Iterator[Finding]:
     """Each email belongs to one person: it is their git identity for approvals."""
-    owners: dict[str, str] = {}
+    places: list[tuple[Document, tuple[object, ...], str, str]] = []
     for doc in corpus.staff_docs:
-        email = doc.data["email"].lower()
-        if email in owners:
+        places.append((doc, ("email",), doc.data["email"].lower(), doc.data["id"]))
+    for doc in corpus.org_docs:
+        for index, person in enumerate(doc.data["people"]):
+            if "email" in person:
+                places.append(
+                    (doc, ("people", index, "email"), person["email"].lower(), f"{doc.data['id']}/{person['id']}")
+                )
+    owners: dict[str, list[str]] = defaultdict(list)
+    for _, _, email, who in places:
+        owners[email].append(who)
+    for doc, parts, email, who in places:
+        others = [o for o in owners[email] if o != who]
+        if others:
             yield finding(
                 doc,
                 "unique-email",
-                ("email",),
-                f"email {doc.data['email']} is also {owners[email]}'s",
+                parts,
+                f"email {email} is also {', '.join(others)}'s",
                 "give each person their own email",
             )
-        else:
-            owners[email] = doc.data["id"]
-    for doc in corpus.org_docs:
-        for index, person in enumerate(doc.data["people"]):
-            email = person.get("email", "").lower()
-            if email and email in owners:
-                yield finding(
-                    doc,
-                    "unique-email",
-                    ("people", index, "email"),
-                    f"email {person['email']} is also {owners[email]}'s",
-                    "give each person their own email",
-                )
-            elif email:
-                owners[email] = f"{doc.data['id']}/{person['id']}"
 
 
 @rule("unique-person", needs_policy=False)

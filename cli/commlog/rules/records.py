@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from collections import defaultdict
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -53,20 +54,20 @@ def _actors(data: dict[str, Any]) -> Iterator[tuple[Parts, str]]:
 
 @rule("unique-id", needs_policy=False)
 def unique_id(corpus: Corpus) -> Iterator[Finding]:
-    """Every record has its own number (信息编号)."""
-    first: dict[str, str] = {}
+    """Every record has its own number (信息编号); each holder of a shared one is told of the others."""
+    holders: dict[str, list[str]] = defaultdict(list)
     for doc in corpus.records:
-        record_id = doc.data["id"]
-        if record_id in first:
+        holders[doc.data["id"]].append(doc.path)
+    for doc in corpus.records:
+        others = [p for p in holders[doc.data["id"]] if p != doc.path]
+        if others:
             yield finding(
                 doc,
                 "unique-id",
                 ("id",),
-                f"id {record_id} is also used by {first[record_id]}",
+                f"id {doc.data['id']} is also used by {', '.join(others)}",
                 "take the next free number",
             )
-        else:
-            first[record_id] = doc.path
 
 
 @rule("id-file-name", "id-year-folder", needs_policy=False)

@@ -1,0 +1,47 @@
+"""Shared fixtures: copies of the demo repository, and the CLI run as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_PARTS = ("policy.yaml", "schemas", "records", "contacts")
+
+
+def copy_demo(target: Path) -> Path:
+    """A copy of the demo organisation (policy, schemas, records, contacts) in ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for part in DEMO_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copyfile(source, target / part)
+    return target
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_demo(tmp_path_factory.mktemp("demo-template") / "repo")
+
+
+@pytest.fixture
+def demo_repo(tmp_path: Path, demo_template: Path) -> Path:
+    """A fresh, writable copy of the demo repository."""
+    target = tmp_path / "repo"
+    shutil.copytree(demo_template, target)
+    return target
+
+
+def run_commlog(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``commlog`` command in a subprocess, as a user would."""
+    command = [sys.executable, "-m", "commlog", *args]
+    return subprocess.run(
+        command, cwd=cwd or ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONUTF8": "1"}
+    )

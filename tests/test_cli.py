@@ -1,0 +1,103 @@
+"""The commands as a user runs them: exit codes, output, files left as they were."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from conftest import ROOT, run_commlog
+
+
+def test_demo_validates_clean() -> None:
+    result = run_commlog("validate")
+    assert result.returncode == 0, result.stdout
+    assert "all valid" in result.stdout
+
+
+def test_json_output_parses() -> None:
+    result = run_commlog("validate", "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["checked"] > 100 and report["findings"] == []
+
+
+def test_text_finding_points_at_line(demo_repo: Path) -> None:
+    record = demo_repo / "records/2024/NX-2024-001.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("urgency: urgent", "urgency: 紧急"), encoding="utf-8")
+    result = run_commlog("validate", cwd=demo_repo / "records")
+    assert result.returncode == 1
+    assert "records/2024/NX-2024-001.yaml:9:10: schema-enum: urgency (紧急程度): '紧急' is not allowed" in result.stdout
+    assert "1 finding(s) in 1 of" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    outside = run_commlog("validate", cwd=tmp_path)
+    assert outside.returncode == 2 and "no policy.yaml" in outside.stderr and "Traceback" not in outside.stderr
+    missing = run_commlog("validate", "records/2024/NOPE.yaml")
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_fmt_check_on_demo_is_clean() -> None:
+    result = run_commlog("fmt", "--check")
+    assert result.returncode == 0, result.stdout
+
+
+def test_fmt_rewrites_and_leaves_broken_files_alone(demo_repo: Path) -> None:
+    record = demo_repo / "records/2024/NB-2024-056.yaml"
+    canonical = record.read_text(encoding="utf-8")
+    messy = canonical.replace("urgency: normal\n", "").replace(
+        "kind: message\n", "kind: message\nurgency:   'normal'\n"
+    )
+    record.write_text(messy, encoding="utf-8")
+    broken = demo_repo / "records/2024/NJ-2024-032.yaml"
+    broken_text = broken.read_text(encoding="utf-8") + "urgency: again\n"
+    broken.write_text(broken_text, encoding="utf-8")
+
+    check = run_commlog("fmt", "--check", "--repo", str(demo_repo))
+    assert check.returncode == 1
+    assert "records/2024/NB-2024-056.yaml: not in canonical form" in check.stdout
+    assert "yaml-duplicate-key" in check.stdout
+    assert record.read_text(encoding="utf-8") == messy
+
+    run_commlog("fmt", "--repo", str(demo_repo))
+    assert record.read_text(encoding="utf-8") == canonical
+    assert broken.read_text(encoding="utf-8") == broken_text
+
+
+def test_init_makes_a_clean_git_repository(tmp_path: Path) -> None:
+    target = tmp_path / "acme"
+    result = run_commlog("init", str(target), "--organisation", "示例科技")
+    assert result.returncode == 0, result.stderr
+    assert (target / ".git").is_dir() and (target / ".github/workflows/commlog.yml").is_file()
+    assert "示例科技" in (target / "README.md").read_text(encoding="utf-8")
+    assert run_commlog("validate", cwd=target).returncode == 0
+    assert run_commlog("fmt", "--check", cwd=target).returncode == 0
+    again = run_commlog("init", str(target))
+    assert again.returncode == 2 and "not an empty folder" in again.stderr
+
+
+def test_generate_is_valid_and_deterministic(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        assert run_commlog("demo", "generate", "--records", "300", "--seed", "7", str(tmp_path / name)).returncode == 0
+    first = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.yaml"))
+    assert len([p for p in first if p.parts[0] == "records"]) == 300
+    for relative in first:
+        assert (tmp_path / "a" / relative).read_bytes() == (tmp_path / "b" / relative).read_bytes()
+    result = run_commlog("validate", "--repo", str(tmp_path / "a"))
+    assert result.returncode == 0, result.stdout[-2000:]
+    other = run_commlog("demo", "generate", "--records", "300", "--seed", "8", str(tmp_path / "c"))
+    assert other.returncode == 0
+    assert (tmp_path / "c" / first[-1]).read_bytes() != (tmp_path / "a" / first[-1]).read_bytes()
+
+
+def test_help_has_examples() -> None:
+    for command in (["validate"], ["fmt"], ["init"], ["demo", "generate"]):
+        result = run_commlog(*command, "--help")
+        assert result.returncode == 0 and "Example:" in result.stdout
+
+
+def test_demo_has_the_register_rows() -> None:
+    for record_id in ("NX-2024-001", "NB-2024-056", "NJ-2024-032"):
+        assert (ROOT / "records/2024" / f"{record_id}.yaml").is_file()
+    assert shutil.which("git")

@@ -1,0 +1,100 @@
+"""Every file in tests/examples/ placed into the demo repository: valid ones pass, invalid ones give their finding."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from commlog.commands import main
+
+EXAMPLES = Path(__file__).parent / "examples"
+HEADER = re.compile(rb"# path: (\S+)\n(?:# expect: (\S+) (\d+)\n)?")
+
+
+def _examples(folder: str) -> list[Path]:
+    return sorted((EXAMPLES / folder).glob("*.yaml"))
+
+
+def _header(example: Path) -> tuple[str, str | None, int | None]:
+    match = HEADER.search(example.read_bytes()[:300])
+    assert match, f"{example.name} must start with '# path: ...' (and '# expect: RULE LINE' when invalid)"
+    path, rule, line = match.groups()
+    return path.decode(), rule.decode() if rule else None, int(line) if line else None
+
+
+def _place(example: Path, repo: Path) -> Path:
+    relative, _, _ = _header(example)
+    target = repo / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(example, target)
+    return target
+
+
+def _validate(repo: Path, target: Path) -> tuple[int, dict]:
+    result = CliRunner().invoke(main, ["validate", "--repo", str(repo), "--format", "json", str(target)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, json.loads(result.output)
+
+
+@pytest.mark.parametrize("example", _examples("valid"), ids=lambda p: p.stem)
+def test_valid_example(example: Path, demo_repo: Path) -> None:
+    code, report = _validate(demo_repo, _place(example, demo_repo))
+    assert report["findings"] == [] and code == 0
+
+
+@pytest.mark.parametrize("example", _examples("invalid"), ids=lambda p: p.stem)
+def test_invalid_example(example: Path, demo_repo: Path) -> None:
+    before = example.read_bytes()
+    target = _place(example, demo_repo)
+    _, rule, line = _header(example)
+    code, report = _validate(demo_repo, target)
+    assert code == 1
+    found = [(f["rule"], f["line"]) for f in report["findings"]]
+    assert (rule, line) in found, f"expected {rule} at line {line}, got {found}"
+    assert all(f["message"] and f["column"] >= 1 for f in report["findings"])
+    assert target.read_bytes() == before  # validation never changes a file
+
+
+SCHEMA_FOR = {"records": "record", "contacts/internal": "contact-internal", "contacts/external": "contact-external"}
+
+
+def _schema_of(relative: str) -> str:
+    if relative == "policy.yaml":
+        return "policy"
+    folder = "records" if relative.startswith("records/") else relative.rsplit("/", 1)[0]
+    return SCHEMA_FOR[folder]
+
+
+def _schema_examples() -> list[Path]:
+    chosen = _examples("valid")
+    chosen += [p for p in _examples("invalid") if (_header(p)[1] or "").startswith("schema-")]
+    return chosen
+
+
+@pytest.mark.parametrize("example", _schema_examples(), ids=lambda p: p.stem)
+def test_check_jsonschema_agrees(example: Path) -> None:
+    """A validator no one here wrote gives the same verdict on every schema-level example."""
+    relative, rule, _ = _header(example)
+    schema = Path(__file__).resolve().parents[1] / "schemas" / f"{_schema_of(relative)}.schema.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--base-uri",
+            schema.as_uri(),
+            "--schemafile",
+            str(schema),
+            str(example),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert (result.returncode == 0) == (rule is None), result.stdout + result.stderr

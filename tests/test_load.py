@@ -1,0 +1,77 @@
+"""The strict loader and the canonical dumper."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from commlog.canonical import dump
+from commlog.load import LoadError, parse
+
+
+def test_scalars_follow_yaml_1_2_core() -> None:
+    data = parse("a: 2024-10-08 09:30\nb: 0123\nc: yes\nd: 1.5\ne: null\nf: [1, true]\ng: 12:30\nh: 007.5\n")
+    assert data == {
+        "a": "2024-10-08 09:30",
+        "b": "0123",
+        "c": "yes",
+        "d": 1.5,
+        "e": None,
+        "f": [1, True],
+        "g": "12:30",
+        "h": "007.5",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "line"),
+    [
+        ("a: 1\nb:\n  c: 2\n  c: 3\n", "yaml-duplicate-key", 4),
+        ("a: &x 1\nb: *x\n", "yaml-anchor", 1),
+        ("a: !!binary aGk=\n", "yaml-tag", 1),
+        ("a: !!python/object:os.system x\n", "yaml-tag", 1),
+        ("? [a]\n: 1\n", "yaml-key-type", 1),
+        ("", "yaml-not-mapping", 1),
+        ("just text\n", "yaml-not-mapping", 1),
+        ("a: 'open\n", "yaml-syntax", 2),
+        ("a: 1\n---\nb: 2\n", "yaml-syntax", 2),
+    ],
+)
+def test_bad_input_is_located(text: str, rule: str, line: int) -> None:
+    with pytest.raises(LoadError) as caught:
+        parse(text)
+    assert (caught.value.rule, caught.value.line) == (rule, line)
+
+
+keys = st.text(string.ascii_lowercase + "_", min_size=1, max_size=8)
+texts = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u3000\ufeff\x85\u2028\u2029")
+    | st.sampled_from(list(":#,[]{}-'\" ")),
+    max_size=30,
+)
+scalars = st.one_of(
+    texts,
+    st.integers(-(10**6), 10**6),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(["2024-10-08 09:30", "0123", "yes", "1e3", "09:00-12:00"]),
+)
+documents = st.dictionaries(
+    keys,
+    st.recursive(
+        scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4), max_leaves=12
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents)
+def test_canonical_dump_round_trips(data: dict) -> None:
+    text = dump(data)
+    assert parse(text) == data
+    assert dump(parse(text)) == text

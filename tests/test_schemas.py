@@ -1,0 +1,45 @@
+"""The schemas themselves: valid against the metaschema, documented, and their reference page current."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ROOT
+
+from commlog.reference import render
+from commlog.schema import Schemas, Shape
+
+
+def test_schemas_pass_the_metaschema() -> None:
+    files = sorted(str(p) for p in (ROOT / "schemas").glob("*.schema.json"))
+    result = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--check-metaschema", *files], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _undocumented(shape: Shape, path: str) -> list[str]:
+    missing = [] if shape.title and shape.description else [path]
+    for name, child in shape.props.items():
+        missing += _undocumented(child, f"{path}.{name}")
+    if shape.items is not None and shape.items.props:
+        missing += [m for m in _undocumented(shape.items, path + "[]") if m != path + "[]"]
+    return missing
+
+
+def test_every_property_has_a_chinese_title_and_description() -> None:
+    schemas = Schemas()
+    for name, doc in schemas.documents.items():
+        assert doc["$id"].endswith(f"/{name}.schema.json")
+        if name in ("common", "record"):
+            continue
+        assert _undocumented(schemas.shape(name), name) == []
+        assert all(
+            any("\u4e00" <= ch <= "\u9fff" for ch in child.title) for child in schemas.shape(name).props.values()
+        )
+
+
+def test_format_reference_is_current() -> None:
+    page = (ROOT / "site" / "reference.md").read_text(encoding="utf-8")
+    assert page == render(Schemas()), "site/reference.md is stale: run `python -m commlog.reference site/reference.md`"
