@@ -5,10 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import ROOT
-
-from commlog.reference import render
+from commlog.reference import render, render_rules
 from commlog.schema import Schemas, Shape
+from conftest import ROOT
 
 
 def test_schemas_pass_the_metaschema() -> None:
@@ -43,3 +42,10 @@ def test_every_property_has_a_chinese_title_and_description() -> None:
 def test_format_reference_is_current() -> None:
     page = (ROOT / "site" / "reference.md").read_text(encoding="utf-8")
     assert page == render(Schemas()), "site/reference.md is stale: run `python -m commlog.reference site/reference.md`"
+
+
+def test_rules_page_is_current() -> None:
+    page = (ROOT / "site" / "rules.md").read_text(encoding="utf-8")
+    assert page == render_rules(), (
+        "site/rules.md is stale: run `python -m commlog.reference site/reference.md site/rules.md`"
+    )

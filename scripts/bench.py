@@ -1,0 +1,79 @@
+"""Benchmark `commlog validate` on generated repositories, beside the YAML parse floor and check-jsonschema.
+
+Usage: python scripts/bench.py [--sizes 20000,100000] [--data bench-data]
+
+For each size it generates a repository (once; kept in --data), then times, each in a
+fresh process: parsing every file with PyYAML's C loader alone (the floor), `commlog
+validate` twice (cold, then warm: nothing changed), and check-jsonschema on a sample
+of records (its per-record rate, scaled). It prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+FLOOR = """
+import sys, yaml, pathlib
+root = pathlib.Path(sys.argv[1])
+for p in sorted(root.glob("records/*/*.yaml")) + sorted(root.glob("contacts/*/*.yaml")):
+    yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+"""
+SAMPLE = 2000
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MiB) of one child process."""
+    start = time.perf_counter()
+    subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return elapsed, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="20000,100000")
+    parser.add_argument("--data", type=Path, default=Path("bench-data"))
+    args = parser.parse_args()
+    python = sys.executable
+    rows = [
+        "| records | floor: C loader | validate cold | validate warm | records/s (cold) | cold / floor | check-jsonschema (scaled) | speed-up | peak MiB |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for size in (int(s) for s in args.sizes.split(",")):
+        repo = args.data / f"r{size}"
+        if not repo.exists():
+            subprocess.run([python, "-m", "commlog", "demo", "generate", "--records", str(size), str(repo)], check=True)
+        floor, _ = timed([python, "-c", FLOOR, str(repo)])
+        cold, peak = timed([python, "-m", "commlog", "validate", "--repo", str(repo)])
+        warm, _ = timed([python, "-m", "commlog", "validate", "--repo", str(repo)])
+        sample = sorted(repo.glob("records/*/*.yaml"))[:SAMPLE]
+        schema = Path("schemas/record.schema.json").resolve()
+        other, _ = timed(
+            [
+                python,
+                "-m",
+                "check_jsonschema",
+                "--base-uri",
+                schema.as_uri(),
+                "--schemafile",
+                str(schema),
+                *map(str, sample),
+            ]
+        )
+        other_scaled = other * size / len(sample)
+        rows.append(
+            f"| {size:,} | {floor:.1f} s | {cold:.1f} s | {warm:.1f} s | {size / cold:,.0f} | {cold / floor:.1f}x | "
+            f"{other_scaled:.0f} s | {other_scaled / cold:.1f}x | {peak:.0f} |"
+        )
+        print(rows[-1], file=sys.stderr)
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
