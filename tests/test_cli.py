@@ -101,3 +101,16 @@ def test_demo_has_the_register_rows() -> None:
     for record_id in ("NX-2024-001", "NB-2024-056", "NJ-2024-032"):
         assert (ROOT / "records/2024" / f"{record_id}.yaml").is_file()
     assert shutil.which("git")
+
+
+def test_cache_answers_unchanged_and_misses_on_change(demo_repo: Path) -> None:
+    cold = run_commlog("validate", "--format", "json", "--repo", str(demo_repo))
+    assert (demo_repo / ".commlog-cache" / "validate.json").is_file()
+    warm = run_commlog("validate", "--format", "json", "--repo", str(demo_repo))
+    assert warm.stdout == cold.stdout and warm.returncode == 0
+    record = demo_repo / "records/2025/NX-2025-001.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("kind: message", "kind: memo"), encoding="utf-8")
+    changed = run_commlog("validate", "--format", "json", "--repo", str(demo_repo))
+    assert changed.returncode == 1
+    assert [f["rule"] for f in json.loads(changed.stdout)["findings"]] == ["schema-enum"]
+    assert run_commlog("validate", "--no-cache", "--repo", str(demo_repo)).returncode == 1

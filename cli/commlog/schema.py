@@ -5,21 +5,24 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+import fastjsonschema
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from referencing import Registry, Resource
-from referencing._core import Resolver
 
 from commlog.findings import Finding, pointer
 from commlog.resources import data_path
 from commlog.timeutil import TIME_FORM, parse_time
+
+if TYPE_CHECKING:
+    from referencing._core import Resolver  # the type of Registry.resolver(); not exported
 
 RECORD_KINDS = ("message", "notice", "collaboration", "customer_request", "supplier_request", "minutes")
 
@@ -38,6 +41,23 @@ def _is_time(value: object) -> bool:
     if isinstance(value, str) and TIME_FORM.match(value):  # the pattern reports other shapes
         parse_time(value, ZoneInfo("UTC"))
     return True
+
+
+def _format_holds(check: Callable[[object], bool]) -> Callable[[object], bool]:
+    def holds(value: object) -> bool:
+        try:
+            return check(value)
+        except ValueError:
+            return False
+
+    return holds
+
+
+FAST_FORMATS = {
+    "commlog-date": _format_holds(_is_date),
+    "commlog-time": _format_holds(_is_time),
+    "email": lambda value: True,
+}
 
 
 @dataclass
@@ -70,6 +90,7 @@ class Schemas:
             (doc["$id"], Resource.from_contents(doc)) for doc in self.documents.values()
         )
         self._validators: dict[str, Draft202012Validator] = {}
+        self._fast: dict[str, Callable[[Any], Any]] = {}
         self._shapes: dict[str, Shape] = {}
 
     @cached_property
@@ -90,6 +111,20 @@ class Schemas:
                 self._inline(root, self.registry.resolver(root["$id"])), format_checker=FORMATS
             )
         return self._validators[name]
+
+    def fast(self, name: str) -> Callable[[Any], Any]:
+        """A compiled check for one document type that only says valid or not (raises when not).
+
+        fastjsonschema implements draft 7; the inlined schemas use no keyword whose
+        meaning differs between draft 7 and 2020-12, and a test holds the two to the
+        same verdict on every example. Findings always come from jsonschema.
+        """
+        if name not in self._fast:
+            root = self.documents[name]
+            inlined = self._inline(root, self.registry.resolver(root["$id"]))
+            draft7 = {**inlined, "$schema": "http://json-schema.org/draft-07/schema#"}
+            self._fast[name] = fastjsonschema.compile(draft7, formats=FAST_FORMATS, use_formats=True)
+        return self._fast[name]
 
     def _inline(self, node: Any, resolver: Resolver) -> Any:
         if isinstance(node, list):
@@ -139,6 +174,11 @@ class Schemas:
     def check(self, path: str, data: dict[str, Any]) -> list[Finding]:
         """Schema findings for one document."""
         name = self.document_type(path, data)
+        try:
+            self.fast(name)(data)
+            return []
+        except fastjsonschema.JsonSchemaException:
+            pass  # explain it in full below
         shape = self.shape(name)
         findings: list[Finding] = []
         for error in self.validator(name).iter_errors(data):

@@ -6,12 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from commlog import cache, repository
 from commlog import policy as policy_module
-from commlog import repository
 from commlog.findings import Finding
 from commlog.load import Document, LoadError, load, locate
 from commlog.rules import Corpus, run
-from commlog.schema import Schemas
 
 
 @dataclass(frozen=True)
@@ -26,16 +25,38 @@ def misplaced_files(root: Path) -> list[Path]:
     return sorted(p for pattern in patterns for p in root.glob(pattern) if p.is_file())
 
 
-def validate(root: Path, only: list[Path] | None = None, schemas: Schemas | None = None) -> Result:
+def validate(root: Path, only: list[Path] | None = None, use_cache: bool = True) -> Result:
     """Validate the repository at ``root``; with ``only``, report just those files.
 
-    The whole repository is always read, since the rules look across records.
+    The whole repository is always judged, since the rules look across records; an
+    unchanged repository is answered from the cache (see :mod:`commlog.cache`).
     """
-    schemas = schemas or Schemas()
+    key = cache.tree_state(root) if use_cache else ""
+    stored = cache.read(root, "validate", key) if use_cache else None
+    if stored is not None:
+        result = Result(stored["checked"], [Finding(**f) for f in stored["findings"]])
+    else:
+        result = validate_all(root)
+        if use_cache:
+            cache.write(
+                root, "validate", key, {"checked": result.checked, "findings": [f.as_json() for f in result.findings]}
+            )
+    if only is None:
+        return result
+    wanted = {p.resolve().relative_to(root.resolve()).as_posix() for p in only}
+    return Result(len(wanted), [f for f in result.findings if f.path in wanted])
+
+
+def validate_all(root: Path) -> Result:
+    """Load every file, check it against its schema, and run the rules."""
+    from commlog.schema import Schemas  # jsonschema's import is only paid on a cache miss
+
+    schemas = Schemas()
     corpus = Corpus(root=root, policy=None)
     findings: list[Finding] = []
     texts: dict[str, str] = {}
-    for path in repository.data_files(root):
+    files = repository.data_files(root)
+    for path in files:
         relative = path.relative_to(root).as_posix()
         role = repository.role_of(relative)
         ids = {"internal": corpus.staff_ids, "external": corpus.org_ids}.get(role)
@@ -78,12 +99,7 @@ def validate(root: Path, only: list[Path] | None = None, schemas: Schemas | None
         )
     findings += run(corpus)
     findings = _with_lines(findings, texts)
-    checked = len(repository.data_files(root))
-    if only is not None:
-        wanted = {p.resolve().relative_to(root.resolve()).as_posix() for p in only}
-        findings = [f for f in findings if f.path in wanted]
-        checked = len(wanted)
-    return Result(checked, sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule)))
+    return Result(len(files), sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule)))
 
 
 def _admit(corpus: Corpus, role: str, doc: Document) -> None:

@@ -18,9 +18,14 @@ from commlog.commands.common import example, paths_in, repo_option, resolve_root
     show_default=True,
     help="Output format.",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Judge every file afresh instead of reusing the result for an unchanged repository.",
+)
 @repo_option
 @example("commlog validate\ncommlog validate records/2024/NX-2024-001.yaml --format json")
-def validate(paths: tuple[Path, ...], output_format: str, repo: Path | None) -> None:
+def validate(paths: tuple[Path, ...], output_format: str, no_cache: bool, repo: Path | None) -> None:
     """Check records, contacts and policy against the schemas and the cross-record rules.
 
     Without PATHS the whole repository is checked; with them, only their findings
@@ -31,6 +36,6 @@ def validate(paths: tuple[Path, ...], output_format: str, repo: Path | None) -> 
     from commlog.validate import validate as run_validation
 
     root = resolve_root(repo)
-    result = run_validation(root, paths_in(root, paths))
+    result = run_validation(root, paths_in(root, paths), use_cache=not no_cache)
     REPORTERS[output_format](result, sys.stdout)
     sys.exit(1 if result.findings else 0)
