@@ -138,6 +138,14 @@ def _orgs(writer: _Writer, staff: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return orgs
 
 
+def _holder(staff: list[dict[str, Any]], policy: dict[str, Any], role: str, division: str) -> dict[str, Any]:
+    """The staff member who holds ``role`` (a division leader: for ``division``)."""
+    divisions = {d["name"]: d["division"] for d in policy["departments"]}
+    return next(
+        p for p in staff if role in p["roles"] and (role != "division_leader" or divisions[p["department"]] == division)
+    )
+
+
 def _record(
     writer: _Writer,
     policy: dict[str, Any],
@@ -186,8 +194,15 @@ def _record(
         moment += timedelta(hours=hours)
         events.append({"type": event_type, "at": _time(moment), "by": by, **extra})
 
+    importance = rng.choice(["normal", "normal", "important"])
     if stage > 0.1:
-        add("approved", head["id"], rng.uniform(0.5, 20), role="dept_head", note="同意")
+        for role in (
+            ["dept_head"]
+            + (["division_leader"] if external else [])
+            + (["general_manager"] if external and importance == "important" else [])
+        ):
+            approver = head if role == "dept_head" else _holder(staff, policy, role, dept["division"])
+            add("approved", approver["id"], rng.uniform(0.5, 20), role=role, note="同意")
         if kind == "notice":
             add("published", sender["id"], 1, channel="oa")
             for person in rng.sample(staff, 3):
@@ -225,7 +240,7 @@ def _record(
         "urgency": rng.choice(["normal", "normal", "normal", "urgent", "critical"]),
         "channels": ["email"],
         "classification": rng.choice(["internal", "internal", "public", "confidential"]),
-        "importance": rng.choice(["normal", "normal", "important"]),
+        "importance": importance,
         "category": {"project": topic} if not external else {"matter": topic},
         "events": events,
     }

@@ -1,0 +1,79 @@
+"""Rules about the order of a record's life: approvals before sending, nothing after closing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from commlog.findings import Finding
+from commlog.rules import Corpus, finding, rule
+from commlog.workflow import OUTGOING, ROLE_NAMES, approvals, may_approve
+
+
+@rule("approval-missing")
+def approval_before_sending(corpus: Corpus) -> Iterator[Finding]:
+    """Nothing goes out before every approval the matrix requires is given (审核后传递)."""
+    assert corpus.policy is not None
+    for doc in corpus.records:
+        outgoing = OUTGOING[doc.data["kind"]]
+        for index, event in enumerate(doc.data["events"]):
+            if event["type"] != outgoing:
+                continue
+            missing = approvals(doc.data, corpus.policy, upto=index).missing
+            if missing:
+                names = ", ".join(f"{r} ({ROLE_NAMES[r]})" for r in missing)
+                yield finding(
+                    doc,
+                    "approval-missing",
+                    ("events", index, "type"),
+                    f"'{outgoing}' before the approval of {names}",
+                    "append the approvals (`commlog approve`) before sending, or fix importance/legal_effect",
+                )
+            break
+
+
+@rule("approval-role")
+def approver_holds_role(corpus: Corpus) -> Iterator[Finding]:
+    """Whoever approves or rejects states the role and holds it for this record (head of its department, leader of its division)."""
+    assert corpus.policy is not None
+    staff = corpus.staff
+    for doc in corpus.records:
+        for index, event in enumerate(doc.data["events"]):
+            if event["type"] not in ("approved", "rejected"):
+                continue
+            role = event.get("role")
+            if role is None:
+                yield finding(
+                    doc,
+                    "approval-role",
+                    ("events", index),
+                    f"{event['type']} by {event['by']} names no role",
+                    "add role: dept_head, division_leader, general_manager or legal",
+                )
+            elif not may_approve(role, staff.get(event["by"]), doc.data, corpus.policy):
+                yield finding(
+                    doc,
+                    "approval-role",
+                    ("events", index, "by"),
+                    f"{event['by']} does not hold {role} ({ROLE_NAMES[role]}) for this record",
+                    "the approver must have the role in contacts/internal/ and, for a head or leader, the sender's department or division",
+                )
+
+
+@rule("event-after-close")
+def nothing_after_closing(corpus: Corpus) -> Iterator[Finding]:
+    """After a record is archived or cancelled, the only event allowed is 'reopened'."""
+    for doc in corpus.records:
+        closed_by = None
+        for index, event in enumerate(doc.data["events"]):
+            if closed_by and event["type"] != "reopened":
+                yield finding(
+                    doc,
+                    "event-after-close",
+                    ("events", index, "type"),
+                    f"'{event['type']}' after the record was {closed_by}",
+                    "append `reopened` first, or remove the event",
+                )
+            if event["type"] in ("archived", "cancelled"):
+                closed_by = event["type"]
+            elif event["type"] == "reopened":
+                closed_by = None

@@ -1,0 +1,180 @@
+"""Working-time arithmetic over the policy's calendar (pure: no clock reads).
+
+A day is a working day by, in order: a date override in policy.yaml, China's
+statutory calendar (holidays and make-up working days, 调休, from the
+``chinesecalendar`` package), the weekly pattern. A date the statutory calendar
+does not cover yet (next year before the State Council publishes it) falls back to
+the weekly pattern and makes every deadline computed through it *provisional*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+Interval = tuple[time, time]
+Unit = Literal["minutes", "hours", "days"]
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_MAX_SCAN_DAYS = 3660  # ten years without a working minute means the policy is wrong
+
+
+@dataclass(frozen=True)
+class Day:
+    """What the calendar says about one date, and why."""
+
+    date: date
+    working: bool
+    intervals: tuple[Interval, ...]
+    reason: str
+    provisional: bool = False
+
+
+@dataclass
+class Trace:
+    """What a computation went through, for ``--explain``; ``missing_years`` makes it provisional."""
+
+    lines: list[str] = field(default_factory=list)
+    missing_years: set[int] = field(default_factory=set)
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.missing_years)
+
+
+def _minutes(t: time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def parse_interval(text: str) -> Interval:
+    """``09:00-12:00`` as a pair of times (``24:00`` is the end of the day)."""
+    start, end = text.split("-")
+    end_time = time(23, 59, 59, 999999) if end == "24:00" else time.fromisoformat(end)
+    return time.fromisoformat(start), end_time
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Working days and hours in one timezone."""
+
+    tz: ZoneInfo
+    week: dict[int, tuple[Interval, ...]]
+    statutory: bool = True
+    overrides: dict[date, tuple[bool, str]] = field(default_factory=dict)
+    _days: dict[date, Day] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_policy(cls, data: dict, tz: ZoneInfo) -> WorkCalendar:
+        """The calendar a policy.yaml describes."""
+        week = {
+            i: tuple(parse_interval(x) for x in data["working_hours"].get(name, [])) for i, name in enumerate(WEEKDAYS)
+        }
+        calendar = data.get("calendar", {})
+        overrides = {date.fromisoformat(o["date"]): (o["workday"], o["reason"]) for o in calendar.get("overrides", [])}
+        return cls(tz, week, calendar.get("statutory", "cn") == "cn", overrides)
+
+    @property
+    def standard_day(self) -> tuple[Interval, ...]:
+        """The hours of a working day that the weekly pattern leaves empty (a make-up working day)."""
+        return next((self.week[i] for i in range(7) if self.week[i]), ())
+
+    @property
+    def day_minutes(self) -> int:
+        """Working minutes in a standard day: what '1 working day' means when counted in hours."""
+        return sum(_minutes(e) - _minutes(s) for s, e in self.standard_day)
+
+    def day(self, d: date) -> Day:
+        """Whether ``d`` is a working day, its intervals, and the reason."""
+        if d not in self._days:
+            self._days[d] = self._judge(d)
+        return self._days[d]
+
+    def _judge(self, d: date) -> Day:
+        pattern = self.week[d.weekday()]
+        if d in self.overrides:
+            working, reason = self.overrides[d]
+            return Day(d, working, (pattern or self.standard_day) if working else (), f"policy override: {reason}")
+        if self.statutory:
+            try:
+                working = chinese_calendar.is_workday(d)
+            except NotImplementedError:
+                return Day(d, bool(pattern), pattern, "weekly pattern (no statutory calendar for this year)", True)
+            if working and not pattern:
+                return Day(d, True, self.standard_day, "make-up working day (调休)")
+            if not working and pattern:
+                _, name = chinese_calendar.get_holiday_detail(d)
+                return Day(d, False, (), f"statutory holiday ({name or 'rest day'})")
+        return Day(d, bool(pattern), pattern, "weekly pattern")
+
+    def _windows(self, d: date, trace: Trace | None) -> list[tuple[datetime, datetime]]:
+        info = self.day(d)
+        if trace is not None:
+            if info.provisional:
+                trace.missing_years.add(d.year)
+            if info.reason != "weekly pattern" or info.working:
+                trace.lines.append(
+                    f"{d} {WEEKDAYS[d.weekday()]}: {'working' if info.working else 'rest'} ({info.reason})"
+                )
+        return [(datetime.combine(d, s, self.tz), datetime.combine(d, e, self.tz)) for s, e in info.intervals]
+
+    def add_minutes(self, start: datetime, minutes: float, trace: Trace | None = None) -> datetime:
+        """The moment ``minutes`` working minutes after ``start``; from outside working time, counting starts at the next opening."""
+        at = start.astimezone(self.tz)
+        remaining = timedelta(minutes=minutes)
+        day = at.date()
+        for _ in range(_MAX_SCAN_DAYS):
+            for open_at, close_at in self._windows(day, trace):
+                if close_at <= at and remaining > timedelta(0):
+                    continue
+                begin = max(open_at, at)
+                if begin + remaining <= close_at:
+                    return begin + remaining
+                remaining -= close_at - begin
+            day += timedelta(days=1)
+        raise ValueError("the calendar has no working time in ten years: check working_hours in policy.yaml")
+
+    def close_of_business(self, start: datetime, days: int, trace: Trace | None = None) -> datetime:
+        """The end of the ``days``-th working day after the day of ``start``."""
+        day, found = start.astimezone(self.tz).date(), 0
+        for _ in range(_MAX_SCAN_DAYS):
+            day += timedelta(days=1)
+            windows = self._windows(day, trace)
+            if windows:
+                found += 1
+                if found >= days:
+                    return windows[-1][1]
+        raise ValueError("the calendar has no working time in ten years: check working_hours in policy.yaml")
+
+    def between(self, a: datetime, b: datetime) -> float:
+        """Working minutes from ``a`` to ``b`` (0 when ``b`` is not after ``a``)."""
+        a, b = a.astimezone(self.tz), b.astimezone(self.tz)
+        total, day = timedelta(0), a.date()
+        while day <= b.date():
+            for open_at, close_at in self._windows(day, None):
+                begin, end = max(open_at, a), min(close_at, b)
+                if end > begin:
+                    total += end - begin
+            day += timedelta(days=1)
+        return total.total_seconds() / 60
+
+    def add(
+        self, start: datetime, amount: float, unit: Unit, counting: str = "hours", trace: Trace | None = None
+    ) -> datetime:
+        """``amount`` working minutes, hours or days after ``start``.
+
+        Days count as ``amount`` times a standard day's working hours (``counting:
+        hours``), or as the end of the ``amount``-th working day after the start
+        day (``counting: close_of_business``).
+        """
+        if unit == "days" and counting == "close_of_business":
+            return self.close_of_business(start, int(amount), trace)
+        factor = {"minutes": 1, "hours": 60, "days": self.day_minutes}[unit]
+        return self.add_minutes(start, amount * factor, trace)
+
+
+def clock_add(start: datetime, amount: float, unit: Unit) -> datetime:
+    """``amount`` minutes, hours or days on the 24x7 clock."""
+    return start + timedelta(**{unit: amount})
