@@ -47,8 +47,8 @@ def validate(root: Path, only: list[Path] | None = None, use_cache: bool = True)
     return Result(len(wanted), [f for f in result.findings if f.path in wanted])
 
 
-def validate_all(root: Path) -> Result:
-    """Load every file, check it against its schema, and run the rules."""
+def load_corpus(root: Path) -> tuple[Corpus, list[Finding], dict[str, str]]:
+    """Every file loaded and checked against its schema: the valid ones in a corpus, the problems as findings."""
     from commlog.schema import Schemas  # jsonschema's import is only paid on a cache miss
 
     schemas = Schemas()
@@ -74,6 +74,13 @@ def validate_all(root: Path) -> Result:
         findings += problems
         if not problems:
             _admit(corpus, role, doc)
+    corpus.files = len(files)
+    return corpus, findings, texts
+
+
+def validate_all(root: Path) -> Result:
+    """Load every file, check it against its schema, and run the rules."""
+    corpus, findings, texts = load_corpus(root)
     for path in misplaced_files(root):
         relative = path.relative_to(root).as_posix()
         findings.append(
@@ -99,7 +106,7 @@ def validate_all(root: Path) -> Result:
         )
     findings += run(corpus)
     findings = _with_lines(findings, texts)
-    return Result(len(files), sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule)))
+    return Result(corpus.files, sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule)))
 
 
 def _admit(corpus: Corpus, role: str, doc: Document) -> None:

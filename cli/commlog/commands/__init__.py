@@ -6,8 +6,10 @@ import click
 
 from commlog import __version__
 from commlog.commands.demo import demo
+from commlog.commands.due import due
 from commlog.commands.fmt import fmt
 from commlog.commands.init import init
+from commlog.commands.overdue import overdue
 from commlog.commands.validate import validate
 
 
@@ -20,5 +22,5 @@ def main() -> None:
     """
 
 
-for command in (validate, fmt, init, demo):
+for command in (validate, fmt, init, due, overdue, demo):
     main.add_command(command)

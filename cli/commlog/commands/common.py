@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -56,3 +58,35 @@ def example(text: str) -> Callable[[Any], Any]:
         return func
 
     return decorate
+
+
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="TIME",
+    help="Judge deadlines as of this time, 'YYYY-MM-DD HH:MM' (policy timezone) or 'YYYY-MM-DD' (its start); default: now.",
+)
+
+
+def resolve_as_of(root: Path, text: str | None) -> datetime:
+    """The moment a report is judged at: the given time in the policy's timezone, or now."""
+    from commlog.load import LoadError, load
+    from commlog.policy import timezone_of
+    from commlog.timeutil import parse_time
+
+    try:
+        tz = timezone_of(str(load(root, root / "policy.yaml").data.get("timezone"))) or ZoneInfo("UTC")
+    except LoadError:
+        tz = ZoneInfo("UTC")
+    if text is None:
+        return datetime.now(tz).replace(microsecond=0)
+    try:
+        return parse_time(text + " 00:00" if len(text) == 10 else text, tz)
+    except ValueError as err:
+        raise click.BadParameter(f"{err}; write it as 'YYYY-MM-DD HH:MM'", param_hint="--as-of") from err
+
+
+def output_to(path: Path | None) -> Any:
+    """A text stream for --output (UTF-8 file) or standard output."""
+    return click.open_file(str(path), "w", encoding="utf-8", atomic=True) if path else click.get_text_stream("stdout")

@@ -25,6 +25,7 @@ class Corpus:
     staff_ids: set[str] = field(default_factory=set)
     org_ids: set[str] = field(default_factory=set)
     record_ids: set[str] = field(default_factory=set)
+    files: int = 0
 
     @property
     def staff(self) -> dict[str, dict[str, Any]]:

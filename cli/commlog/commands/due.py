@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from commlog.commands.common import as_of_option, example, repo_option, resolve_as_of, resolve_root
+
+
+@click.command()
+@click.argument("record_id")
+@as_of_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--explain", is_flag=True, help="Show how each due time was computed (intervals, holidays, make-up days)."
+)
+@repo_option
+@example('commlog due NX-2024-001\ncommlog due NJ-2024-032 --as-of "2024-10-08 15:00" --explain')
+def due(record_id: str, as_of: str | None, output_format: str, explain: bool, repo: Path | None) -> None:
+    """Each stage of one record: start, due, met, state."""
+    from commlog.deadlines import STATE_NAMES
+    from commlog.reports.overdue import stage_label
+    from commlog.schedule import NoPolicy, schedule
+    from commlog.workflow import STATUS_NAMES
+
+    root = resolve_root(repo)
+    moment = resolve_as_of(root, as_of)
+    try:
+        plan = schedule(root, moment)
+    except NoPolicy as err:
+        raise click.UsageError(str(err)) from err
+    clock = next((c for c in plan.records if c.doc.data["id"] == record_id), None)
+    if record_id in plan.not_yet:
+        raise click.BadParameter(
+            f"{record_id} had not been submitted yet at {moment:%Y-%m-%d %H:%M}", param_hint="--as-of"
+        )
+    if clock is None:
+        raise click.BadParameter(
+            f"no valid record {record_id}; check the id, or run `commlog validate`", param_hint="RECORD_ID"
+        )
+
+    def iso(value: object) -> str | None:
+        return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
+
+    if output_format == "json":
+        stages = [
+            {
+                "stage": s.name,
+                "start": iso(s.start),
+                "due": iso(s.due),
+                "met": iso(s.met),
+                "state": s.state,
+                "provisional": s.provisional,
+                "responsible": s.responsible,
+                "follow_ups": s.follow_ups,
+                **({"pending": s.pending} if s.name == "ack" else {}),
+                **({"explain": s.explain} if explain else {}),
+            }
+            for s in clock.stages
+        ]
+        click.echo(
+            json.dumps(
+                {"id": record_id, "status": clock.status, "as_of": moment.isoformat(), "stages": stages},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    click.echo(
+        f"{record_id} {clock.doc.data['subject']}  状态: {STATUS_NAMES[clock.status]} ({clock.status})  截至 {moment:%Y-%m-%d %H:%M}"
+    )
+    for s in clock.stages:
+        met = f"完成 {s.met:%Y-%m-%d %H:%M}" if s.met else "未完成"
+        flags = ("  暂定" if s.provisional else "") + (f"  催办 {s.follow_ups} 次" if s.follow_ups else "")
+        click.echo(
+            f"  {stage_label(s.name)} ({s.name}): 开始 {s.start:%Y-%m-%d %H:%M}  截止 {s.due:%Y-%m-%d %H:%M}  {met}  {STATE_NAMES[s.state]}{flags}"
+        )
+        if s.pending:
+            click.echo(f"    未确认: {', '.join(s.pending)}")
+        if explain:
+            for line in s.explain:
+                click.echo(f"    {line}")

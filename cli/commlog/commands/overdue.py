@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from commlog.commands.common import as_of_option, example, output_to, repo_option, resolve_as_of, resolve_root
+
+
+@click.command()
+@as_of_option
+@click.option("--department", default=None, help="Only stages this department is accountable for.")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "md", "json", "csv"]), default="text", show_default=True
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+@click.option("--fail-on-overdue", is_flag=True, help="Exit 1 when anything is overdue (for CI on a schedule).")
+@repo_option
+@example(
+    'commlog overdue --as-of "2026-11-20 17:00"\ncommlog overdue --department 市场部 --format csv --output overdue.csv'
+)
+def overdue(
+    as_of: str | None,
+    department: str | None,
+    output_format: str,
+    output: Path | None,
+    fail_on_overdue: bool,
+    repo: Path | None,
+) -> None:
+    """List every overdue and at-risk stage (逾期报告), most overdue first.
+
+    Overdue time is working time. Files that fail validation are left out, with a
+    warning; run `commlog validate` to see them.
+    """
+    from commlog.reports.overdue import WRITERS, overdue_report
+    from commlog.schedule import NoPolicy, schedule
+
+    root = resolve_root(repo)
+    moment = resolve_as_of(root, as_of)
+    try:
+        plan = schedule(root, moment)
+    except NoPolicy as err:
+        raise click.UsageError(str(err)) from err
+    if department and department not in plan.context.policy.departments:
+        raise click.BadParameter(f"'{department}' is not a department in policy.yaml", param_hint="--department")
+    if plan.skipped:
+        click.echo(
+            f"warning: {len({f.path for f in plan.skipped})} invalid file(s) left out; run `commlog validate`", err=True
+        )
+    report = overdue_report(plan, moment, department)
+    with output_to(output) as out:
+        WRITERS[output_format](report, out)
+    sys.exit(1 if fail_on_overdue and any(i.state == "overdue" for i in report.items) else 0)

@@ -1,0 +1,1 @@
+"""Reports computed from the repository as of a given time, and their writers."""

@@ -1,0 +1,176 @@
+"""The overdue report (逾期报告): every overdue and at-risk stage, most overdue first."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TextIO
+
+from commlog.deadlines import STAGE_NAMES, STATE_NAMES
+from commlog.schedule import Schedule
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    subject: str
+    stage: str
+    state: str
+    due: datetime
+    overdue_by_minutes: float
+    responsible: str
+    responsible_name: str
+    department: str
+    follow_ups: int
+    escalate_to: str | None
+    provisional: bool
+    pending: int
+
+
+@dataclass(frozen=True)
+class Report:
+    as_of: datetime
+    items: list[Item]
+
+
+def overdue_report(plan: Schedule, as_of: datetime, department: str | None = None) -> Report:
+    """Overdue stages (most overdue first), then at-risk ones (soonest due first)."""
+    names = {pid: p["name"] for pid, p in plan.context.staff.items()}
+    for org_id, org in plan.context.orgs.items():
+        names.update({f"{org_id}/{p['id']}": f"{p['name']} ({org['name']})" for p in org["people"]})
+        names[org_id] = org["name"]
+    items = []
+    for clock in plan.records:
+        for stage in clock.stages:
+            if stage.state not in ("overdue", "at_risk") or (department and stage.department != department):
+                continue
+            assert stage.due is not None
+            items.append(
+                Item(
+                    clock.doc.data["id"],
+                    clock.doc.data["subject"],
+                    stage.name,
+                    stage.state,
+                    stage.due,
+                    round(stage.overdue_by_minutes),
+                    stage.responsible,
+                    names.get(stage.responsible, stage.responsible),
+                    stage.department,
+                    stage.follow_ups,
+                    stage.escalate_to,
+                    stage.provisional,
+                    len(stage.pending),
+                )
+            )
+    items.sort(
+        key=lambda i: (i.state != "overdue", -i.overdue_by_minutes if i.state == "overdue" else 0, i.due, i.id, i.stage)
+    )
+    return Report(as_of, items)
+
+
+def stage_label(stage: str) -> str:
+    """A stage's Chinese name (``action:2`` -> 待办事项 2)."""
+    base, _, number = stage.partition(":")
+    return STAGE_NAMES.get(base, base) + (f" {number}" if number else "")
+
+
+def working_hours(minutes: float) -> str:
+    return f"{minutes / 60:.1f}"
+
+
+def _fields(item: Item) -> list[str]:
+    return [
+        item.id,
+        item.subject,
+        stage_label(item.stage),
+        STATE_NAMES[item.state],
+        f"{item.responsible_name} ({item.responsible})",
+        item.department,
+        f"{item.due:%Y-%m-%d %H:%M}",
+        working_hours(item.overdue_by_minutes) if item.state == "overdue" else "",
+        str(item.follow_ups),
+        item.escalate_to or "",
+        ("待确认 " + str(item.pending)) if item.pending else "",
+        "暂定" if item.provisional else "",
+    ]
+
+
+HEADINGS = [
+    "信息编号",
+    "信息主题",
+    "环节",
+    "状态",
+    "责任人",
+    "责任部门",
+    "截止时间",
+    "逾期工时",
+    "催办次数",
+    "升级至",
+    "未确认",
+    "备注",
+]
+
+
+def _summary(report: Report) -> str:
+    overdue = sum(1 for i in report.items if i.state == "overdue")
+    return f"截至 {report.as_of:%Y-%m-%d %H:%M}: {overdue} 项逾期, {len(report.items) - overdue} 项即将逾期"
+
+
+def text(report: Report, out: TextIO) -> None:
+    out.write(f"逾期报告 {_summary(report)}\n")
+    for item in report.items:
+        f = _fields(item)
+        late = f"逾期 {f[7]} 工时" if item.state == "overdue" else f"截止 {f[6]}"
+        extra = "".join(
+            [
+                f", 催办 {item.follow_ups} 次" if item.follow_ups else "",
+                f", 升级至 {item.escalate_to}" if item.escalate_to else "",
+                f", {f[10]}" if f[10] else "",
+                ", 暂定" if item.provisional else "",
+            ]
+        )
+        out.write(f"{f[0]}  {f[3]}  {f[2]}  {late}  {f[4]} {f[5]}  {f[1]}{extra}\n")
+
+
+def markdown(report: Report, out: TextIO) -> None:
+    out.write(f"# 逾期报告\n\n{_summary(report)}\n\n")
+    out.write("| " + " | ".join(HEADINGS) + " |\n|" + " --- |" * len(HEADINGS) + "\n")
+    for item in report.items:
+        cells = [c.replace("|", "\\|") for c in _fields(item)]
+        out.write("| " + " | ".join(cells) + " |\n")
+
+
+def as_csv(report: Report, out: TextIO) -> None:
+    writer = csv.writer(out)
+    writer.writerow(HEADINGS)
+    for item in report.items:
+        # A cell starting with =, +, - or @ would run as a formula in a spreadsheet.
+        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in _fields(item)])
+
+
+def as_json(report: Report, out: TextIO) -> None:
+    items = [
+        {
+            "id": i.id,
+            "subject": i.subject,
+            "stage": i.stage,
+            "state": i.state,
+            "due": i.due.isoformat(),
+            "overdue_by_minutes": i.overdue_by_minutes,
+            "responsible": i.responsible,
+            "department": i.department,
+            "follow_ups": i.follow_ups,
+            "escalate_to": i.escalate_to,
+            "provisional": i.provisional,
+            "pending": i.pending,
+        }
+        for i in report.items
+    ]
+    json.dump({"as_of": report.as_of.isoformat(), "items": items}, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+WRITERS: dict[str, Callable[[Report, TextIO], None]] = {"text": text, "md": markdown, "csv": as_csv, "json": as_json}

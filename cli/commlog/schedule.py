@@ -1,0 +1,59 @@
+"""The repository's open clocks: every record's stages judged as of a moment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from commlog.deadlines import Context, Stage, judge, stages
+from commlog.findings import Finding
+from commlog.load import Document
+from commlog.validate import load_corpus
+from commlog.workflow import status
+
+
+class NoPolicy(Exception):
+    """The repository's policy.yaml is missing or invalid, so no deadline can be computed."""
+
+
+@dataclass
+class RecordClock:
+    doc: Document
+    status: str
+    stages: list[Stage]
+
+
+@dataclass
+class Schedule:
+    context: Context
+    records: list[RecordClock]
+    skipped: list[Finding]
+    """Files left out because they do not load or match their schema."""
+    not_yet: set[str]
+    """Ids of valid records whose first event is after the moment judged."""
+
+
+def schedule(root: Path, as_of: datetime) -> Schedule:
+    """Every schema-valid record's status and judged stages."""
+    corpus, findings, _ = load_corpus(root)
+    if corpus.policy is None:
+        raise NoPolicy("policy.yaml is missing or invalid; run `commlog validate` to see why")
+    ctx = Context.create(corpus.policy, corpus.staff, corpus.orgs)
+    clocks, not_yet = [], set()
+    for doc in corpus.records:
+        record = as_it_was(doc.data, ctx, as_of)
+        if record is None:
+            not_yet.add(doc.data["id"])
+        else:
+            clocks.append(RecordClock(doc, status(record, corpus.policy), judge(stages(record, ctx), ctx, as_of)))
+    return Schedule(ctx, clocks, findings, not_yet)
+
+
+def as_it_was(record: dict[str, Any], ctx: Context, as_of: datetime) -> dict[str, Any] | None:
+    """The record with only the events that had happened by ``as_of`` (None if it did not exist yet)."""
+    events = [e for e in record["events"] if ctx.time(e["at"]) <= as_of]
+    if not events:
+        return None
+    return record if len(events) == len(record["events"]) else {**record, "events": events}
