@@ -12,9 +12,13 @@ $(BIN)/commlog: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# The demo data is fixed in time, so its report is read as of a fixed moment.
+DEMO_AS_OF ?= 2026-11-20 17:00
+
 demo: $(BIN)/commlog
 	$(BIN)/commlog validate
 	$(BIN)/commlog fmt --check
+	$(BIN)/commlog overdue --as-of "$(DEMO_AS_OF)"
 
 test: $(BIN)/commlog
 	$(BIN)/ruff check cli tests scripts

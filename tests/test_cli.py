@@ -88,6 +88,7 @@ def test_generate_is_valid_and_deterministic(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-2000:]
     other = run_commlog("demo", "generate", "--records", "300", "--seed", "8", str(tmp_path / "c"))
     assert other.returncode == 0
+
     def records_of(name: str) -> dict[str, bytes]:
         return {p.name: p.read_bytes() for p in (tmp_path / name).glob("records/*/*.yaml")}
 

@@ -127,7 +127,7 @@ class WorkCalendar:
         day = at.date()
         for _ in range(_MAX_SCAN_DAYS):
             for open_at, close_at in self._windows(day, trace):
-                if close_at <= at and remaining > timedelta(0):
+                if close_at < at or (close_at == at and remaining > timedelta(0)):
                     continue
                 begin = max(open_at, at)
                 if begin + remaining <= close_at:

@@ -1,0 +1,129 @@
+"""The working-time calendar: worked examples, properties, and two independent statutory sources."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+import holidays
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from commlog.worktime import WorkCalendar, parse_interval
+
+TZ = ZoneInfo("Asia/Shanghai")
+HOURS = (parse_interval("09:00-12:00"), parse_interval("13:30-18:00"))
+CAL = WorkCalendar(TZ, {i: HOURS if i < 5 else () for i in range(7)})
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=TZ)
+
+
+@pytest.mark.parametrize(
+    ("start", "hours", "expected"),
+    [
+        ("2026-02-13 16:00", 4, "2026-02-14 11:00"),  # Friday, then a make-up working Saturday
+        ("2026-10-09 20:00", 4, "2026-10-10 14:30"),  # after hours, then the make-up Saturday across lunch
+        ("2026-09-30 17:00", 7.5, "2026-10-08 17:00"),  # across the National Day holiday
+    ],
+)
+def test_worked_examples(start: str, hours: float, expected: str) -> None:
+    assert CAL.add(at(start), hours, "hours") == at(expected)
+
+
+def test_a_deadline_on_the_end_of_a_window_is_that_end() -> None:
+    assert CAL.add(at("2026-11-20 11:00"), 1, "hours") == at("2026-11-20 12:00")
+
+
+def test_a_start_in_another_timezone_is_converted_first() -> None:
+    # 2026-11-20 01:00 UTC is 09:00 in Shanghai
+    assert CAL.add(datetime(2026, 11, 20, 1, 0, tzinfo=ZoneInfo("UTC")), 1, "hours") == at("2026-11-20 10:00")
+
+
+def test_working_days_in_hours_and_close_of_business() -> None:
+    assert CAL.day_minutes == 450
+    assert CAL.add(at("2026-11-20 10:00"), 1, "days") == at("2026-11-23 10:00")
+    assert CAL.add(at("2026-11-20 10:00"), 1, "days", "close_of_business") == at("2026-11-23 18:00")
+    assert CAL.add(at("2026-09-30 10:00"), 1, "days", "close_of_business") == at("2026-10-08 18:00")
+
+
+def test_override_beats_the_statutory_calendar() -> None:
+    company = WorkCalendar(
+        TZ, CAL.week, overrides={date(2026, 10, 8): (False, "公司年假"), date(2026, 10, 3): (True, "加班")}
+    )
+    assert company.add(at("2026-09-30 17:00"), 7.5, "hours") == at("2026-10-03 17:00")
+    assert not company.day(date(2026, 10, 8)).working
+
+
+def test_missing_year_is_provisional() -> None:
+    from commlog.worktime import Trace
+
+    trace = Trace()
+    assert CAL.add(at("2026-12-31 17:00"), 2, "hours", trace=trace) == at("2027-01-01 10:00")
+    assert trace.provisional and trace.missing_years == {2027}
+    assert any("2027" in line for line in trace.lines)
+
+
+moments = st.datetimes(min_value=datetime(2004, 1, 1), max_value=datetime(2026, 11, 30)).map(
+    lambda d: d.replace(tzinfo=TZ)
+)
+amounts = st.integers(min_value=0, max_value=60 * 24 * 20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(moments, amounts)
+def test_between_inverts_add(start: datetime, minutes: int) -> None:
+    assert CAL.between(start, CAL.add_minutes(start, minutes)) == pytest.approx(minutes, abs=1e-6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(moments, amounts, amounts)
+def test_add_is_monotone(start: datetime, a: int, b: int) -> None:
+    low, high = sorted((a, b))
+    assert CAL.add_minutes(start, low) <= CAL.add_minutes(start, high)
+
+
+@settings(max_examples=300, deadline=None)
+@given(moments, st.integers(min_value=1, max_value=60 * 24 * 20))
+def test_result_is_inside_working_time(start: datetime, minutes: int) -> None:
+    result = CAL.add_minutes(start, minutes)
+    day = CAL.day(result.date())
+    assert day.working
+    assert any(s <= result.time() <= e for s, e in day.intervals)
+
+
+def _each_day(first: date, last: date):
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def test_agrees_with_chinesecalendar_2004_to_2026() -> None:
+    for day in _each_day(date(2004, 1, 1), date(2026, 12, 31)):
+        assert CAL.day(day).working == chinese_calendar.is_workday(day), day
+
+
+# Dates on which the two published sources disagree, and the one commlog follows.
+# 2005-12-31 (Saturday): chinesecalendar has it as a rest day; holidays (CN) lists no
+# make-up working day for it. The State Council's 2006 notice moved New Year's rest to
+# 2006-01-01..03 with no make-up day on 2005-12-31, so chinesecalendar is followed.
+DISAGREEMENTS = {date(2005, 12, 31): "chinesecalendar"}
+
+
+def test_agrees_with_the_holidays_package_2004_to_2026() -> None:
+    cn = holidays.country_holidays("CN", years=range(2004, 2027), language="en_US")
+    makeup = set()
+    for name in cn.values():
+        for month, day, year in re.findall(r"substituted from (\d\d)/(\d\d)/(\d{4})", name):
+            makeup.add(date(int(year), int(month), int(day)))
+    differing = {}
+    for day in _each_day(date(2004, 1, 1), date(2026, 12, 31)):
+        theirs = day in makeup or (day.weekday() < 5 and day not in cn)
+        if theirs != CAL.day(day).working:
+            differing[day] = "chinesecalendar"
+    assert differing == DISAGREEMENTS
