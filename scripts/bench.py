@@ -86,7 +86,7 @@ def main() -> None:
         other_scaled = other * size / len(sample)
         rows.append(
             f"| {size:,} | {floor:.1f} s | {cold:.1f} s | {warm:.1f} s | {size / cold:,.0f} | {cold / floor:.1f}x | "
-            f"{other_scaled:.0f} s | {other_scaled / cold:.1f}x | {peak:.0f} |"
+            f"{other_scaled:.0f} s | {other_scaled / cold:.1f}x | {peak:.0f} | {report:.1f} s | {report_peak:.0f} |"
         )
         print(rows[-1], file=sys.stderr)
     print("\n".join(rows))

@@ -31,7 +31,64 @@ OUTGOING = {
 REPLY = {"message": "feedback", "collaboration": "answered", "supplier_request": "quoted"}
 """The event that answers an outgoing record, for kinds that wait for one."""
 
-ROLE_NAMES = {"dept_head": "部门负责人", "division_leader": "分管领导", "general_manager": "总经理", "legal": "法务"}
+EVENT_NAMES = {
+    "submitted": "提交审核",
+    "approved": "审核通过",
+    "rejected": "退回修改",
+    "sent": "传递",
+    "published": "发布",
+    "acknowledged": "确认已阅",
+    "feedback": "反馈",
+    "follow_up": "催办",
+    "escalated": "升级",
+    "completed": "处理完成",
+    "archived": "归档",
+    "reopened": "重新打开",
+    "cancelled": "取消",
+    "comment": "备注",
+    "answered": "协作答复",
+    "progress": "进度更新",
+    "issue": "问题反馈",
+    "acceptance": "验收",
+    "contacted": "首次联系",
+    "reviewed": "需求评审",
+    "replied": "出具反馈函",
+    "resolved": "问题解决",
+    "satisfaction": "满意度回访",
+    "quoted": "报价及资质",
+    "qualification_reviewed": "资质审核",
+    "negotiated": "商务谈判",
+    "legal_reviewed": "法务审核",
+    "contract_signed": "签订合同",
+    "quarterly_review": "季度复盘",
+}
+KIND_NAMES = {
+    "message": "信息交流",
+    "notice": "内部通知",
+    "collaboration": "跨部门协作",
+    "customer_request": "客户需求",
+    "supplier_request": "供应商合作",
+    "minutes": "会议纪要",
+}
+URGENCY_NAMES = {"normal": "普通", "urgent": "紧急", "critical": "特急"}
+DIRECTION_NAMES = {"internal": "内部", "external": "外部"}
+CLASSIFICATION_NAMES = {"public": "公开", "internal": "内部", "confidential": "秘密", "secret": "机密"}
+ORG_TYPE_NAMES = {
+    "customer": "客户",
+    "supplier": "供应商",
+    "partner": "合作伙伴",
+    "regulator": "监管机构",
+    "media": "媒体",
+    "other": "其他",
+}
+ROLE_NAMES = {
+    "dept_head": "部门负责人",
+    "division_leader": "分管领导",
+    "general_manager": "总经理",
+    "legal": "法务",
+    "archivist": "档案管理员",
+    "admin": "管理员",
+}
 CLOSING = {"completed", "archived", "cancelled"}
 
 

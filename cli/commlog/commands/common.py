@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -71,18 +70,10 @@ as_of_option = click.option(
 
 def resolve_as_of(root: Path, text: str | None) -> datetime:
     """The moment a report is judged at: the given time in the policy's timezone, or now."""
-    from commlog.load import LoadError, load
-    from commlog.policy import timezone_of
-    from commlog.timeutil import parse_time
+    from commlog.asof import moment
 
     try:
-        tz = timezone_of(str(load(root, root / "policy.yaml").data.get("timezone"))) or ZoneInfo("UTC")
-    except LoadError:
-        tz = ZoneInfo("UTC")
-    if text is None:
-        return datetime.now(tz).replace(microsecond=0)
-    try:
-        return parse_time(text + " 00:00" if len(text) == 10 else text, tz)
+        return moment(root, text)
     except ValueError as err:
         raise click.BadParameter(f"{err}; write it as 'YYYY-MM-DD HH:MM'", param_hint="--as-of") from err
 

@@ -1,0 +1,33 @@
+"""The moment a report or a site is judged at: a time the user gives, in the policy's timezone, or now."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from commlog.load import LoadError, load
+from commlog.policy import timezone_of
+from commlog.repository import POLICY
+from commlog.timeutil import parse_time
+
+
+def policy_timezone(root: Path) -> str | None:
+    """The timezone name policy.yaml gives, if it can be read."""
+    try:
+        value = load(root, root / POLICY).data.get("timezone")
+    except LoadError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def moment(root: Path, text: str | None, now: datetime | None = None) -> datetime:
+    """``YYYY-MM-DD HH:MM[:SS]`` or ``YYYY-MM-DD`` (its start) in the policy's timezone; ``now`` when no text.
+
+    Raises ValueError with a message for the user.
+    """
+    tz = timezone_of(policy_timezone(root) or "")
+    if tz is None:
+        raise ValueError("policy.yaml is missing or has no valid timezone; run `commlog validate`")
+    if not text:
+        return (now or datetime.now(tz)).astimezone(tz).replace(microsecond=0)
+    return parse_time(text + " 00:00" if len(text) == 10 else text, tz)

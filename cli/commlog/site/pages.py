@@ -1,0 +1,421 @@
+"""The generated pages: each a source path, a title, and a function that renders its HTML when MkDocs asks."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from commlog.deadlines import STATE_NAMES, Stage
+from commlog.reports.overdue import overdue_report, stage_label
+from commlog.schedule import Schedule
+from commlog.site import charts
+from commlog.site.model import RecordView, SiteModel
+from commlog.site.render import environment, fields_table, relative
+from commlog.workflow import (
+    CLASSIFICATION_NAMES,
+    DIRECTION_NAMES,
+    EVENT_NAMES,
+    KIND_NAMES,
+    ORG_TYPE_NAMES,
+    ROLE_NAMES,
+    STATUS_NAMES,
+    URGENCY_NAMES,
+    approvals,
+)
+
+TASK_NAMES = {
+    "not_started": "未开始",
+    "in_progress": "进行中",
+    "done": "已完成",
+    "blocked": "受阻",
+    "cancelled": "已取消",
+}
+UNIT_NAMES = {"minutes": "分钟", "hours": "小时", "days": "天"}
+WEEKDAY_NAMES = {
+    "mon": "周一",
+    "tue": "周二",
+    "wed": "周三",
+    "thu": "周四",
+    "fri": "周五",
+    "sat": "周六",
+    "sun": "周日",
+}
+NAMES = {
+    "STATUS_NAMES": STATUS_NAMES,
+    "STATE_NAMES": STATE_NAMES,
+    "KIND_NAMES": KIND_NAMES,
+    "URGENCY_NAMES": URGENCY_NAMES,
+    "DIRECTION_NAMES": DIRECTION_NAMES,
+    "CLASSIFICATION_NAMES": CLASSIFICATION_NAMES,
+    "EVENT_NAMES": EVENT_NAMES,
+    "ROLE_NAMES": ROLE_NAMES,
+    "TASK_NAMES": TASK_NAMES,
+    "UNIT_NAMES": UNIT_NAMES,
+    "WEEKDAY_NAMES": WEEKDAY_NAMES,
+    "stage_label": stage_label,
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    src: str
+    """Source path inside docs_dir, e.g. ``records/2024/NX-2024-001.md``."""
+    title: str
+    render: Callable[[], str]
+
+    @property
+    def url(self) -> str:
+        stem = self.src.removesuffix(".md")
+        if stem == "index":
+            return ""
+        return stem.removesuffix("/index") + "/"
+
+
+def _rate(stages: Iterable[Stage]) -> tuple[int, int, str]:
+    done = [s for s in stages if s.state in ("met_on_time", "met_late")]
+    on_time = sum(1 for s in done if s.state == "met_on_time")
+    return len(done), on_time, f"{on_time / len(done):.0%}" if done else "—"
+
+
+class Site:
+    """Every generated page of one build."""
+
+    def __init__(self, model: SiteModel):
+        self.model = model
+        self.env = environment()
+        self.env.globals.update(NAMES, rel=relative, name=model.name)
+        self.departments = [d["name"] for d in model.policy["departments"]]
+        self.codes = {d["name"]: d["code"].lower() for d in model.policy["departments"]}
+
+    def render(self, template: str, here: str, **context: Any) -> str:
+        return self.env.get_template(template).render(
+            here=here, as_of=self.model.as_of, clearance=self.model.clearance, **context
+        )
+
+    def pages(self) -> list[Page]:
+        """All pages: the fixed ones, the register by month, the archive groups and one per record."""
+        m = self.model
+        pages = [
+            Page("index.md", "首页", lambda: self.dashboard()),
+            Page("register/index.md", "信息交流记录表", lambda: self.register_index()),
+            Page("archive/index.md", "归档", lambda: self.archive_index()),
+            Page("notices.md", "通知确认", lambda: self.notices()),
+            Page("collaborations.md", "跨部门协作", lambda: self.collaborations()),
+            Page("overdue.md", "逾期报告", lambda: self.overdue()),
+            Page("statistics.md", "统计", lambda: self.statistics()),
+            Page("contacts.md", "通讯录", lambda: self.contacts()),
+            Page("procedure.md", "管理程序参数", lambda: self.procedure()),
+            Page("search.md", "搜索", lambda: self.render("search.html", "search/")),
+        ]
+        for month in sorted({v.month for v in m.records.values()}):
+            pages.append(
+                Page(f"register/{month}.md", f"信息交流记录表 {month}", lambda month=month: self.register_month(month))
+            )
+        for name, code in self.codes.items():
+            pages.append(
+                Page(
+                    f"archive/internal/{code}.md",
+                    f"归档 · 内部 · {name}",
+                    lambda name=name, code=code: self.archive_internal(name, code),
+                )
+            )
+        for org_type, type_name in ORG_TYPE_NAMES.items():
+            pages.append(
+                Page(
+                    f"archive/external/{org_type}.md",
+                    f"归档 · 外部 · {type_name}",
+                    lambda t=org_type: self.archive_external(t),
+                )
+            )
+        for view in m.records.values():
+            pages.append(Page(view.url.rstrip("/") + ".md", view.id, lambda view=view: self.record(view)))
+        return pages
+
+    # -- pages -------------------------------------------------------------------------------
+
+    def dashboard(self) -> str:
+        m = self.model
+        counts: dict[str, Counter] = defaultdict(Counter)
+        all_stages = [s for v in m.records.values() for s in v.stages]
+        for stage in all_stages:
+            if stage.state in ("on_time", "at_risk", "overdue"):
+                counts[stage_label(stage.name.split(":")[0])][stage.state] += 1
+        this_month = f"{m.as_of:%Y-%m}"
+        last = date(m.as_of.year - (m.as_of.month == 1), (m.as_of.month - 2) % 12 + 1, 1)
+        last_month = f"{last:%Y-%m}"
+
+        def rate(month: str) -> str:
+            return _rate(s for s in all_stages if s.met is not None and f"{s.met:%Y-%m}" == month)[2]
+
+        return self.render(
+            "dashboard.html",
+            "",
+            total=len(m.records),
+            overdue=sum(c["overdue"] for c in counts.values()),
+            at_risk=sum(c["at_risk"] for c in counts.values()),
+            open_by_stage=sorted(counts.items()),
+            this_month=this_month,
+            last_month=last_month,
+            rate_this=rate(this_month),
+            rate_last=rate(last_month),
+            newest=m.newest(10),
+        )
+
+    def register_index(self) -> str:
+        months = Counter(v.month for v in self.model.records.values())
+        years: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for month in sorted(months, reverse=True):
+            years[month[:4]].append((month, months[month]))
+        return self.render("register_index.html", "register/", years=sorted(years.items(), reverse=True))
+
+    def register_month(self, month: str) -> str:
+        m = self.model
+        views = sorted((v for v in m.records.values() if v.month == month), key=lambda v: (v.submitted, v.id))
+        channels = {c["id"]: c["name"] for c in m.policy["channels"]}
+        rows = []
+        for v in views:
+            data = v.data
+            receivers = [
+                m.orgs[p["org"]]["name"]
+                if p.get("org") in m.orgs
+                else p.get("department") or ("全体员工" if p.get("all_staff") else "")
+                for p in data["to"]
+            ]
+            people = [
+                m.name(f"{p['org']}/{p['person']}" if "org" in p else p["person"]) for p in data["to"] if "person" in p
+            ]
+            reply = next((s for s in v.stages if s.name in ("feedback", "answer", "quote", "reply")), None)
+            archived = [e["archive_no"] for e in data["events"] if e["type"] == "archived"]
+            rows.append(
+                {
+                    "view": v,
+                    "sender": m.name(data["from"]["person"]),
+                    "receivers": "、".join(receivers),
+                    "receiver_people": "、".join(people),
+                    "channels": "+".join(channels.get(c, c) for c in data["channels"]),
+                    "expected": f"{reply.due:%Y-%m-%d %H:%M}" if reply and reply.due else "-",
+                    "actual": f"{reply.met:%Y-%m-%d %H:%M}" if reply and reply.met else "-",
+                    "archive_no": archived[-1] if archived else "",
+                }
+            )
+        return self.render("register_month.html", f"register/{month}/", rows=rows, departments=self.departments)
+
+    def archive_index(self) -> str:
+        views = list(self.model.records.values())
+        internal = [
+            (
+                n,
+                f"archive/internal/{c}/",
+                sum(1 for v in views if v.data["direction"] == "internal" and v.data["from"]["department"] == n),
+            )
+            for n, c in self.codes.items()
+        ]
+        external = [(n, f"archive/external/{t}/", len(self._external(t))) for t, n in ORG_TYPE_NAMES.items()]
+        return self.render("archive_index.html", "archive/", internal=internal, external=external)
+
+    def _grouped(
+        self, views: list[RecordView], key: Callable[[RecordView], str]
+    ) -> list[tuple[str, list[tuple[str, list[RecordView]]]]]:
+        groups: dict[str, dict[str, list[RecordView]]] = defaultdict(lambda: defaultdict(list))
+        for v in sorted(views, key=lambda v: (v.submitted, v.id)):
+            groups[key(v)][v.month].append(v)
+        return [(g, sorted(months.items(), reverse=True)) for g, months in sorted(groups.items())]
+
+    def archive_internal(self, name: str, code: str) -> str:
+        views = [
+            v
+            for v in self.model.records.values()
+            if v.data["direction"] == "internal" and v.data["from"]["department"] == name
+        ]
+        groups = self._grouped(views, lambda v: v.data.get("category", {}).get("project", "未分类项目"))
+        return self.render("archive_group.html", f"archive/internal/{code}/", groups=groups)
+
+    def _external(self, org_type: str) -> list[RecordView]:
+        orgs = self.model.orgs
+        return [
+            v
+            for v in self.model.records.values()
+            if any(orgs.get(p.get("org", ""), {}).get("type") == org_type for p in v.data["to"])
+        ]
+
+    def archive_external(self, org_type: str) -> str:
+        groups = self._grouped(
+            self._external(org_type), lambda v: v.data.get("category", {}).get("matter", "未分类事项")
+        )
+        return self.render("archive_group.html", f"archive/external/{org_type}/", groups=groups)
+
+    def _notice(self, view: RecordView) -> dict[str, Any] | None:
+        ack = next((s for s in view.stages if s.name == "ack"), None)
+        if ack is None:
+            return None
+        confirmed = sorted({e["by"] for e in view.data["events"] if e["type"] == "acknowledged"})
+        total = len(confirmed) + len(ack.pending)
+        published = next((e["at"] for e in view.data["events"] if e["type"] == "published"), "")
+        return {
+            "view": view,
+            "confirmed": len(confirmed),
+            "confirmed_people": confirmed,
+            "pending": ack.pending,
+            "total": total,
+            "reach": f"{len(confirmed) / total:.0%}" if total else "—",
+            "published": published,
+        }
+
+    def notices(self) -> str:
+        rows = [
+            n
+            for v in self.model.newest(len(self.model.records))
+            if v.data["kind"] == "notice" and (n := self._notice(v))
+        ]
+        return self.render("notices.html", "notices/", notices=rows)
+
+    def _late_tasks(self, view: RecordView) -> set[str]:
+        return {
+            s.name.split(":")[1]
+            for s in view.stages
+            if s.name.startswith("task:") and s.state in ("overdue", "met_late")
+        }
+
+    def _task_status(self, view: RecordView) -> dict[str, str]:
+        return {
+            e["task"]: e["status"]
+            for e in view.data["events"]
+            if e["type"] == "progress" and "task" in e and "status" in e
+        }
+
+    def _gantt(self, view: RecordView) -> Markup:
+        status = self._task_status(view)
+        tasks = [
+            {**t, "status": status.get(t["no"], t.get("status", "not_started"))} for t in view.data.get("tasks", [])
+        ]
+        return charts.gantt(tasks, self._late_tasks(view), self.model.as_of.date())
+
+    def collaborations(self) -> str:
+        rows = [
+            {"view": v, "late": self._late_tasks(v), "gantt": self._gantt(v)}
+            for v in self.model.newest(len(self.model.records))
+            if v.data["kind"] == "collaboration"
+        ]
+        return self.render("collaborations.html", "collaborations/", collaborations=rows)
+
+    def overdue(self) -> str:
+        m = self.model
+        visible_plan = Schedule(m.plan.context, [c for c in m.plan.records if c.doc.data["id"] in m.records], [], set())
+        report = overdue_report(visible_plan, m.as_of)
+        by_department: dict[str, list] = defaultdict(list)
+        for item in report.items:
+            by_department[item.department].append(item)
+        overdue = sum(1 for i in report.items if i.state == "overdue")
+        return self.render(
+            "overdue.html",
+            "overdue/",
+            by_department=sorted(by_department.items()),
+            overdue=overdue,
+            at_risk=len(report.items) - overdue,
+            url_of=lambda i: m.records[i].url,
+        )
+
+    def statistics(self) -> str:
+        views = list(self.model.records.values())
+
+        def chart(values: Iterable[str], order: list[str] | None = None) -> Markup:
+            counts = Counter(values)
+            keys = order if order is not None else sorted(counts)
+            return charts.bar_chart([(k, counts[k]) for k in keys if counts[k]])
+
+        stages = [s for v in views for s in v.stages]
+        by_stage = defaultdict(list)
+        by_department = defaultdict(list)
+        for s in stages:
+            by_stage[stage_label(s.name.split(":")[0])].append(s)
+            by_department[s.department].append(s)
+        rates_by_stage = [(n, *_rate(ss)) for n, ss in sorted(by_stage.items())]
+        rates_by_department = [(n, *_rate(ss)) for n, ss in sorted(by_department.items())]
+        rate_chart = charts.bar_chart(
+            [(n, round(100 * on / done)) for n, done, on, _ in rates_by_department if done], unit="%"
+        )
+        charts_list = [
+            ("按发起部门", chart((v.data["from"]["department"] for v in views), self.departments)),
+            ("按内外部", chart(DIRECTION_NAMES[v.data["direction"]] for v in views)),
+            ("按记录类型", chart((KIND_NAMES[v.data["kind"]] for v in views), list(KIND_NAMES.values()))),
+            ("按紧急程度", chart((URGENCY_NAMES[v.data["urgency"]] for v in views), list(URGENCY_NAMES.values()))),
+            ("按月份", chart(v.month for v in views)),
+            ("各部门按时完成率", rate_chart),
+        ]
+        return self.render(
+            "statistics.html",
+            "statistics/",
+            total=len(views),
+            charts=charts_list,
+            rates_by_stage=rates_by_stage,
+            rates_by_department=rates_by_department,
+        )
+
+    def contacts(self) -> str:
+        m = self.model
+        internal = [
+            (
+                d,
+                sorted(
+                    (p for p in m.staff.values() if p["department"] == d),
+                    key=lambda p: (p["status"] != "active", p["id"]),
+                ),
+            )
+            for d in self.departments
+        ]
+        external = [
+            (name, sorted((o for o in m.orgs.values() if o["type"] == t), key=lambda o: o["id"]))
+            for t, name in ORG_TYPE_NAMES.items()
+        ]
+        threshold = m.policy.get("contacts", {}).get("show_phones_at", "confidential")
+        return self.render(
+            "contacts.html",
+            "contacts/",
+            internal=internal,
+            external=[e for e in external if e[1]],
+            show_phones=m.show_phones,
+            threshold=threshold,
+        )
+
+    def procedure(self) -> str:
+        policy = self.model.policy
+        return self.render(
+            "procedure.html", "procedure/", policy=policy, divisions={d["id"]: d["name"] for d in policy["divisions"]}
+        )
+
+    def record(self, view: RecordView) -> str:
+        m = self.model
+        data = view.data
+        authors = m.history.events.get(view.path, {})
+        events = [(e, authors.get((e["type"], e["at"]))) for e in data["events"]]
+        channels = {c["id"]: c["name"] for c in m.policy["channels"]}
+        attachments = [(name, "files/" + quote(name)) for name in data.get("attachments", [])]
+        return self.render(
+            "record.html",
+            view.url,
+            view=view,
+            data=data,
+            events=events,
+            records=m.records,
+            replies=m.replies.get(view.id, []),
+            referenced_by=m.referenced_by.get(view.id, []),
+            superseded_by=m.superseded_by.get(view.id),
+            approvals=approvals(data, m.plan.context.policy),
+            notice=self._notice(view) if data["kind"] == "notice" else None,
+            gantt=self._gantt(view) if data.get("tasks") else "",
+            late_tasks=self._late_tasks(view),
+            task_status=self._task_status(view),
+            attachments=attachments,
+            fields=fields_table(data, m.schemas.shape(data["kind"]), skip=("events",)),
+            file_history=m.history.files.get(view.path, []),
+            channel_name=lambda c: channels.get(c, c),
+        )
+
+
+__all__ = ["Page", "Site", "datetime"]

@@ -1,0 +1,118 @@
+"""The MkDocs plugin: `mkdocs build` and `mkdocs serve` generate the archive site from the repository.
+
+Options (in mkdocs.yml under ``plugins: - commlog:``, or from the environment, which
+`commlog site build/serve` sets): ``clearance`` (COMMLOG_CLEARANCE), ``as_of``
+(COMMLOG_AS_OF), ``search`` (build the Pagefind index after the build).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pathspec
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page as MkPage
+
+from commlog.asof import moment
+from commlog.repository import attachment_folder
+
+log = logging.getLogger("mkdocs.plugins.commlog")
+CLEARANCES = ("public", "internal", "confidential", "secret")
+
+
+class CommlogConfig(base.Config):
+    clearance = c.Choice(CLEARANCES, default="internal")
+    as_of = c.Optional(c.Type(str))
+    search = c.Type(bool, default=True)
+
+
+class CommlogPlugin(BasePlugin[CommlogConfig]):
+    """Generates the archive's pages; records and contacts stay the only source."""
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        from commlog.site.model import build_model
+        from commlog.site.pages import Site
+
+        self.root = Path(config.config_file_path).resolve().parent
+        clearance = os.environ.get("COMMLOG_CLEARANCE") or self.config.clearance
+        if clearance not in CLEARANCES:
+            raise PluginError(f"COMMLOG_CLEARANCE '{clearance}' is not one of {', '.join(CLEARANCES)}")
+        try:
+            as_of = moment(self.root, os.environ.get("COMMLOG_AS_OF") or self.config.as_of)
+        except ValueError as err:
+            raise PluginError(f"commlog as_of: {err}") from err
+        try:
+            self.model = build_model(self.root, clearance, as_of)
+        except Exception as err:  # a broken policy must stop the build with a message, not a traceback
+            if type(err).__name__ == "NoPolicy":
+                raise PluginError(str(err)) from err
+            raise
+        if self.model.plan.skipped:
+            log.warning(
+                "commlog: %d invalid file(s) left out of the site; run `commlog validate`",
+                len({f.path for f in self.model.plan.skipped}),
+            )
+        self.pages = {p.src: p for p in Site(self.model).pages()}
+        hidden = ["/records/", "/register/*", "/archive/internal/", "/archive/external/"]
+        existing = list(config.not_in_nav.patterns) if config.not_in_nav else []
+        config.not_in_nav = pathspec.GitIgnoreSpec(existing + pathspec.GitIgnoreSpec.from_lines(hidden).patterns)
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        for src, page in self.pages.items():
+            existing = files.get_file_from_path(src)
+            if existing is not None:
+                files.remove(existing)
+            # MkDocs' templates do not escape titles: give them escaped text.
+            front = f"---\ntitle: {json.dumps(html.escape(page.title), ensure_ascii=False)}\nhide: [navigation, toc]\n---\n"
+            files.append(File.generated(config, src, content=front))
+        return files
+
+    def on_page_content(self, html_text: str, page: MkPage, config: MkDocsConfig, files: Files) -> str:
+        generated = self.pages.get(page.file.src_uri)
+        return generated.render() if generated is not None else html_text
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        site_dir = Path(config.site_dir)
+        self._copy_attachments(site_dir)
+        if self.config.search:
+            result = subprocess.run(
+                [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"], capture_output=True, text=True
+            )
+            if result.returncode != 0:
+                raise PluginError(
+                    f"pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}"
+                )
+
+    def _copy_attachments(self, site_dir: Path) -> None:
+        for view in self.model.records.values():
+            folder = attachment_folder(self.root, view.path).resolve()
+            for name in view.data.get("attachments", []):
+                source = (folder / name).resolve()
+                if not source.is_relative_to(folder) or not source.is_file():
+                    log.warning(
+                        "commlog: attachment %s of %s is missing or outside its folder; not copied", name, view.id
+                    )
+                    continue
+                target = site_dir / view.url / "files" / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        for part in ("records", "contacts", "policy.yaml"):
+            if (self.root / part).exists():
+                server.watch(str(self.root / part))
+        return server
