@@ -14,10 +14,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO_PARTS = ("policy.yaml", "schemas", "records", "contacts")
 
 
-def copy_demo(target: Path) -> Path:
-    """A copy of the demo organisation (policy, schemas, records, contacts) in ``target``."""
+def copy_demo(target: Path, with_site: bool = False) -> Path:
+    """A copy of the demo organisation (policy, schemas, records, contacts; with the site's sources if asked) in ``target``."""
     target.mkdir(parents=True, exist_ok=True)
-    for part in DEMO_PARTS:
+    for part in DEMO_PARTS + (("mkdocs.yml", "site") if with_site else ()):
         source = ROOT / part
         if source.is_dir():
             shutil.copytree(source, target / part)

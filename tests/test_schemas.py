@@ -7,6 +7,7 @@ import sys
 
 from commlog.reference import render, render_rules
 from commlog.schema import Schemas, Shape
+
 from conftest import ROOT
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -20,6 +22,12 @@ def create(target: Path, organisation: str = "本公司", init_git: bool = True)
     target.mkdir(parents=True, exist_ok=True)
     shutil.copytree(data_path("schemas"), target / "schemas")
     shutil.copyfile(data_path("policy.yaml"), target / repository.POLICY)
+    shutil.copytree(data_path("site"), target / "site")
+    site_config = data_path("mkdocs.yml").read_text(encoding="utf-8")
+    site_name = f"site_name: {json.dumps(organisation + ' 信息交流档案', ensure_ascii=False)}"
+    (target / "mkdocs.yml").write_text(
+        re.sub(r"^site_name: .*$", lambda _: site_name, site_config, count=1, flags=re.M), encoding="utf-8"
+    )
     for folder in (repository.RECORDS, repository.INTERNAL, repository.EXTERNAL):
         (target / folder).mkdir(parents=True)
         (target / folder / ".gitkeep").write_text("")
@@ -27,6 +35,6 @@ def create(target: Path, organisation: str = "本公司", init_git: bool = True)
     (target / "README.md").write_text(readme.replace("{organisation}", organisation), encoding="utf-8")
     (target / ".github" / "workflows").mkdir(parents=True)
     shutil.copyfile(template_path("workflow.yml"), target / ".github" / "workflows" / "commlog.yml")
-    (target / ".gitignore").write_text(".venv/\n/site-build/\n")
+    (target / ".gitignore").write_text(".venv/\n/site-build/\n.commlog-cache/\n")
     if init_git:
         gitrepo.init(target)

@@ -10,6 +10,7 @@ from commlog.commands.due import due
 from commlog.commands.fmt import fmt
 from commlog.commands.init import init
 from commlog.commands.overdue import overdue
+from commlog.commands.site import site
 from commlog.commands.validate import validate
 
 
@@ -22,5 +23,5 @@ def main() -> None:
     """
 
 
-for command in (validate, fmt, init, due, overdue, demo):
+for command in (validate, fmt, init, due, overdue, site, demo):
     main.add_command(command)

@@ -77,7 +77,9 @@ class CommlogPlugin(BasePlugin[CommlogConfig]):
             if existing is not None:
                 files.remove(existing)
             # MkDocs' templates do not escape titles: give them escaped text.
-            front = f"---\ntitle: {json.dumps(html.escape(page.title), ensure_ascii=False)}\nhide: [navigation, toc]\n---\n"
+            front = (
+                f"---\ntitle: {json.dumps(html.escape(page.title), ensure_ascii=False)}\nhide: [navigation, toc]\n---\n"
+            )
             files.append(File.generated(config, src, content=front))
         return files
 

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from commlog.commands.common import as_of_option, example, repo_option, resolve_as_of, resolve_root
+
+clearance_option = click.option(
+    "--clearance",
+    type=click.Choice(["public", "internal", "confidential", "secret"]),
+    default="internal",
+    show_default=True,
+    help="Highest classification the site may show; anything above it appears nowhere in the output.",
+)
+
+
+def _prepare(repo: Path | None, clearance: str, as_of: str | None) -> Path:
+    root = resolve_root(repo)
+    if not (root / "mkdocs.yml").is_file():
+        raise click.UsageError(f"no mkdocs.yml in {root}; `commlog init` writes one")
+    os.environ["COMMLOG_CLEARANCE"] = clearance
+    if as_of:  # without it every (re)build is judged as of its own moment
+        os.environ["COMMLOG_AS_OF"] = f"{resolve_as_of(root, as_of):%Y-%m-%d %H:%M:%S}"
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    return root
+
+
+@click.group()
+def site() -> None:
+    """The archive website (MkDocs): build it, or serve it while editing."""
+
+
+@site.command()
+@clearance_option
+@as_of_option
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: site-build/).",
+)
+@repo_option
+@example("commlog site build\ncommlog site build --clearance public --output public-site")
+def build(clearance: str, as_of: str | None, output: Path | None, repo: Path | None) -> None:
+    """Build the archive site, with its search index, into a folder of static files."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    root = _prepare(repo, clearance, as_of)
+    try:
+        config = load_config(str(root / "mkdocs.yml"), **({"site_dir": str(output.resolve())} if output else {}))
+        mkdocs_build(config)
+    except MkDocsException as err:
+        raise click.ClickException(f"the site could not be built: {err}") from err
+    click.echo(
+        f"site ({clearance}) written to {config.site_dir}; open it over HTTP, e.g. "
+        f"`python -m http.server -d {config.site_dir}` then http://127.0.0.1:8000/"
+    )
+
+
+@site.command()
+@clearance_option
+@as_of_option
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+@repo_option
+@example("commlog site serve\ncommlog site serve --clearance confidential --dev-addr 127.0.0.1:8080")
+def serve(clearance: str, as_of: str | None, dev_addr: str, repo: Path | None) -> None:
+    """Serve the site locally; a saved change to a record, contact or the policy rebuilds it and reloads the browser."""
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    root = _prepare(repo, clearance, as_of)
+    mkdocs_serve(config_file=str(root / "mkdocs.yml"), dev_addr=dev_addr, livereload=True)

@@ -1,0 +1,89 @@
+"""The built site in headless Chromium (Debian's), driven by Playwright: navigate and search as a person would."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from sitebuild import build_site, serve
+
+playwright = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser_page(tmp_path_factory: pytest.TempPathFactory):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: `apt-get install chromium` (.ci/run does it)")
+    site = build_site(ROOT, tmp_path_factory.mktemp("browser") / "site")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with serve(site) as base, playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        yield base, page, dialogs
+        browser.close()
+
+
+def test_dashboard_to_record(browser_page) -> None:
+    base, page, dialogs = browser_page
+    page.goto(base)
+    assert "首页" in page.title()
+    assert page.locator(".commlog-card-overdue strong").inner_text().isdigit()
+    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    page.locator("table.commlog-list a", has_text="CW-2026-003").click()
+    page.wait_for_url("**/records/2026/CW-2026-003/")
+    assert "关于2026年度费用报销截止日期的通知" in page.locator("h1.commlog-title").inner_text()
+    page.goto(base + "records/2024/NX-2024-001/")
+    page.screenshot(path=str(SCREENSHOTS / "record.png"), full_page=True)
+    assert dialogs == []
+
+
+def test_register_filter(browser_page) -> None:
+    base, page, _ = browser_page
+    page.goto(base + "register/2024-10/")
+    rows = page.locator("table.commlog-register tbody tr")
+    total = rows.count()
+    page.select_option("select[data-filter='urgency']", "urgent")
+    visible = [r for r in rows.all() if r.is_visible()]
+    assert 0 < len(visible) < total
+    assert all("紧急" in r.inner_text() for r in visible)
+
+
+@pytest.mark.parametrize(
+    ("word", "record_id"), [("参检", "NJ-2024-032"), ("人员名单", "NJ-2024-032"), ("预算明细", "NX-2024-001")]
+)
+def test_search_finds_a_chinese_word_inside_a_sentence(browser_page, word: str, record_id: str) -> None:
+    base, page, _ = browser_page
+    page.goto(base + "search/")
+    box = page.locator(".pagefind-ui__search-input")
+    box.fill(word)
+    results = page.locator(".pagefind-ui__result-link")
+    results.first.wait_for(timeout=15000)
+    titles = " ".join(results.all_inner_texts())
+    assert record_id in titles, f"{word!r} did not find {record_id}: {titles}"
+    if word == "参检":
+        page.screenshot(path=str(SCREENSHOTS / "search.png"), full_page=True)
+
+
+def test_search_from_the_dashboard_box(browser_page) -> None:
+    base, page, _ = browser_page
+    page.goto(base)
+    page.fill("form.commlog-search-form input[name=q]", "参检")
+    page.press("form.commlog-search-form input[name=q]", "Enter")
+    page.wait_for_url("**/search/?q=*")
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+    assert "NJ-2024-032" in " ".join(page.locator(".pagefind-ui__result-link").all_inner_texts())

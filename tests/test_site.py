@@ -1,0 +1,185 @@
+"""The archive site built from the demo organisation with the real `mkdocs build`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, copy_demo, run_commlog
+from sitebuild import build_site, output_texts
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_site(ROOT, tmp_path_factory.mktemp("site") / "out")
+
+
+def page(site: Path, url: str) -> str:
+    return (site / url / "index.html").read_text(encoding="utf-8")
+
+
+def test_dashboard(site: Path) -> None:
+    html = page(site, "")
+    assert "已逾期环节" in html and "即将逾期环节" in html and "本月按时完成率 (2026-11)" in html
+    assert "截至 2026-11-20 17:00" in html
+    assert 'href="records/2026/CW-2026-003/"' in html  # the newest records link to their pages
+    nav_links = html.count("md-nav__link")
+    assert nav_links < 60, "the navigation must stay small: no entry per record"
+
+
+def test_record_page_has_every_field_events_deadlines_and_approvals(site: Path) -> None:
+    html = page(site, "records/2024/NX-2024-001")
+    for text in (
+        "关于Q4产品推广方案需求确认",
+        "信息主题",
+        "紧急程度",
+        "预计反馈时间",
+        "邮件发送成功截图",
+        "归档编号 ND-2024-1001",
+        "部门负责人 ✓ 王芳",
+        "分管领导 ✓ 李强",
+        "按时完成",
+        "提交审核",
+        "李娜 (客户A公司)",
+    ):
+        assert text in html, text
+    assert "data-pagefind-body" in html
+
+
+def test_register_by_month_with_the_register_columns(site: Path) -> None:
+    html = page(site, "register/2024-10")
+    for column in (
+        "信息编号",
+        "发起部门",
+        "接收部门/单位",
+        "内容摘要",
+        "紧急程度",
+        "传递方式",
+        "预计反馈时间",
+        "实际反馈时间",
+        "处理状态",
+        "归档编号",
+    ):
+        assert f"<th>{column}</th>" in html
+    for record_id in ("NX-2024-001", "NB-2024-056", "NJ-2024-032"):
+        assert record_id in html
+    assert "企业邮箱+电话" in html and "2024-10-11 18:00" in html and "2024-10-10 16:00" in html
+    assert 'data-filter="department"' in html and 'data-urgency="urgent"' in html
+
+
+def test_archive_by_classification(site: Path) -> None:
+    internal = page(site, "archive/internal/nj")
+    assert "年度体检" in internal and "NJ-2024-032" in internal and "2024-10" in internal
+    external = page(site, "archive/external/customer")
+    assert "产品推广" in external and "NX-2024-001" in external
+    assert "NB-2024-056" in page(site, "archive/external/supplier")
+
+
+def test_notices_collaborations_overdue_statistics(site: Path) -> None:
+    notices = page(site, "notices")
+    assert "NJ-2024-032" in notices and re.search(r"4 / 3\d", notices) and "到达率" in notices
+    collaborations = page(site, "collaborations")
+    assert collaborations.count('class="commlog-gantt"') >= 3 and "延期" in collaborations
+    overdue = page(site, "overdue")
+    assert "NJ-2024-032" in overdue and "人力资源部" in overdue and "逾期工时" in overdue
+    statistics = page(site, "statistics")
+    assert statistics.count('class="commlog-chart"') >= 5 and "按时完成率" in statistics
+
+
+def test_reference_and_procedure(site: Path) -> None:
+    assert "信息编号" in page(site, "reference") and "feedback_due" in page(site, "reference")
+    procedure = page(site, "procedure")
+    assert "普通信息1个工作日内完成审核" in procedure and "分管领导" in procedure and "保存期限" in procedure
+
+
+def test_contacts_masked_unless_clearance_allows(site: Path, tmp_path: Path) -> None:
+    person = yaml.safe_load((ROOT / "contacts/internal/zhang-wei.yaml").read_text(encoding="utf-8"))
+    mobile = person["mobile"]
+    internal = page(site, "contacts")
+    assert mobile not in internal and f"{mobile[:3]}****{mobile[-4:]}" in internal
+    assert "已离职" in internal  # departed staff are marked
+    confidential = build_site(ROOT, tmp_path / "conf", "confidential")
+    assert mobile in page(confidential, "contacts")
+
+
+def test_hidden_records_appear_nowhere(site: Path, tmp_path: Path) -> None:
+    """A record above the build's clearance leaves no trace: no page, no line, no search entry."""
+    hidden = {}
+    for path in (ROOT / "records").glob("*/*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if data["classification"] == "confidential":
+            hidden[data["id"]] = data
+    assert len(hidden) >= 5
+    needles = [value.encode() for d in hidden.values() for value in (d["id"], d["subject"], d["summary"])]
+    leaks = [(path.name, needle.decode()) for path, text in output_texts(site) for needle in needles if needle in text]
+    assert leaks == []
+    # the same check does find a visible record's text inside the search index
+    visible = "定于11月1日-11月10日组织员工体检".encode()
+    assert any(visible in text for path, text in output_texts(site) if path.suffix == ".pf_fragment")
+    public = build_site(ROOT, tmp_path / "public", "public")
+    assert not (public / "records/2024/NX-2024-001").exists()  # internal record
+    assert (public / "records/2024/NJ-2024-032").exists() is False  # internal notice
+
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+def test_hostile_text_is_shown_as_text(tmp_path: Path) -> None:
+    repo = copy_demo(tmp_path / "repo", with_site=True)
+    link = "[点我](javascript:alert(2))"
+    image = "<img src=x onerror=alert(3)>"
+    record = f"""id: NX-2026-900
+kind: collaboration
+direction: internal
+subject: '{HOSTILE}'
+summary: '{link} {image} {HOSTILE}'
+from: {{department: 市场部, person: zhang-wei}}
+to:
+  - {{department: 生产部, person: deng-gang}}
+urgency: normal
+channels: [oa]
+classification: internal
+category: {{project: '{HOSTILE}'}}
+events:
+  - {{type: submitted, at: 2026-11-02 09:00, by: zhang-wei}}
+  - {{type: approved, at: 2026-11-02 10:00, by: wang-fang, role: dept_head, note: '{image}'}}
+  - {{type: sent, at: 2026-11-02 11:00, by: zhang-wei, channel: oa, evidence: '{link}'}}
+tasks:
+  - {{no: '1', name: '{HOSTILE}', department: 生产部, owner: deng-gang, start: 2026-11-03, end: 2026-11-10, deliverable: '{image}'}}
+remarks: '{link}'
+attachments: ['<b>回执.txt']
+"""
+    (repo / "records/2026/NX-2026-900.yaml").write_text(record, encoding="utf-8")
+    (repo / "records/2026/NX-2026-900").mkdir()
+    (repo / "records/2026/NX-2026-900/<b>回执.txt").write_text("receipt", encoding="utf-8")
+    contact = repo / "contacts/internal/ye-qing.yaml"
+    contact.write_text(
+        contact.read_text(encoding="utf-8").replace("name: 叶青", f"name: '{HOSTILE}'"), encoding="utf-8"
+    )
+    assert run_commlog("validate", "--repo", str(repo)).returncode == 0
+    site = build_site(repo, tmp_path / "out")
+    html = page(site, "records/2026/NX-2026-900")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    for path, text in output_texts(site):
+        if path.suffix == ".html":
+            assert HOSTILE.encode() not in text, path
+            assert b"<img src=x onerror" not in text, path
+            assert not re.search(rb"href=[\"']?\s*javascript:", text, re.I), path
+    assert (site / "records/2026/NX-2026-900/files/<b>回执.txt").read_text(encoding="utf-8") == "receipt"
+
+
+def test_mkdocs_build_works_directly(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(ROOT / "mkdocs.yml"), "-d", str(tmp_path / "direct")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "direct/records/2024/NX-2024-001/index.html").is_file()
+    assert (tmp_path / "direct/pagefind/pagefind-ui.js").is_file()
