@@ -1,5 +1,5 @@
-# Quick start: `make demo` (validate the demo organisation), `make test` (the whole suite).
-# Each target installs what it needs into .venv on first use.
+# Quick start: `make demo` (validate the demo organisation, print its overdue report, build
+# its archive site), `make test` (the whole suite). Each installs what it needs on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -19,8 +19,11 @@ demo: $(BIN)/commlog
 	$(BIN)/commlog validate
 	$(BIN)/commlog fmt --check
 	$(BIN)/commlog overdue --as-of "$(DEMO_AS_OF)"
+	$(BIN)/commlog site build --as-of "$(DEMO_AS_OF)"
+	@echo "Open the archive: $(BIN)/python -m http.server -d site-build 8000, then http://127.0.0.1:8000/ (or: $(BIN)/commlog site serve)"
 
 test: $(BIN)/commlog
+	bash scripts/install-browser.sh
 	$(BIN)/ruff check cli tests scripts
 	$(BIN)/python -m pytest
 
@@ -28,4 +31,4 @@ bench: $(BIN)/commlog
 	$(BIN)/python scripts/bench.py
 
 clean:
-	rm -rf $(VENV) site-build .pytest_cache
+	rm -rf $(VENV) site-build test-output .pytest_cache .commlog-cache
