@@ -81,3 +81,15 @@ def resolve_as_of(root: Path, text: str | None) -> datetime:
 def output_to(path: Path | None) -> Any:
     """A text stream for --output (UTF-8 file) or standard output."""
     return click.open_file(str(path), "w", encoding="utf-8", atomic=True) if path else click.get_text_stream("stdout")
+
+
+def load_schedule(repo: Path | None, as_of: str | None) -> tuple[datetime, Any]:
+    """The moment judged and the repository's schedule as of it, or a usage error."""
+    from commlog.schedule import NoPolicy, schedule
+
+    root = resolve_root(repo)
+    moment = resolve_as_of(root, as_of)
+    try:
+        return moment, schedule(root, moment)
+    except NoPolicy as err:
+        raise click.UsageError(str(err)) from err

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from commlog.commands.common import as_of_option, example, repo_option, resolve_as_of, resolve_root
+from commlog.commands.common import as_of_option, example, load_schedule, repo_option
 
 
 @click.command()
@@ -21,15 +21,9 @@ def due(record_id: str, as_of: str | None, output_format: str, explain: bool, re
     """Each stage of one record: start, due, met, state."""
     from commlog.deadlines import STATE_NAMES
     from commlog.reports.overdue import stage_label
-    from commlog.schedule import NoPolicy, schedule
     from commlog.workflow import STATUS_NAMES
 
-    root = resolve_root(repo)
-    moment = resolve_as_of(root, as_of)
-    try:
-        plan = schedule(root, moment)
-    except NoPolicy as err:
-        raise click.UsageError(str(err)) from err
+    moment, plan = load_schedule(repo, as_of)
     clock = next((c for c in plan.records if c.doc.data["id"] == record_id), None)
     if record_id in plan.not_yet:
         raise click.BadParameter(

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from commlog.commands.common import as_of_option, example, output_to, repo_option, resolve_as_of, resolve_root
+from commlog.commands.common import as_of_option, example, load_schedule, output_to, repo_option
 
 
 @click.command()
@@ -39,14 +39,8 @@ def overdue(
     warning; run `commlog validate` to see them.
     """
     from commlog.reports.overdue import WRITERS, overdue_report
-    from commlog.schedule import NoPolicy, schedule
 
-    root = resolve_root(repo)
-    moment = resolve_as_of(root, as_of)
-    try:
-        plan = schedule(root, moment)
-    except NoPolicy as err:
-        raise click.UsageError(str(err)) from err
+    moment, plan = load_schedule(repo, as_of)
     if department and department not in plan.context.policy.departments:
         raise click.BadParameter(f"'{department}' is not a department in policy.yaml", param_hint="--department")
     if plan.skipped:
