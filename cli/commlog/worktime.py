@@ -65,6 +65,7 @@ class WorkCalendar:
     statutory: bool = True
     overrides: dict[date, tuple[bool, str]] = field(default_factory=dict)
     _days: dict[date, Day] = field(default_factory=dict, compare=False, repr=False)
+    _sums: dict[int, list[float]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_policy(cls, data: dict, tz: ZoneInfo) -> WorkCalendar:
@@ -151,14 +152,41 @@ class WorkCalendar:
     def between(self, a: datetime, b: datetime) -> float:
         """Working minutes from ``a`` to ``b`` (0 when ``b`` is not after ``a``)."""
         a, b = a.astimezone(self.tz), b.astimezone(self.tz)
-        total, day = timedelta(0), a.date()
-        while day <= b.date():
-            for open_at, close_at in self._windows(day, None):
-                begin, end = max(open_at, a), min(close_at, b)
-                if end > begin:
-                    total += end - begin
-            day += timedelta(days=1)
+        if b <= a:
+            return 0.0
+        if a.date() == b.date():
+            return self._within(a.date(), a, b)
+        first = self._within(a.date(), a, None)
+        last = self._within(b.date(), None, b)
+        return first + self._whole_days(a.date() + timedelta(days=1), b.date()) + last
+
+    def _within(self, day: date, start: datetime | None, end: datetime | None) -> float:
+        total = timedelta(0)
+        for open_at, close_at in self._windows(day, None):
+            begin = max(open_at, start) if start else open_at
+            finish = min(close_at, end) if end else close_at
+            if finish > begin:
+                total += finish - begin
         return total.total_seconds() / 60
+
+    def _whole_days(self, first: date, stop: date) -> float:
+        """Working minutes of the whole days from ``first`` up to (not including) ``stop``, from per-year running sums."""
+        if stop <= first:
+            return 0.0
+        total = sum(self._year_sums(y)[-1] for y in range(first.year, stop.year))
+        before_first = self._year_sums(first.year)[first.timetuple().tm_yday - 1]
+        before_stop = self._year_sums(stop.year)[stop.timetuple().tm_yday - 1]
+        return total - before_first + before_stop
+
+    def _year_sums(self, year: int) -> list[float]:
+        """Running sums of working minutes over a year: [0, day 1, days 1-2, ..., the whole year]."""
+        if year not in self._sums:
+            sums, day = [0.0], date(year, 1, 1)
+            while day.year == year:
+                sums.append(sums[-1] + self._within(day, None, None))
+                day += timedelta(days=1)
+            self._sums[year] = sums
+        return self._sums[year]
 
     def add(
         self, start: datetime, amount: float, unit: Unit, counting: str = "hours", trace: Trace | None = None
