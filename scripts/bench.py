@@ -1,17 +1,19 @@
 """Benchmark `commlog validate` on generated repositories, beside the YAML parse floor and check-jsonschema.
 
-Usage: python scripts/bench.py [--sizes 20000,100000] [--data bench-data]
+Usage: python scripts/bench.py [--sizes 20000,100000] [--site-sizes 1000,10000,100000] [--data bench-data]
 
 For each size it generates a repository (once; kept in --data), then times, each in a
 fresh process: parsing every file with PyYAML's C loader alone (the floor), `commlog
 validate` twice (cold, then warm: nothing changed), and check-jsonschema on a sample
-of records (its per-record rate, scaled). It prints a Markdown table.
+of records (its per-record rate, scaled); then `commlog site build` for each site size,
+with its output size. It prints Markdown tables.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -38,17 +40,63 @@ def timed(command: list[str]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="20000,100000")
+    parser.add_argument("--site-sizes", default="1000,10000,100000")
     parser.add_argument("--data", type=Path, default=Path("bench-data"))
     args = parser.parse_args()
     python = sys.executable
+    validation = bench_validation(python, args.data, [int(s) for s in args.sizes.split(",") if s])
+    site = bench_site(python, args.data, [int(s) for s in args.site_sizes.split(",") if s])
+    print("\n".join(validation + [""] + site))
+
+
+def repository(python: str, data: Path, size: int) -> Path:
+    """A generated repository of ``size`` records (made once, kept in ``data``)."""
+    repo = data / f"r{size}"
+    if not repo.exists():
+        subprocess.run([python, "-m", "commlog", "demo", "generate", "--records", str(size), str(repo)], check=True)
+    for part in ("mkdocs.yml", "site"):  # repositories generated before the site existed
+        if not (repo / part).exists():
+            source = Path(part)
+            shutil.copytree(source, repo / part) if source.is_dir() else shutil.copyfile(source, repo / part)
+    return repo
+
+
+def bench_site(python: str, data: Path, sizes: list[int]) -> list[str]:
+    rows = ["| records | site build | peak MiB | output | pages |", "| ---: | ---: | ---: | ---: | ---: |"]
+    for size in sizes:
+        repo = repository(python, data, size)
+        out = data / f"site{size}"
+        shutil.rmtree(out, ignore_errors=True)
+        elapsed, peak = timed(
+            [
+                python,
+                "-m",
+                "commlog",
+                "site",
+                "build",
+                "--as-of",
+                "2026-11-20 17:00",
+                "--output",
+                str(out),
+                "--repo",
+                str(repo),
+            ]
+        )
+        files = [p for p in out.rglob("*") if p.is_file()]
+        megabytes = sum(p.stat().st_size for p in files) / 2**20
+        pages = sum(1 for p in files if p.name == "index.html")
+        rows.append(f"| {size:,} | {elapsed:.0f} s | {peak:.0f} | {megabytes:,.0f} MiB | {pages:,} |")
+        print(rows[-1], file=sys.stderr)
+    return rows
+
+
+def bench_validation(python: str, data: Path, sizes: list[int]) -> list[str]:
     rows = [
         "| records | floor: C loader | validate cold | validate warm | records/s (cold) | cold / floor | check-jsonschema (scaled) | speed-up | peak MiB |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for size in (int(s) for s in args.sizes.split(",")):
-        repo = args.data / f"r{size}"
-        if not repo.exists():
-            subprocess.run([python, "-m", "commlog", "demo", "generate", "--records", str(size), str(repo)], check=True)
+    for size in sizes:
+        repo = repository(python, data, size)
         floor, _ = timed([python, "-c", FLOOR, str(repo)])
         cold, peak = timed([python, "-m", "commlog", "validate", "--no-cache", "--repo", str(repo)])
         timed([python, "-m", "commlog", "validate", "--repo", str(repo)])  # fills the cache
@@ -89,7 +137,7 @@ def main() -> None:
             f"{other_scaled:.0f} s | {other_scaled / cold:.1f}x | {peak:.0f} | {report:.1f} s | {report_peak:.0f} |"
         )
         print(rows[-1], file=sys.stderr)
-    print("\n".join(rows))
+    return rows
 
 
 if __name__ == "__main__":
