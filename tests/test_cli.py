@@ -36,6 +36,8 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert outside.returncode == 2 and "no policy.yaml" in outside.stderr and "Traceback" not in outside.stderr
     missing = run_commlog("validate", "records/2024/NOPE.yaml")
     assert missing.returncode == 2 and "no such file" in missing.stderr
+    other = run_commlog("validate", "mkdocs.yml")
+    assert other.returncode == 2 and "not a record, contact or policy file" in other.stderr
 
 
 def test_fmt_check_on_demo_is_clean() -> None:

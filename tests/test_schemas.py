@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from commlog.reference import render, render_rules
+from commlog.reference import render, render_cli, render_rules
 from commlog.schema import Schemas, Shape
 
 from conftest import ROOT
@@ -42,11 +42,22 @@ def test_every_property_has_a_chinese_title_and_description() -> None:
 
 def test_format_reference_is_current() -> None:
     page = (ROOT / "site" / "reference.md").read_text(encoding="utf-8")
-    assert page == render(Schemas()), "site/reference.md is stale: run `python -m commlog.reference site/reference.md`"
+    assert page == render(Schemas()), (
+        "site/reference.md is stale: run `python -m commlog.reference site/reference.md site/rules.md site/cli.md`"
+    )
 
 
 def test_rules_page_is_current() -> None:
     page = (ROOT / "site" / "rules.md").read_text(encoding="utf-8")
     assert page == render_rules(), (
-        "site/rules.md is stale: run `python -m commlog.reference site/reference.md site/rules.md`"
+        "site/rules.md is stale: run `python -m commlog.reference site/reference.md site/rules.md site/cli.md`"
     )
+
+
+def test_command_reference_is_current() -> None:
+    page = (ROOT / "site" / "cli.md").read_text(encoding="utf-8")
+    assert page == render_cli(), (
+        "site/cli.md is stale: run `python -m commlog.reference site/reference.md site/rules.md site/cli.md`"
+    )
+    for command in ("validate", "fmt", "init", "due", "overdue", "site build", "site serve", "demo generate"):
+        assert f"## `commlog {command}`" in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -40,9 +41,13 @@ def paths_in(root: Path, paths: tuple[Path, ...]) -> list[Path] | None:
         if not resolved.is_file():
             raise click.UsageError(f"{path}: no such file")
         try:
-            resolved.relative_to(root.resolve())
+            relative = resolved.relative_to(root.resolve()).as_posix()
         except ValueError:
             raise click.UsageError(f"{path}: not inside the repository {root}") from None
+        if relative != "policy.yaml" and not relative.startswith(("records/", "contacts/")):
+            raise click.UsageError(
+                f"{path}: not a record, contact or policy file (those live in records/, contacts/ and policy.yaml)"
+            )
         result.append(resolved)
     return result
 
@@ -51,9 +56,8 @@ def example(text: str) -> Callable[[Any], Any]:
     """Append an ``Example:`` block to a command's help."""
 
     def decorate(func: Any) -> Any:
-        func.__doc__ = (
-            (func.__doc__ or "") + "\n\n\b\nExample:\n" + "\n".join("  " + line for line in text.strip().splitlines())
-        )
+        lines = "\n".join("  " + line for line in text.strip().splitlines())
+        func.__doc__ = inspect.cleandoc(func.__doc__ or "") + "\n\n\b\nExample:\n" + lines
         return func
 
     return decorate
