@@ -120,19 +120,11 @@ def test_provisional_deadline_in_an_unpublished_year(demo_repo: Path) -> None:
     record = demo_repo / "records/2026/NX-2026-003.yaml"
     text = record.read_text(encoding="utf-8")
     record.write_text(text.replace("2026-11-09", "2026-12-31").replace("2026-11-10", "2027-01-04"), encoding="utf-8")
-    data = json.loads(
-        run_commlog(
-            "due",
-            "NX-2026-003",
-            "--as-of",
-            "2027-01-05 10:00",
-            "--format",
-            "json",
-            "--explain",
-            "--repo",
-            str(demo_repo),
-        ).stdout
+    result = run_commlog(
+        "due", "NX-2026-003", "--as-of", "2027-01-05 10:00", "--format", "json", "--explain", "--repo", str(demo_repo)
     )
+    assert "deadlines through 2027 are provisional" in result.stderr and "calendar.overrides" in result.stderr
+    data = json.loads(result.stdout)
     feedback = next(s for s in data["stages"] if s["stage"] == "feedback")
     assert feedback["provisional"] is True
     assert any("no statutory calendar for 2027" in line for line in feedback["explain"])

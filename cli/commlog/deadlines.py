@@ -52,6 +52,8 @@ class Stage:
     department: str
     state: State = "on_time"
     provisional: bool = False
+    missing_years: set[int] = field(default_factory=set)
+    """Years without statutory calendar data that the due time was computed through."""
     working: bool = False
     """Whether the due time counts working time (at-risk shares are then shares of working time)."""
     follow_ups: int = 0
@@ -121,6 +123,7 @@ def _due(ctx: Context, start: datetime, entry: dict[str, Any], stage: Stage) -> 
     stage.explain += ["  " + line for line in trace.lines]
     if trace.provisional:
         stage.provisional = True
+        stage.missing_years |= trace.missing_years
         years = ", ".join(map(str, sorted(trace.missing_years)))
         stage.explain.append(
             f"  provisional: no statutory calendar for {years}; add the official schedule to policy.yaml calendar.overrides"

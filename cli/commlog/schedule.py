@@ -51,6 +51,20 @@ def schedule(root: Path, as_of: datetime) -> Schedule:
     return Schedule(ctx, clocks, findings, not_yet)
 
 
+def missing_years(plan: Schedule) -> list[int]:
+    """Years without statutory calendar data that some deadline was computed through."""
+    return sorted({y for clock in plan.records for stage in clock.stages for y in stage.missing_years})
+
+
+def provisional_warning(years: list[int]) -> str:
+    """What to tell a user whose deadlines run through years the calendar does not cover."""
+    listed = ", ".join(map(str, years))
+    return (
+        f"warning: deadlines through {listed} are provisional (暂定): the statutory calendar has no holidays for {listed}; "
+        "add the official schedule to policy.yaml calendar.overrides (see site/deadlines.md)"
+    )
+
+
 def as_it_was(record: dict[str, Any], ctx: Context, as_of: datetime) -> dict[str, Any] | None:
     """The record with only the events that had happened by ``as_of`` (None if it did not exist yet)."""
     events = [e for e in record["events"] if ctx.time(e["at"]) <= as_of]

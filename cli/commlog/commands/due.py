@@ -21,6 +21,7 @@ def due(record_id: str, as_of: str | None, output_format: str, explain: bool, re
     """Each stage of one record: start, due, met, state."""
     from commlog.deadlines import STATE_NAMES
     from commlog.reports.overdue import stage_label
+    from commlog.schedule import provisional_warning
     from commlog.workflow import STATUS_NAMES
 
     moment, plan = load_schedule(repo, as_of)
@@ -33,6 +34,8 @@ def due(record_id: str, as_of: str | None, output_format: str, explain: bool, re
         raise click.BadParameter(
             f"no valid record {record_id}; check the id, or run `commlog validate`", param_hint="RECORD_ID"
         )
+    if years := sorted({y for stage in clock.stages for y in stage.missing_years}):
+        click.echo(provisional_warning(years), err=True)
 
     def iso(value: object) -> str | None:
         return value.isoformat() if value is not None else None  # type: ignore[attr-defined]

@@ -39,8 +39,11 @@ def overdue(
     warning; run `commlog validate` to see them.
     """
     from commlog.reports.overdue import WRITERS, overdue_report
+    from commlog.schedule import missing_years, provisional_warning
 
     moment, plan = load_schedule(repo, as_of)
+    if years := missing_years(plan):
+        click.echo(provisional_warning(years), err=True)
     if department and department not in plan.context.policy.departments:
         raise click.BadParameter(f"'{department}' is not a department in policy.yaml", param_hint="--department")
     if plan.skipped:
