@@ -128,3 +128,22 @@ def test_provisional_deadline_in_an_unpublished_year(demo_repo: Path) -> None:
     feedback = next(s for s in data["stages"] if s["stage"] == "feedback")
     assert feedback["provisional"] is True
     assert any("no statutory calendar for 2027" in line for line in feedback["explain"])
+
+
+def test_status_is_the_fold_of_the_events() -> None:
+    expected = {
+        "NX-2024-001": "archived",
+        "NJ-2024-032": "in_progress",
+        "CG-2025-002": "cancelled",
+        "NX-2025-003": "in_progress",  # archived, then reopened
+        "NJ-2025-001": "archived",  # rejected, resubmitted, then through to the archive
+        "XZ-2026-002": "pending_review",
+        "CG-2026-003": "awaiting_feedback",
+        "NX-2026-007": "in_progress",  # a customer request being worked on
+        "CG-2026-001": "completed",
+    }
+    for record_id, status in expected.items():
+        data = json.loads(run_commlog("due", record_id, "--as-of", AS_OF, "--format", "json").stdout)
+        assert data["status"] == status, record_id
+    rejected = json.loads(run_commlog("due", "NJ-2025-001", "--as-of", "2025-02-17 12:30", "--format", "json").stdout)
+    assert rejected["status"] == "rejected"

@@ -90,6 +90,23 @@ ROLE_NAMES = {
     "admin": "管理员",
 }
 CLOSING = {"completed", "archived", "cancelled"}
+ACTIVITY = {
+    "contacted",
+    "reviewed",
+    "progress",
+    "issue",
+    "acceptance",
+    "resolved",
+    "satisfaction",
+    "answered",
+    "quoted",
+    "qualification_reviewed",
+    "negotiated",
+    "legal_reviewed",
+    "contract_signed",
+    "quarterly_review",
+}
+"""Work on the matter itself: once approved or sent, the record is in progress."""
 
 
 def is_cross_department(record: dict[str, Any]) -> bool:
@@ -174,6 +191,8 @@ def status(record: dict[str, Any], policy: Policy) -> str:
             current = "awaiting_feedback" if kind in REPLY else "in_progress"
         elif kind_of in CLOSING:
             current = kind_of
-        elif kind_of == "reopened" or (kind_of == REPLY.get(kind) and current == "awaiting_feedback"):
+        elif kind_of == "reopened" or (
+            kind_of in ACTIVITY | {REPLY.get(kind)} and current in ("approved", "awaiting_feedback")
+        ):
             current = "in_progress"
     return current
