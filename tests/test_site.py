@@ -119,6 +119,16 @@ def test_hidden_records_appear_nowhere(site: Path, tmp_path: Path) -> None:
     # the same check does find a visible record's text inside the search index
     visible = "定于11月1日-11月10日组织员工体检".encode()
     assert any(visible in text for path, text in output_texts(site) if path.suffix == ".pf_fragment")
+    # a visible record that links to a hidden one shows the link, not the hidden id
+    repo = copy_demo(tmp_path / "linked", with_site=True)
+    record = repo / "records/2025/NX-2025-002.yaml"
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text + "in_reply_to: CW-2024-001\nreferences: [NJ-2026-001, NX-2024-001]\n", encoding="utf-8")
+    assert run_commlog("validate", "--repo", str(repo)).returncode == 0
+    linked = build_site(repo, tmp_path / "linked-site")
+    assert "NX-2024-001" in (linked / "records/2025/NX-2025-002/index.html").read_text(encoding="utf-8")
+    for path, text in output_texts(linked):
+        assert b"CW-2024-001" not in text and b"NJ-2026-001" not in text, path
     public = build_site(ROOT, tmp_path / "public", "public")
     assert not (public / "records/2024/NX-2024-001").exists()  # internal record
     assert (public / "records/2024/NJ-2024-032").exists() is False  # internal notice

@@ -389,6 +389,17 @@ class Site:
             "procedure.html", "procedure/", policy=policy, divisions={d["id"]: d["name"] for d in policy["divisions"]}
         )
 
+    def _without_hidden_links(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The record with thread links to records this build does not show replaced, so that not even their ids leak."""
+        hidden = "（无权查看的记录）"
+        shown = dict(data)
+        for key in ("in_reply_to", "supersedes"):
+            if key in shown and shown[key] not in self.model.records:
+                shown[key] = hidden
+        if "references" in shown:
+            shown["references"] = [r if r in self.model.records else hidden for r in shown["references"]]
+        return shown
+
     def record(self, view: RecordView) -> str:
         m = self.model
         data = view.data
@@ -412,7 +423,7 @@ class Site:
             late_tasks=self._late_tasks(view),
             task_status=self._task_status(view),
             attachments=attachments,
-            fields=fields_table(data, m.schemas.shape(data["kind"]), skip=("events",)),
+            fields=fields_table(self._without_hidden_links(data), m.schemas.shape(data["kind"]), skip=("events",)),
             file_history=m.history.files.get(view.path, []),
             channel_name=lambda c: channels.get(c, c),
         )
