@@ -123,6 +123,11 @@ def test_hidden_records_appear_nowhere(site: Path, tmp_path: Path) -> None:
     repo = copy_demo(tmp_path / "linked", with_site=True)
     record = repo / "records/2025/NX-2025-002.yaml"
     text = record.read_text(encoding="utf-8")
+    text = (
+        text.replace("remarks:", "remarks: 参见CW-2024-001的预算口径;")
+        if "remarks:" in text
+        else text + "remarks: 参见CW-2024-001的预算口径\n"
+    )
     record.write_text(text + "in_reply_to: CW-2024-001\nreferences: [NJ-2026-001, NX-2024-001]\n", encoding="utf-8")
     assert run_commlog("validate", "--repo", str(repo)).returncode == 0
     linked = build_site(repo, tmp_path / "linked-site")

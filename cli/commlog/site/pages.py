@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from commlog.workflow import (
     approvals,
 )
 
+RECORD_ID = re.compile(r"(?<![A-Za-z0-9-])[A-Z][A-Z0-9]{0,7}-\d{4}-\d{1,6}(?![0-9])")  # no \b: 见CW-... has no word boundary
 TASK_NAMES = {
     "not_started": "未开始",
     "in_progress": "进行中",
@@ -91,11 +93,18 @@ class Site:
         self.env = environment()
         self.env.globals.update(NAMES, rel=relative, name=model.name)
         self.departments = [d["name"] for d in model.policy["departments"]]
+        self.hidden = {c.doc.data["id"] for c in model.plan.records} - set(model.records)
         self.codes = {d["name"]: d["code"].lower() for d in model.policy["departments"]}
 
     def render(self, template: str, here: str, **context: Any) -> str:
-        return self.env.get_template(template).render(
+        html = self.env.get_template(template).render(
             here=here, as_of=self.model.as_of, clearance=self.model.clearance, **context
+        )
+        # Free text (notes, remarks, commit messages) may name a record this build does not show.
+        return (
+            RECORD_ID.sub(lambda m: "（无权查看的记录）" if m.group(0) in self.hidden else m.group(0), html)
+            if self.hidden
+            else html
         )
 
     def pages(self) -> list[Page]:
