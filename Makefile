@@ -25,6 +25,7 @@ demo: $(BIN)/commlog
 test: $(BIN)/commlog
 	bash scripts/install-browser.sh
 	$(BIN)/ruff check cli tests scripts
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/commlog

@@ -100,7 +100,7 @@ def _set_styles(node: yaml.Node, data: Any, root: bool = False) -> None:
 def dump(data: dict[str, Any], shape: Shape | None = None) -> str:
     """The canonical text of a document whose schema has the given shape."""
     data = _ordered(data, shape)
-    dumper = _Dumper(None, sort_keys=False)
+    dumper = _Dumper(None, sort_keys=False)  # type: ignore[arg-type]  # only represents; never writes
     node = dumper.represent_data(data)
     _set_styles(node, data, root=True)
     return yaml.serialize(node, Dumper=_Dumper, allow_unicode=True, width=4096, indent=2)

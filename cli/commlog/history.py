@@ -49,7 +49,7 @@ def read_history(root: Path, folders: tuple[str, ...] = ("records", "contacts", 
     history = History()
     try:
         with git.Repo(root, search_parent_directories=True) as repo:
-            prefix = Path(root).resolve().relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
+            prefix = Path(root).resolve().relative_to(Path(str(repo.working_tree_dir)).resolve()).as_posix()
             if not repo.head.is_valid():
                 return history
             output = repo.git.log("--reverse", "-p", "-U0", "-M", "--no-color", f"--format={_FORMAT}", "--", *folders)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,6 +148,7 @@ def _check_anchors(text: str) -> None:
         for event in yaml.parse(text, Loader=StrictLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 mark = event.start_mark
+                assert mark is not None  # the C parser marks every event
                 raise LoadError(
                     "yaml-anchor",
                     "anchors and aliases (&name, *name) are not allowed",
@@ -163,7 +165,7 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-_SCALARS = {
+_SCALARS: dict[str, Callable[[str], Any]] = {
     _STR: str,
     "tag:yaml.org,2002:int": int,
     "tag:yaml.org,2002:float": float,

@@ -174,7 +174,7 @@ def approvals(record: dict[str, Any], policy: Policy, upto: int | None = None) -
 def status(record: dict[str, Any], policy: Policy) -> str:
     """The status the events add up to."""
     required = set(required_roles(record, policy))
-    current, approved = "pending_review", set()
+    current, approved = "pending_review", set[str | None]()
     kind = record["kind"]
     for event in record["events"]:
         kind_of = event["type"]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -82,9 +84,11 @@ def resolve_as_of(root: Path, text: str | None) -> datetime:
         raise click.BadParameter(f"{err}; write it as 'YYYY-MM-DD HH:MM'", param_hint="--as-of") from err
 
 
-def output_to(path: Path | None) -> Any:
-    """A text stream for --output (UTF-8 file) or standard output."""
-    return click.open_file(str(path), "w", encoding="utf-8", atomic=True) if path else click.get_text_stream("stdout")
+def output_to(path: Path | None) -> AbstractContextManager[TextIO]:
+    """A text stream for --output (a UTF-8 file, written atomically) or standard output (left open)."""
+    if path is None:
+        return nullcontext(sys.stdout)
+    return click.open_file(str(path), "w", encoding="utf-8", atomic=True)  # type: ignore[return-value]
 
 
 def load_schedule(repo: Path | None, as_of: str | None) -> tuple[datetime, Any]:

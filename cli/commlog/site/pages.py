@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -30,7 +31,9 @@ from commlog.workflow import (
     approvals,
 )
 
-RECORD_ID = re.compile(r"(?<![A-Za-z0-9-])[A-Z][A-Z0-9]{0,7}-\d{4}-\d{1,6}(?![0-9])")  # no \b: 见CW-... has no word boundary
+RECORD_ID = re.compile(
+    r"(?<![A-Za-z0-9-])[A-Z][A-Z0-9]{0,7}-\d{4}-\d{1,6}(?![0-9])"
+)  # no \b: 见CW-... has no word boundary
 TASK_NAMES = {
     "not_started": "未开始",
     "in_progress": "进行中",
@@ -111,27 +114,25 @@ class Site:
         """All pages: the fixed ones, the register by month, the archive groups and one per record."""
         m = self.model
         pages = [
-            Page("index.md", "首页", lambda: self.dashboard()),
-            Page("register/index.md", "信息交流记录表", lambda: self.register_index()),
-            Page("archive/index.md", "归档", lambda: self.archive_index()),
-            Page("notices.md", "通知确认", lambda: self.notices()),
-            Page("collaborations.md", "跨部门协作", lambda: self.collaborations()),
-            Page("overdue.md", "逾期报告", lambda: self.overdue()),
-            Page("statistics.md", "统计", lambda: self.statistics()),
-            Page("contacts.md", "通讯录", lambda: self.contacts()),
-            Page("procedure.md", "管理程序参数", lambda: self.procedure()),
-            Page("search.md", "搜索", lambda: self.render("search.html", "search/")),
+            Page("index.md", "首页", self.dashboard),
+            Page("register/index.md", "信息交流记录表", self.register_index),
+            Page("archive/index.md", "归档", self.archive_index),
+            Page("notices.md", "通知确认", self.notices),
+            Page("collaborations.md", "跨部门协作", self.collaborations),
+            Page("overdue.md", "逾期报告", self.overdue),
+            Page("statistics.md", "统计", self.statistics),
+            Page("contacts.md", "通讯录", self.contacts),
+            Page("procedure.md", "管理程序参数", self.procedure),
+            Page("search.md", "搜索", partial(self.render, "search.html", "search/")),
         ]
         for month in sorted({v.month for v in m.records.values()}):
-            pages.append(
-                Page(f"register/{month}.md", f"信息交流记录表 {month}", lambda month=month: self.register_month(month))
-            )
+            pages.append(Page(f"register/{month}.md", f"信息交流记录表 {month}", partial(self.register_month, month)))
         for name, code in self.codes.items():
             pages.append(
                 Page(
                     f"archive/internal/{code}.md",
                     f"归档 · 内部 · {name}",
-                    lambda name=name, code=code: self.archive_internal(name, code),
+                    partial(self.archive_internal, name, code),
                 )
             )
         for org_type, type_name in ORG_TYPE_NAMES.items():
@@ -139,11 +140,11 @@ class Site:
                 Page(
                     f"archive/external/{org_type}.md",
                     f"归档 · 外部 · {type_name}",
-                    lambda t=org_type: self.archive_external(t),
+                    partial(self.archive_external, org_type),
                 )
             )
         for view in m.records.values():
-            pages.append(Page(view.url.rstrip("/") + ".md", view.id, lambda view=view: self.record(view)))
+            pages.append(Page(view.url.rstrip("/") + ".md", view.id, partial(self.record, view)))
         return pages
 
     # -- pages -------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ class CommlogPlugin(BasePlugin[CommlogConfig]):
         self.pages = {p.src: p for p in Site(self.model).pages()}
         hidden = ["/records/", "/register/*", "/archive/internal/", "/archive/external/"]
         existing = list(config.not_in_nav.patterns) if config.not_in_nav else []
-        config.not_in_nav = pathspec.GitIgnoreSpec(existing + pathspec.GitIgnoreSpec.from_lines(hidden).patterns)
+        config.not_in_nav = pathspec.GitIgnoreSpec([*existing, *pathspec.GitIgnoreSpec.from_lines(hidden).patterns])
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
