@@ -1,4 +1,4 @@
-"""Git history in one pass: each file's commits, and the commit that added each event of a record.
+"""Every call to git: history in one pass (each file's commits, and the commit that added each event of a record), and making a repository.
 
 One ``git log`` over the whole repository costs about as much as one ``git log -- file``
 per file costs for a hundred files (TECH-NOTES), so history is always read in one pass.
@@ -42,6 +42,12 @@ class History:
     files: dict[str, list[Commit]] = field(default_factory=lambda: defaultdict(list))
     events: dict[str, dict[tuple[str, str], Commit]] = field(default_factory=lambda: defaultdict(dict))
     available: bool = False
+
+
+def init_repository(folder: Path) -> None:
+    """Make ``folder`` a git repository on branch main (no commit)."""
+    with git.Repo.init(folder, initial_branch="main"):
+        pass
 
 
 def read_history(root: Path, folders: tuple[str, ...] = ("records", "contacts", "policy.yaml")) -> History:

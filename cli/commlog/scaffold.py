@@ -7,7 +7,8 @@ import re
 import shutil
 from pathlib import Path
 
-from commlog import gitrepo, repository
+from commlog import repository
+from commlog.history import init_repository
 from commlog.resources import data_path, template_path
 
 
@@ -37,4 +38,4 @@ def create(target: Path, organisation: str = "本公司", init_git: bool = True)
     shutil.copyfile(template_path("workflow.yml"), target / ".github" / "workflows" / "commlog.yml")
     (target / ".gitignore").write_text(".venv/\n/site-build/\n.commlog-cache/\n")
     if init_git:
-        gitrepo.init(target)
+        init_repository(target)
