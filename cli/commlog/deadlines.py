@@ -286,8 +286,9 @@ def _items(record: dict[str, Any], ctx: Context, events: list, add: Any) -> None
     else:
         for task in record.get("tasks", []):
             met = done.get(task["no"]) or (start if task.get("status") == "done" else None)
+            begin = datetime.combine(date.fromisoformat(task["start"]), time(0, 0), ctx.policy.timezone)
             end = datetime.combine(date.fromisoformat(task["end"]), time(23, 59), ctx.policy.timezone)
-            add(f"task:{task['no']}", start, met, task["owner"], task["department"], due=end)
+            add(f"task:{task['no']}", begin, met, task["owner"], task["department"], due=end)
 
 
 def judge(stage_list: list[Stage], ctx: Context, as_of: datetime) -> list[Stage]:
