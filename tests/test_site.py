@@ -198,3 +198,22 @@ def test_mkdocs_build_works_directly(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "direct/records/2024/NX-2024-001/index.html").is_file()
     assert (tmp_path / "direct/pagefind/pagefind-ui.js").is_file()
+
+
+def test_broken_policy_stops_the_build_with_a_message(tmp_path: Path) -> None:
+    repo = copy_demo(tmp_path / "repo", with_site=True)
+    policy = repo / "policy.yaml"
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace("at_risk_share: 0.8", "at_risk_share: 8"), encoding="utf-8"
+    )
+    result = run_commlog("site", "build", "--repo", str(repo), "--output", str(tmp_path / "out"))
+    assert (
+        result.returncode == 2
+        and "policy.yaml: schema-exclusive-maximum" in result.stderr
+        and "Traceback" not in result.stderr
+    )
+    assert not (tmp_path / "out").exists()
+    policy.write_text("timezone: [\n", encoding="utf-8")
+    for command in (["site", "build"], ["overdue"], ["due", "NX-2024-001"]):
+        broken = run_commlog(*command, "--repo", str(repo))
+        assert broken.returncode == 2 and "policy.yaml" in broken.stderr and "Traceback" not in broken.stderr, command

@@ -11,6 +11,10 @@ from commlog.repository import POLICY
 from commlog.timeutil import parse_time
 
 
+class NoTimezone(Exception):
+    """policy.yaml is missing, unreadable or names no valid timezone."""
+
+
 def policy_timezone(root: Path) -> str | None:
     """The timezone name policy.yaml gives, if it can be read."""
     try:
@@ -23,11 +27,12 @@ def policy_timezone(root: Path) -> str | None:
 def moment(root: Path, text: str | None, now: datetime | None = None) -> datetime:
     """``YYYY-MM-DD HH:MM[:SS]`` or ``YYYY-MM-DD`` (its start) in the policy's timezone; ``now`` when no text.
 
-    Raises ValueError with a message for the user.
+    Raises NoTimezone when the policy gives no timezone, ValueError for a time that is
+    malformed or does not exist; both with a message for the user.
     """
     tz = timezone_of(policy_timezone(root) or "")
     if tz is None:
-        raise ValueError("policy.yaml is missing or has no valid timezone; run `commlog validate`")
+        raise NoTimezone("policy.yaml is missing or has no valid timezone; run `commlog validate` to see why")
     if not text:
         return (now or datetime.now(tz)).astimezone(tz).replace(microsecond=0)
     return parse_time(text + " 00:00" if len(text) == 10 else text, tz)

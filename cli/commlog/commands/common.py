@@ -76,10 +76,12 @@ as_of_option = click.option(
 
 def resolve_as_of(root: Path, text: str | None) -> datetime:
     """The moment a report is judged at: the given time in the policy's timezone, or now."""
-    from commlog.asof import moment
+    from commlog.asof import NoTimezone, moment
 
     try:
         return moment(root, text)
+    except NoTimezone as err:
+        raise click.UsageError(str(err)) from err
     except ValueError as err:
         raise click.BadParameter(f"{err}; write it as 'YYYY-MM-DD HH:MM'", param_hint="--as-of") from err
 

@@ -20,11 +20,34 @@ def _prepare(repo: Path | None, clearance: str, as_of: str | None) -> Path:
     root = resolve_root(repo)
     if not (root / "mkdocs.yml").is_file():
         raise click.UsageError(f"no mkdocs.yml in {root}; `commlog init` writes one")
+    moment = resolve_as_of(root, as_of)  # also stops here, with a clear message, when the policy is broken
+    _check_policy(root)
     os.environ["COMMLOG_CLEARANCE"] = clearance
     if as_of:  # without it every (re)build is judged as of its own moment
-        os.environ["COMMLOG_AS_OF"] = f"{resolve_as_of(root, as_of):%Y-%m-%d %H:%M:%S}"
+        os.environ["COMMLOG_AS_OF"] = f"{moment:%Y-%m-%d %H:%M:%S}"
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     return root
+
+
+class BuildFailed(click.ClickException):
+    """MkDocs stopped; what it said was logged above. An environment error: exit 2."""
+
+    exit_code = 2
+
+
+def _check_policy(root: Path) -> None:
+    """A usage error naming the first problem of policy.yaml, which every page depends on."""
+    from commlog.load import LoadError, load
+    from commlog.schema import Schemas
+
+    try:
+        problems = Schemas().check("policy.yaml", load(root, root / "policy.yaml").data)
+    except LoadError as err:
+        raise click.UsageError(
+            f"policy.yaml:{err.line}:{err.column}: {err.rule}: {err.message}; run `commlog validate`"
+        ) from err
+    if problems:
+        raise click.UsageError(f"policy.yaml: {problems[0].rule}: {problems[0].message}; run `commlog validate`")
 
 
 @click.group()
@@ -54,7 +77,7 @@ def build(clearance: str, as_of: str | None, output: Path | None, repo: Path | N
         config = load_config(str(root / "mkdocs.yml"), **({"site_dir": str(output.resolve())} if output else {}))
         mkdocs_build(config)
     except MkDocsException as err:
-        raise click.ClickException(f"the site could not be built: {err}") from err
+        raise BuildFailed(f"the site could not be built: {err} (see the messages above)") from err
     click.echo(
         f"site ({clearance}) written to {config.site_dir}; open it over HTTP, e.g. "
         f"`python -m http.server -d {config.site_dir}` then http://127.0.0.1:8000/"
