@@ -73,6 +73,8 @@ class Page:
     """Source path inside docs_dir, e.g. ``records/2024/NX-2024-001.md``."""
     title: str
     render: Callable[[], str]
+    own_heading: bool = False
+    """Whether the rendered HTML brings its own <h1> (record pages)."""
 
     @property
     def url(self) -> str:
@@ -144,7 +146,7 @@ class Site:
                 )
             )
         for view in m.records.values():
-            pages.append(Page(view.url.rstrip("/") + ".md", view.id, partial(self.record, view)))
+            pages.append(Page(view.url.rstrip("/") + ".md", view.id, partial(self.record, view), own_heading=True))
         return pages
 
     # -- pages -------------------------------------------------------------------------------

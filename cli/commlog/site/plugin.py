@@ -31,6 +31,8 @@ from commlog.repository import attachment_folder
 
 log = logging.getLogger("mkdocs.plugins.commlog")
 CLEARANCES = ("public", "internal", "confidential", "secret")
+_MARKER = "<!--commlog:content-->"
+_MARKER_WITH_HEADING = "<!--commlog:content <h1>-->"
 
 
 class CommlogConfig(base.Config):
@@ -84,8 +86,23 @@ class CommlogPlugin(BasePlugin[CommlogConfig]):
         return files
 
     def on_page_content(self, html_text: str, page: MkPage, config: MkDocsConfig, files: Files) -> str:
+        # MkDocs keeps every page's content until it writes the pages: hold a marker and
+        # render when the page is written, so a build's memory does not grow with every
+        # page's HTML. "<h1" in the marker tells the theme a page brings its own heading.
         generated = self.pages.get(page.file.src_uri)
-        return generated.render() if generated is not None else html_text
+        if generated is None:
+            return html_text
+        return _MARKER_WITH_HEADING if generated.own_heading else _MARKER
+
+    def on_post_page(self, output: str, page: MkPage, config: MkDocsConfig) -> str:
+        generated = self.pages.get(page.file.src_uri)
+        if generated is None:
+            return output
+        marker = _MARKER_WITH_HEADING if generated.own_heading else _MARKER
+        before, found, after = output.partition(marker)
+        if not found:
+            raise PluginError(f"commlog: the theme did not place the content of {page.file.src_uri}")
+        return before + generated.render() + after
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         site_dir = Path(config.site_dir)
