@@ -6,7 +6,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import partial
 from typing import Any
 from urllib.parse import quote
@@ -440,5 +440,3 @@ class Site:
             channel_name=lambda c: channels.get(c, c),
         )
 
-
-__all__ = ["Page", "Site", "datetime"]

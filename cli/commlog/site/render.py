@@ -6,7 +6,7 @@ import posixpath
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from commlog.schema import Shape
 
@@ -68,5 +68,3 @@ def fields_table(data: Any, shape: Shape | None, skip: tuple[str, ...] = ()) -> 
         return Markup("—")
     return Markup('<span class="commlog-text">{}</span>').format(str(data))
 
-
-__all__ = ["environment", "escape", "fields_table", "mask_phone", "relative"]
