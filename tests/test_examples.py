@@ -129,3 +129,11 @@ def test_fast_path_agrees_with_jsonschema(example: Path, data: dict) -> None:
     except fastjsonschema.JsonSchemaException:
         fast_valid = False
     assert fast_valid == slow_valid
+
+
+def test_every_rule_has_an_invalid_example() -> None:
+    from commlog.rules import all_rules
+
+    expected = {_header(p)[1] for p in _examples("invalid")}
+    missing = sorted({rule_id for rule in all_rules() for rule_id in rule.ids} - expected)
+    assert missing == [], f"add an example to tests/examples/invalid/ for: {missing}"
