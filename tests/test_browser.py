@@ -26,7 +26,7 @@ ARGS = [
 @pytest.fixture(scope="module")
 def browser_page(tmp_path_factory: pytest.TempPathFactory):
     if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: `apt-get install chromium` (.ci/run does it)")
+        pytest.fail("Chromium is not installed: `apt-get install chromium` (python3 tasks.py test does it)")
     site = build_site(ROOT, tmp_path_factory.mktemp("browser") / "site")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with serve(site) as base, playwright.sync_playwright() as p:
