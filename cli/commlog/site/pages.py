@@ -51,6 +51,15 @@ WEEKDAY_NAMES = {
     "sat": "周六",
     "sun": "周日",
 }
+VALUE_LABELS = {
+    "kind": KIND_NAMES,
+    "direction": DIRECTION_NAMES,
+    "urgency": URGENCY_NAMES,
+    "classification": CLASSIFICATION_NAMES,
+    "importance": {"normal": "一般", "important": "重要"},
+    "status": TASK_NAMES,
+}
+"""Chinese names of the coded values shown in a record's field table."""
 NAMES = {
     "STATUS_NAMES": STATUS_NAMES,
     "STATE_NAMES": STATE_NAMES,
@@ -435,8 +444,9 @@ class Site:
             late_tasks=self._late_tasks(view),
             task_status=self._task_status(view),
             attachments=attachments,
-            fields=fields_table(self._without_hidden_links(data), m.schemas.shape(data["kind"]), skip=("events",)),
+            fields=fields_table(
+                self._without_hidden_links(data), m.schemas.shape(data["kind"]), skip=("events",), labels=VALUE_LABELS
+            ),
             file_history=m.history.files.get(view.path, []),
             channel_name=lambda c: channels.get(c, c),
         )
-

@@ -38,33 +38,38 @@ def mask_phone(number: str | None) -> str:
     return number if len(number) <= 7 else number[:3] + "****" + number[-4:]
 
 
-def fields_table(data: Any, shape: Shape | None, skip: tuple[str, ...] = ()) -> Markup:
-    """Every field of a mapping with its Chinese title, nested mappings and lists rendered in place."""
+Labels = dict[str, dict[str, str]]
+"""Chinese names of coded values, by field name: {"urgency": {"urgent": "紧急"}}."""
+
+
+def fields_table(
+    data: Any, shape: Shape | None, skip: tuple[str, ...] = (), labels: Labels | None = None, key: str = ""
+) -> Markup:
+    """Every field of a mapping with its Chinese title, nested mappings and lists rendered in place; coded values named."""
+    labels = labels or {}
     if isinstance(data, dict):
         rows = []
-        for key, value in data.items():
-            if key in skip:
+        for name, value in data.items():
+            if name in skip:
                 continue
-            child = shape.props.get(key) if shape else None
-            title = child.title if child and child.title else key
-            rows.append(
-                Markup("<tr><th>{}<br><code>{}</code></th><td>{}</td></tr>").format(
-                    title, key, fields_table(value, child)
-                )
-            )
+            child = shape.props.get(name) if shape else None
+            title = child.title if child and child.title else name
+            cell = fields_table(value, child, labels=labels, key=name)
+            rows.append(Markup("<tr><th>{}<br><code>{}</code></th><td>{}</td></tr>").format(title, name, cell))
         return Markup('<table class="commlog-fields">') + Markup("").join(rows) + Markup("</table>")
     if isinstance(data, list):
         if not data:
             return Markup("—")
         item_shape = shape.items if shape else None
-        return (
-            Markup("<ol>")
-            + Markup("").join(Markup("<li>{}</li>").format(fields_table(v, item_shape)) for v in data)
-            + Markup("</ol>")
+        items = Markup("").join(
+            Markup("<li>{}</li>").format(fields_table(v, item_shape, labels=labels, key=key)) for v in data
         )
+        return Markup("<ol>") + items + Markup("</ol>")
     if isinstance(data, bool):
         return Markup("是") if data else Markup("否")
     if data is None:
         return Markup("—")
+    label = labels.get(key, {}).get(str(data))
+    if label:
+        return Markup('<span class="commlog-text">{} <code>{}</code></span>').format(label, str(data))
     return Markup('<span class="commlog-text">{}</span>').format(str(data))
-
