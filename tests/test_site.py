@@ -44,6 +44,7 @@ def test_record_page_has_every_field_events_deadlines_and_approvals(site: Path) 
         "按时完成",
         "提交审核",
         "李娜 (客户A公司)",
+        "紧急 <code>urgent</code>",
     ):
         assert text in html, text
     assert "data-pagefind-body" in html
