@@ -120,3 +120,23 @@ def test_cache_answers_unchanged_and_misses_on_change(demo_repo: Path) -> None:
     assert changed.returncode == 1
     assert [f["rule"] for f in json.loads(changed.stdout)["findings"]] == ["schema-enum"]
     assert run_commlog("validate", "--no-cache", "--repo", str(demo_repo)).returncode == 1
+
+
+def test_changed_files_alone_are_read_again(demo_repo: Path) -> None:
+    """After an edit, unchanged files come from the per-file cache; the result equals a run without caches."""
+    assert run_commlog("validate", "--repo", str(demo_repo)).returncode == 0
+    assert (demo_repo / ".commlog-cache" / "files.json").is_file()
+    broken = demo_repo / "records/2024/NB-2024-056.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("urgency: normal", "urgency: 普通"), encoding="utf-8")
+    first = run_commlog("validate", "--format", "json", "--repo", str(demo_repo))
+    other = demo_repo / "contacts/internal/ye-qing.yaml"
+    other.write_text(
+        other.read_text(encoding="utf-8").replace("department: 市场部", "department: 营销部"), encoding="utf-8"
+    )
+    second = run_commlog("validate", "--format", "json", "--repo", str(demo_repo))
+    fresh = run_commlog("validate", "--format", "json", "--no-cache", "--repo", str(demo_repo))
+    assert second.stdout == fresh.stdout
+    rules = [(f["path"], f["rule"], f["line"]) for f in json.loads(second.stdout)["findings"]]
+    assert ("records/2024/NB-2024-056.yaml", "schema-enum", 9) in rules  # kept from the cache, with its line
+    assert ("contacts/internal/ye-qing.yaml", "unknown-department", 3) in rules
+    assert json.loads(first.stdout)["findings"][0]["rule"] == "schema-enum"

@@ -37,7 +37,7 @@ class Schedule:
 
 def schedule(root: Path, as_of: datetime) -> Schedule:
     """Every schema-valid record's status and judged stages."""
-    corpus, findings, _ = load_corpus(root)
+    corpus, findings = load_corpus(root)
     if corpus.policy is None:
         raise NoPolicy("policy.yaml is missing or invalid; run `commlog validate` to see why")
     ctx = Context.create(corpus.policy, corpus.staff, corpus.orgs)
