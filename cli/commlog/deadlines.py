@@ -176,7 +176,10 @@ def stages(record: dict[str, Any], ctx: Context) -> list[Stage]:
         return stage
 
     # review: each submission, until the approvals are complete or it is rejected
-    if required_roles(record, ctx.policy):
+    required = required_roles(record, ctx.policy)
+    if required:
+        missing = approvals(record, ctx.policy).missing or required
+        reviewer = next(iter(holders(missing[0], record, ctx.staff, ctx.policy)), sender)
         for index, (at, event) in enumerate(events):
             if event["type"] != "submitted":
                 continue
@@ -190,8 +193,6 @@ def stages(record: dict[str, Any], ctx: Context) -> list[Stage]:
                     break
                 if e["type"] == "submitted":
                     break
-            missing = approvals(record, ctx.policy, len(events)).missing or required_roles(record, ctx.policy)
-            reviewer = next(iter(holders(missing[0], record, ctx.staff, ctx.policy)), sender)
             add("review", at, met, reviewer, sender_dept)
 
     outgoing = _first(events, {OUTGOING[kind]}, events[0][0])

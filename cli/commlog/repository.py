@@ -33,6 +33,13 @@ def attachment_folder(root: Path, record_file: str) -> Path:
     return root / record_file.removesuffix(".yaml")
 
 
+def attachment(root: Path, record_file: str, name: str) -> Path | None:
+    """The attachment's resolved path, or None when the name leads outside the record's folder."""
+    folder = attachment_folder(root, record_file).resolve()
+    target = (folder / name).resolve()
+    return target if target.is_relative_to(folder) else None
+
+
 def data_files(root: Path) -> list[Path]:
     """Every YAML file commlog reads: the policy, contacts and records (not attachments)."""
     files = [root / POLICY] if (root / POLICY).is_file() else []

@@ -21,6 +21,8 @@ class NoPolicy(Exception):
 @dataclass
 class RecordClock:
     doc: Document
+    record: dict[str, Any]
+    """The record with only the events that had happened by the moment judged."""
     status: str
     stages: list[Stage]
 
@@ -47,7 +49,9 @@ def schedule(root: Path, as_of: datetime) -> Schedule:
         if record is None:
             not_yet.add(doc.data["id"])
         else:
-            clocks.append(RecordClock(doc, status(record, corpus.policy), judge(stages(record, ctx), ctx, as_of)))
+            clocks.append(
+                RecordClock(doc, record, status(record, corpus.policy), judge(stages(record, ctx), ctx, as_of))
+            )
     return Schedule(ctx, clocks, findings, not_yet)
 
 

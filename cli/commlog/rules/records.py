@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from commlog.findings import Finding
-from commlog.repository import attachment_folder
+from commlog.repository import attachment, attachment_folder
 from commlog.rules import Corpus, finding, rule
 from commlog.timeutil import parse_time
 
@@ -414,10 +414,9 @@ def task_dependency(corpus: Corpus) -> Iterator[Finding]:
 def attachments(corpus: Corpus) -> Iterator[Finding]:
     """Attachments exist inside the record's own folder records/<year>/<id>/."""
     for doc in corpus.records:
-        folder = attachment_folder(corpus.root, doc.path)
         for i, name in enumerate(doc.data.get("attachments", [])):
-            target = folder / name
-            if not _inside(target, folder):
+            target = attachment(corpus.root, doc.path, name)
+            if target is None:
                 yield finding(
                     doc,
                     "attachment-outside",
@@ -426,18 +425,11 @@ def attachments(corpus: Corpus) -> Iterator[Finding]:
                     "keep attachments in the record's folder and name them relative to it",
                 )
             elif not target.is_file():
+                folder = attachment_folder(corpus.root, doc.path).relative_to(corpus.root).as_posix()
                 yield finding(
                     doc,
                     "attachment-missing",
                     ("attachments", i),
-                    f"attachment {name} is not in {folder.relative_to(corpus.root).as_posix()}/",
+                    f"attachment {name} is not in {folder}/",
                     "add the file or remove the entry",
                 )
-
-
-def _inside(target: Path, folder: Path) -> bool:
-    try:
-        target.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True

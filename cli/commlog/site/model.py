@@ -10,7 +10,7 @@ from typing import Any
 
 from commlog.deadlines import Stage
 from commlog.history import History, read_history
-from commlog.schedule import Schedule, as_it_was, schedule
+from commlog.schedule import Schedule, schedule
 from commlog.schema import Schemas
 
 CLEARANCE = {"public": 0, "internal": 1, "confidential": 2, "secret": 3}
@@ -101,8 +101,7 @@ def build_model(root: Path, clearance: str, as_of: datetime) -> SiteModel:
     for clock in plan.records:
         if not visible(clock.doc.data["classification"], clearance):
             continue
-        record = as_it_was(clock.doc.data, ctx, as_of)
-        assert record is not None
+        record = clock.record
         model.records[record["id"]] = RecordView(
             record, clock.doc.path, clock.status, clock.stages, ctx.time(record["events"][0]["at"])
         )

@@ -27,7 +27,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkPage
 
 from commlog.asof import moment
-from commlog.repository import attachment_folder
+from commlog.repository import attachment
 
 log = logging.getLogger("mkdocs.plugins.commlog")
 CLEARANCES = ("public", "internal", "confidential", "secret")
@@ -45,6 +45,7 @@ class CommlogPlugin(BasePlugin[CommlogConfig]):
     """Generates the archive's pages; records and contacts stay the only source."""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        from commlog.schedule import NoPolicy
         from commlog.site.model import build_model
         from commlog.site.pages import Site
 
@@ -58,10 +59,8 @@ class CommlogPlugin(BasePlugin[CommlogConfig]):
             raise PluginError(f"commlog as_of: {err}") from err
         try:
             self.model = build_model(self.root, clearance, as_of)
-        except Exception as err:  # a broken policy must stop the build with a message, not a traceback
-            if type(err).__name__ == "NoPolicy":
-                raise PluginError(str(err)) from err
-            raise
+        except NoPolicy as err:  # a broken policy stops the build with a message, not a traceback
+            raise PluginError(str(err)) from err
         if self.model.plan.skipped:
             log.warning(
                 "commlog: %d invalid file(s) left out of the site; run `commlog validate`",
@@ -118,10 +117,9 @@ class CommlogPlugin(BasePlugin[CommlogConfig]):
 
     def _copy_attachments(self, site_dir: Path) -> None:
         for view in self.model.records.values():
-            folder = attachment_folder(self.root, view.path).resolve()
             for name in view.data.get("attachments", []):
-                source = (folder / name).resolve()
-                if not source.is_relative_to(folder) or not source.is_file():
+                source = attachment(self.root, view.path, name)
+                if source is None or not source.is_file():
                     log.warning(
                         "commlog: attachment %s of %s is missing or outside its folder; not copied", name, view.id
                     )
