@@ -256,11 +256,6 @@ def _node_position(node: yaml.Node | None, ptr: str, at_key: bool) -> tuple[int,
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def is_yaml_file(name: str) -> bool:
-    """Whether commlog reads a file of this name."""
-    return name.endswith(".yaml") and not name.startswith(".")
-
-
 def atomic_write(path: Path, text: str) -> None:
     """Write a file so that readers see the old or the new content, never half."""
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")

@@ -23,11 +23,6 @@ def find_root(start: Path) -> Path:
     raise NotARepository(f"no {POLICY} in {start} or any folder above it")
 
 
-def record_path(root: Path, record_id: str) -> Path:
-    """Where a record lives: records/<year>/<id>.yaml."""
-    return root / RECORDS / record_id.split("-")[1] / f"{record_id}.yaml"
-
-
 def attachment_folder(root: Path, record_file: str) -> Path:
     """The folder of a record's attachments: records/<year>/<id>/."""
     return root / record_file.removesuffix(".yaml")
