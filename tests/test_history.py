@@ -10,8 +10,8 @@ import pytest
 
 from commlog.history import read_history
 
-from conftest import copy_demo
-from sitebuild import build_site
+from conftest import copy_demo, run_commlog
+from sitebuild import build_site, output_texts
 
 RECORD = "records/2026/NX-2026-003.yaml"
 FOLLOW_UP = "  - {type: follow_up, at: 2026-11-19 10:00, by: zhang-wei, to: customer-a/li-na, note: 第二次催办}\n"
@@ -88,3 +88,117 @@ def test_record_page_shows_who_added_each_event(history_repo: Path, tmp_path: Pa
 def test_no_repository_means_no_history(tmp_path: Path) -> None:
     repo = copy_demo(tmp_path / "plain")
     assert not read_history(repo).available
+
+
+# -- history that no content can break, and that never tells more than the build may show ------
+
+PUBLIC = "records/2026/NX-2026-002.yaml"
+SECRETIVE = "records/2026/NX-2026-001.yaml"  # confidential
+COMMENT = "  - {type: comment, at: 2026-04-08 09:00, by: ye-qing, note: 已电话确认}\n"
+ODD = "\x1e\x1f\x1c\x1d\x0b\x0c\x85\u2028\u2029\x01|"
+"""Characters that str.splitlines() splits on, or that once separated git's fields."""
+
+
+def commit(repo: Path, message: str | bytes, author: str = "Alice Admin <alice@hengtai.example>") -> str:
+    """Commit every change with ``message`` verbatim (any bytes git accepts); the new commit's id."""
+    (repo.parent / "message").write_bytes(message if isinstance(message, bytes) else message.encode())
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--cleanup=verbatim", "-F", str(repo.parent / "message"), author=author)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def edit(repo: Path, path: str, old: str, new: str) -> None:
+    file = repo / path
+    text = file.read_text(encoding="utf-8")
+    assert old in text, old
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def imported(tmp_path: Path, name: str = "repo") -> Path:
+    repo = copy_demo(tmp_path / name, with_site=True)
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, "Import the register")
+    return repo
+
+
+def with_comment(repo: Path) -> None:
+    edit(repo, PUBLIC, "  - {type: feedback, at: 2026-04-08", COMMENT + "  - {type: feedback, at: 2026-04-08")
+
+
+def test_no_content_breaks_the_history(tmp_path: Path) -> None:
+    """Separators, line breaks of every kind, NUL, odd file names and binary files, in subjects and past versions."""
+    repo = imported(tmp_path)
+    original = (repo / PUBLIC).read_text(encoding="utf-8")
+    with_comment(repo)
+    garbled = (repo / PUBLIC).read_text(encoding="utf-8")
+    garbled += f"remarks: 'x{ODD}y'\n++ b/{SECRETIVE}\n\x1e\n" + "# " + "x" * 9000 + "\x00 after 8000 bytes\n"
+    (repo / PUBLIC).write_text(garbled, encoding="utf-8")
+    folder = repo / PUBLIC.removesuffix(".yaml")
+    folder.mkdir()
+    (folder / 'scan "1"\t名.bin').write_bytes(b"\x00\x01\x1e\xff" * 10)
+    (folder / "回执 1.txt").write_text(f"receipt{ODD}\n", encoding="utf-8")
+    subject = f"Garble{ODD}the remarks"
+    garble = commit(repo, f"{subject}\n\nbody {ODD}\n", author="Bob Sales <bob@hengtai.example>")
+    (repo / PUBLIC).write_text(original, encoding="utf-8")
+    with_comment(repo)
+    restore = commit(repo, "Restore\x1e the record")
+    # git refuses NUL in a message, but a commit object made by other tools may hold one
+    edit(repo, PUBLIC, "已电话确认", "已电话确认并记录")
+    git(repo, "add", "-A")
+    idents = [
+        line
+        for line in git(repo, "cat-file", "commit", "HEAD").split("\n")
+        if line.startswith(("author ", "committer "))
+    ]
+    header = f"tree {git(repo, 'write-tree').strip()}\nparent {restore}\n" + "\n".join(idents) + "\n\n"
+    (tmp_path / "object").write_bytes(header.encode() + b"Nul\x00 byte \xff\n")
+    crafted = git(repo, "hash-object", "-t", "commit", "-w", "--literally", str(tmp_path / "object")).strip()
+    git(repo, "update-ref", "refs/heads/main", crafted)
+
+    history = read_history(repo)
+    assert [c.subject for c in history.files[PUBLIC]] == [
+        "Nul",
+        "Restore\x1e the record",
+        subject,
+        "Import the register",
+    ]
+    assert [c.sha for c in history.files[PUBLIC]][1:3] == [restore, garble]
+    assert history.events[PUBLIC][("comment", "2026-04-08 09:00")].sha == garble
+    assert history.events[PUBLIC][("submitted", "2026-04-07 14:00")].subject == "Import the register"
+    assert history.touched[garble] == {
+        PUBLIC,
+        'records/2026/NX-2026-002/scan "1"\t名.bin',
+        "records/2026/NX-2026-002/回执 1.txt",
+    }
+    assert SECRETIVE not in history.touched[garble] and len(history.files[SECRETIVE]) == 1
+    assert run_commlog("validate", "--repo", str(repo)).returncode == 0
+    site = build_site(repo, tmp_path / "out", "public")
+    html = (site / "records/2026/NX-2026-002/index.html").read_text(encoding="utf-8")
+    assert garble[:8] in html and crafted[:8] in html and "Bob Sales" in html
+
+
+def test_partial_clone_is_reported(tmp_path: Path) -> None:
+    source = imported(tmp_path, "source")
+    edit(source, PUBLIC, "summary: 请本地电视台", "summary: 请本地电视台尽快")
+    commit(source, "Public edit one")
+    git(source, "config", "uploadpack.allowFilter", "true")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--filter=blob:none", source.as_uri(), str(clone))
+    history = read_history(clone)
+    assert history.partial and not history.shallow
+    assert [c.subject for c in history.files[PUBLIC]] == ["Public edit one", "Import the register"]
+
+
+def test_a_repository_inside_another_has_no_history_of_its_own(tmp_path: Path) -> None:
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    git(outer, "init", "-q", "-b", "main")
+    repo = copy_demo(outer / "archive", with_site=True)
+    git(outer, "add", "-A")
+    git(outer, "commit", "-q", "-m", "OUTERMARKER import")
+    assert not read_history(repo).available
+    site = build_site(repo, tmp_path / "out")
+    html = (site / "records/2026/NX-2026-002/index.html").read_text(encoding="utf-8")
+    assert "没有 git 历史" in html
+    for path, text in output_texts(site):
+        assert b"OUTERMARKER" not in text, path

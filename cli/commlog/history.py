@@ -2,20 +2,50 @@
 
 One ``git log`` over the whole repository costs about as much as one ``git log -- file``
 per file costs for a hundred files (TECH-NOTES), so history is always read in one pass.
+
+Git's output is parsed so that no content can break it: it is split on ``\\n`` only (never
+``str.splitlines``, which also splits on U+001C-001E, U+0085, U+2028...); each commit starts
+with a line that begins with NUL, which no diff line can (every diff line starts with a
+sign, a space or a header word, and a file holding NUL is shown as binary or as a ``+``
+line); hunks are read by their line counts, so an added line that looks like a header is
+still content; paths come from ``--raw`` (one line per file, C-quoted when odd) and are
+unquoted; and git prints each header field as a C string, with no NUL and no line break.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import git
 
-_COMMIT = "\x1e"
-_FIELD = "\x1f"
-_FORMAT = f"{_COMMIT}%H{_FIELD}%an{_FIELD}%ae{_FIELD}%aI{_FIELD}%s"
+_FORMAT = "%x00%H%x00%an%x00%ae%x00%aI%x00%s"
+_LOG = (
+    "log",
+    "--reverse",
+    "--root",  # the first commit's files too (log.showRoot may say otherwise)
+    "--raw",
+    "-p",
+    "-U0",
+    "-M",
+    "--diff-merges=off",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--no-relative",
+    "--no-show-signature",
+    "--src-prefix=a/",  # diff.noprefix and diff.mnemonicPrefix may say otherwise
+    "--dst-prefix=b/",
+    "--encoding=UTF-8",
+    f"--format={_FORMAT}",
+)
+_HUNK = re.compile(rb"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+_QUOTED = re.compile(rb"\\([0-7]{3}|.)", re.S)
+_ESCAPES = {b"a": 7, b"b": 8, b"t": 9, b"n": 10, b"v": 11, b"f": 12, b"r": 13}
 _EVENT_TYPE = re.compile(r"^\+\s*-?\s*\{?\s*type: ([a-z_]+)")
 _EVENT_AT = re.compile(
     r"(?:^\+\s*|[{,]\s*)at: '?(\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?(?: ?(?:Z|[+-]\d{2}:\d{2}))?)"
@@ -40,8 +70,19 @@ class History:
     """Commits per file (newest first) and, per record file, the commit that added each (type, at) event."""
 
     files: dict[str, list[Commit]] = field(default_factory=lambda: defaultdict(list))
-    events: dict[str, dict[tuple[str, str], Commit]] = field(default_factory=lambda: defaultdict(dict))
+    events: dict[str, dict[tuple[str, str], Commit | None]] = field(default_factory=lambda: defaultdict(dict))
+    """None: the event was there before the visible history began (a shallow clone's boundary)."""
+    touched: dict[str, set[str]] = field(default_factory=dict)
+    """Per commit id, every path it touched among those read (old and new path of a rename)."""
     available: bool = False
+    shallow: bool = False
+    """A shallow clone: the commits before the boundary are missing."""
+    boundary: set[str] = field(default_factory=set)
+    """The shallow clone's boundary commits: their diffs add every file, so they are credited with nothing."""
+    boundary_date: str = ""
+    """The newest boundary commit's date: the visible history begins after it."""
+    partial: bool = False
+    """A partial clone: git fetches past file versions from the promisor remote while reading."""
 
 
 def init_repository(folder: Path) -> None:
@@ -50,60 +91,110 @@ def init_repository(folder: Path) -> None:
         pass
 
 
-def read_history(root: Path, folders: tuple[str, ...] = ("records", "contacts", "policy.yaml")) -> History:
-    """The repository's history for the given paths; empty when ``root`` is not a git work tree with commits."""
-    history = History()
+def _git(root: Path, *args: str) -> bytes | None:
+    """Git's output for ``args`` run in ``root``; None when git fails or is missing."""
     try:
-        with git.Repo(root, search_parent_directories=True) as repo:
-            prefix = Path(root).resolve().relative_to(Path(str(repo.working_tree_dir)).resolve()).as_posix()
-            if not repo.head.is_valid():
-                return history
-            output = repo.git.log("--reverse", "-p", "-U0", "-M", "--no-color", f"--format={_FORMAT}", "--", *folders)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError):
+        # A partial clone fetches from its remote while reading: never wait for a password there.
+        env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+        done = subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, stdin=subprocess.DEVNULL)
+    except OSError:
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+def read_history(root: Path, folders: tuple[str, ...] = ("records", "contacts", "policy.yaml")) -> History:
+    """The repository's history for the given paths.
+
+    Empty (``available`` False) unless ``root`` is the top of a git work tree with commits:
+    a records folder without its own .git inside another repository must not show that
+    repository's commits as its own.
+    """
+    history = History()
+    root = root.resolve()
+    top = _git(root, "rev-parse", "--show-toplevel")
+    if top is None or Path(os.fsdecode(top.removesuffix(b"\n"))).resolve() != root:
+        return history
+    if _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}") is None:
+        return history
+    history.shallow = _git(root, "rev-parse", "--is-shallow-repository") == b"true\n"
+    if history.shallow:
+        shallow_file = _git(root, "rev-parse", "--git-path", "shallow") or b""
+        path = root / os.fsdecode(shallow_file.removesuffix(b"\n"))
+        history.boundary = set(path.read_text(encoding="ascii").split()) if path.is_file() else set()
+    promisor = _git(root, "config", "--get-regexp", r"^(extensions\.partialclone|remote\..*\.promisor)$")
+    history.partial = bool(promisor and promisor.strip())
+    output = _git(root, *_LOG, "--", *folders)
+    if output is None:
         return history
     history.available = True
-    strip = "" if prefix in ("", ".") else prefix + "/"
-    for chunk in output.split(_COMMIT)[1:]:
-        header, _, body = chunk.partition("\n")
-        sha, author, email, date, subject = header.split(_FIELD, 4)
+    for chunk in output.split(b"\n\x00"):
+        header, _, body = chunk.removeprefix(b"\x00").partition(b"\n")
+        if not header:
+            continue
+        # git prints each field as a C string: no NUL inside; the subject goes last, so any
+        # surprise stays in the subject.
+        sha, author, email, date, subject = (_text(f) for f in (header.split(b"\x00", 4) + [b""] * 4)[:5])
         commit = Commit(sha, author, email, date, subject)
-        _read_patch(body, commit, history, strip)
+        if sha in history.boundary:
+            history.boundary_date = max(history.boundary_date, date)
+        _read_commit(body.split(b"\n"), commit, history)
     for commits in history.files.values():
         commits.reverse()
     return history
 
 
-def _read_patch(body: str, commit: Commit, history: History, strip: str) -> None:
+def _unquote(path: bytes) -> str:
+    """A path as git printed it (C-quoted with octal escapes when it holds odd bytes), as a str."""
+    if len(path) >= 2 and path.startswith(b'"') and path.endswith(b'"'):
+        path = _QUOTED.sub(
+            lambda m: bytes([int(m[1], 8) if m[1].isdigit() else _ESCAPES.get(m[1], m[1][0])]), path[1:-1]
+        )
+    return os.fsdecode(path)
+
+
+def _read_commit(lines: list[bytes], commit: Commit, history: History) -> None:
+    before = commit.sha in history.boundary  # its diff adds every file: credit it with nothing
+    touched: set[str] = set()
     path, pending_type = "", None
-    renames: dict[str, str] = {}
-    for line in body.splitlines():
-        if line.startswith("diff --git "):
-            pending_type = None
-            path = ""
-        elif line.startswith("rename from "):
-            renames["from"] = line[len("rename from ") :]
-        elif line.startswith("rename to "):
-            old, new = renames.pop("from", ""), line[len("rename to ") :]
-            _moved(history, old.removeprefix(strip), new.removeprefix(strip))
-            path = new.removeprefix(strip)
-            history.files[path].append(commit)
-        elif line.startswith("+++ "):
-            target = line[4:]
-            if target != "/dev/null":
-                path = target.removeprefix("b/").removeprefix(strip)
-                if not history.files[path] or history.files[path][-1] is not commit:
-                    history.files[path].append(commit)
-        elif line.startswith("--- a/") and not path:
-            path = line[6:].removeprefix(strip)  # a deleted file: record the commit on its last path
-            history.files[path].append(commit)
-        elif line.startswith("+") and path.startswith("records/"):
-            found_type = _EVENT_TYPE.match(line)
-            if found_type:
-                pending_type = found_type.group(1)
-            found_at = _EVENT_AT.search(line)
-            if found_at and pending_type:
-                history.events[path].setdefault((pending_type, found_at.group(1)), commit)
-                pending_type = None
+    old = new = 0  # lines of the current hunk still to come
+    for raw in lines:
+        if old > 0 or new > 0:  # inside a hunk: content, whatever it looks like
+            sign = raw[:1]
+            old -= sign in (b"-", b" ")
+            new -= sign in (b"+", b" ")
+            if sign == b"+" and path.startswith("records/"):
+                line = _text(raw)
+                found_type = _EVENT_TYPE.match(line)
+                if found_type:
+                    pending_type = found_type.group(1)
+                found_at = _EVENT_AT.search(line)
+                if found_at and pending_type:
+                    history.events[path].setdefault((pending_type, found_at.group(1)), None if before else commit)
+                    pending_type = None
+        elif raw.startswith(b":"):  # --raw: ":modes ids status\tpath[\tnew path]"; tabs in paths are quoted
+            status, *paths = raw.split(b"\t")
+            names = [_unquote(p) for p in paths]
+            touched.update(names)
+            if before:
+                continue
+            if status.split(b" ")[-1].startswith(b"R") and len(names) == 2:
+                _moved(history, names[0], names[1])
+            history.files[names[-1]].append(commit)
+        elif raw.startswith(b"diff --git "):
+            path, pending_type = "", None
+        elif raw.startswith(b"+++ "):
+            target = raw[4:].removesuffix(b"\t")  # git adds a tab after a name with a space
+            path = "" if target == b"/dev/null" else _unquote(target).removeprefix("b/")
+        elif raw.startswith(b"@@ "):
+            hunk = _HUNK.match(raw)
+            if hunk:
+                old, new = (int(n) if n is not None else 1 for n in hunk.groups())
+    if not before and touched:
+        history.touched[commit.sha] = touched
 
 
 def _moved(history: History, old: str, new: str) -> None:
