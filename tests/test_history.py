@@ -177,6 +177,66 @@ def test_no_content_breaks_the_history(tmp_path: Path) -> None:
     assert garble[:8] in html and crafted[:8] in html and "Bob Sales" in html
 
 
+def test_subjects_of_commits_that_touched_hidden_records_are_not_shown(tmp_path: Path) -> None:
+    repo = imported(tmp_path)
+    edit(repo, PUBLIC, "summary: 请本地电视台", "summary: 请本地电视台尽快")
+    edit(repo, SECRETIVE, "付款周期", "付款周期(调整)")
+    both = commit(repo, "Reprice PRICEMARKER for the framework deal", author="Bob Sales <bob@hengtai.example>")
+    with_comment(repo)
+    commit(repo, "Note the public call")
+    site = build_site(repo, tmp_path / "out", "public")
+    html = (site / "records/2026/NX-2026-002/index.html").read_text(encoding="utf-8")
+    assert both[:8] in html and "Bob Sales" in html and "Note the public call" in html
+    assert html.count("（提交说明涉及无权查看的记录，已隐藏）") == 2  # the import touched every record too
+    for path, text in output_texts(site):
+        assert b"PRICEMARKER" not in text and b"Import the register" not in text, path
+
+
+def test_shallow_clone_credits_no_boundary_commit(tmp_path: Path) -> None:
+    source = imported(tmp_path, "source")
+    edit(source, PUBLIC, "summary: 请本地电视台", "summary: 请本地电视台尽快")
+    commit(source, "Public edit one", author="Bob Sales <bob@hengtai.example>")
+    edit(source, SECRETIVE, "付款周期", "付款周期(调整)")
+    with_comment(source)
+    boundary = commit(source, "BOUNDARYMARKER terms", author="Carol Secret <carol@hengtai.example>")
+    edit(source, PUBLIC, "尽快", "尽快(已确认)")
+    latest = commit(source, "Public edit two", author="Bob Sales <bob@hengtai.example>")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "2", source.as_uri(), str(clone))
+
+    history = read_history(clone)
+    assert history.available and history.shallow and history.boundary == {boundary}
+    assert [c.sha for c in history.files[PUBLIC]] == [latest]
+    assert not history.files[SECRETIVE] and boundary not in history.touched
+    assert history.events[PUBLIC][("comment", "2026-04-08 09:00")] is None  # before the visible history
+    result = run_commlog(
+        "site",
+        "build",
+        "--repo",
+        str(clone),
+        "--clearance",
+        "public",
+        "--as-of",
+        "2026-11-20 17:00",
+        "--output",
+        str(tmp_path / "out"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "shallow" in result.stderr and "fetch" in result.stderr
+    html = (tmp_path / "out/records/2026/NX-2026-002/index.html").read_text(encoding="utf-8")
+    assert "历史不完整" in html and "浅克隆" in html and "Public edit two" in html
+    other = (tmp_path / "out/records/2024/XZ-2024-001/index.html").read_text(encoding="utf-8")
+    assert "历史不完整" in other and boundary[:8] not in other
+    for path, text in output_texts(tmp_path / "out"):
+        assert b"BOUNDARYMARKER" not in text and b"Carol Secret" not in text, path
+
+    single = tmp_path / "single"
+    git(tmp_path, "clone", "-q", "--depth", "1", source.as_uri(), str(single))
+    history = read_history(single)
+    assert history.shallow and history.boundary == {latest}
+    assert not any(history.files.values()) and not history.touched
+
+
 def test_partial_clone_is_reported(tmp_path: Path) -> None:
     source = imported(tmp_path, "source")
     edit(source, PUBLIC, "summary: 请本地电视台", "summary: 请本地电视台尽快")

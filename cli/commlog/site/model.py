@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,9 +11,11 @@ from typing import Any
 
 from commlog.deadlines import Stage
 from commlog.history import History, read_history
+from commlog.repository import POLICY, RECORDS
 from commlog.schedule import Schedule, schedule
 from commlog.schema import Schemas
 
+log = logging.getLogger("mkdocs.plugins.commlog")  # the plugin's logger: MkDocs shows and counts its warnings
 CLEARANCE = {"public": 0, "internal": 1, "confidential": 2, "secret": 3}
 
 
@@ -58,6 +61,8 @@ class SiteModel:
     replies: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     referenced_by: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     superseded_by: dict[str, str] = field(default_factory=dict)
+    subjects_shown: set[str] = field(default_factory=set)
+    """Commits whose subject the build may show: every file they touched is shown (:func:`shows_file`)."""
 
     @property
     def policy(self) -> dict[str, Any]:
@@ -93,10 +98,27 @@ class SiteModel:
         return sorted(self.records.values(), key=lambda r: (r.submitted, r.id), reverse=True)[:count]
 
 
+def shows_file(path: str, records: set[str], show_phones: bool) -> bool:
+    """Whether a build that shows these record files shows everything in the repository file ``path``.
+
+    A record file, or a file in its attachment folder, only if its record is shown; a contact
+    only if the build shows full phone numbers (a subject may quote one); the policy always.
+    """
+    if path == POLICY:
+        return True
+    if path.startswith("contacts/"):
+        return show_phones
+    parts = path.split("/")
+    if parts[0] != RECORDS or len(parts) < 3:
+        return False
+    return "/".join(parts[:3]) + ("" if len(parts) == 3 else ".yaml") in records
+
+
 def build_model(root: Path, clearance: str, as_of: datetime) -> SiteModel:
     """Load the repository and keep what a build at ``clearance`` may show, as of ``as_of``."""
     plan = schedule(root, as_of)
-    model = SiteModel(root, clearance, as_of, plan, Schemas(), read_history(root))
+    history = read_history(root)
+    model = SiteModel(root, clearance, as_of, plan, Schemas(), history)
     ctx = plan.context
     for clock in plan.records:
         if not visible(clock.doc.data["classification"], clearance):
@@ -114,4 +136,19 @@ def build_model(root: Path, clearance: str, as_of: datetime) -> SiteModel:
                 model.referenced_by[target].append(view.id)
         if data.get("supersedes") in model.records:
             model.superseded_by[data["supersedes"]] = view.id
+    shown = {view.path for view in model.records.values()}
+    model.subjects_shown = {
+        sha for sha, paths in history.touched.items() if all(shows_file(p, shown, model.show_phones) for p in paths)
+    }
+    if history.shallow:
+        log.warning(
+            "commlog: the git history is a shallow clone: commits up to %s are missing, so record pages show a cut "
+            "history; build from the whole history (git fetch --unshallow; fetch-depth: 0 in CI)",
+            history.boundary_date[:10] or "the boundary",
+        )
+    if history.partial:
+        log.warning(
+            "commlog: the repository is a partial clone: git fetches past versions of files from its remote to read "
+            "the history, and shows none if it cannot; build from a full clone"
+        )
     return model

@@ -448,5 +448,7 @@ class Site:
                 self._without_hidden_links(data), m.schemas.shape(data["kind"]), skip=("events",), labels=VALUE_LABELS
             ),
             file_history=m.history.files.get(view.path, []),
+            history=m.history,
+            subject_shown=lambda c: c.sha in m.subjects_shown,
             channel_name=lambda c: channels.get(c, c),
         )
