@@ -262,3 +262,24 @@ def test_a_repository_inside_another_has_no_history_of_its_own(tmp_path: Path) -
     assert "没有 git 历史" in html
     for path, text in output_texts(site):
         assert b"OUTERMARKER" not in text, path
+
+
+def test_ids_of_hidden_records_are_redacted_whatever_their_state(tmp_path: Path) -> None:
+    """A confidential record that is invalid, or not yet submitted at the as-of time, is still hidden by its id."""
+    repo = imported(tmp_path)
+    edit(repo, "records/2025/ZB-2025-001.yaml", "urgency: ", "urgency: whenever_")  # invalid
+    future = (repo / SECRETIVE).read_text(encoding="utf-8").replace("NX-2026-001", "NX-2026-950")
+    future = future.replace("2026-01-1", "2026-12-1")  # every event after the as-of time
+    (repo / "records/2026/NX-2026-950.yaml").write_text(future, encoding="utf-8")
+    stray = future.replace("NX-2026-950", "NX-2026-951").replace("classification: ", "classification: x")
+    (repo / "records/2026/draft.yaml").write_text(stray, encoding="utf-8")  # invalid, its id only inside
+    edit(repo, PUBLIC, "importance: normal", "importance: normal\nremarks: 参见ZB-2025-001、NX-2026-950、NX-2026-951")
+    commit(repo, "Cite ZB-2025-001, NX-2026-950 and NX-2026-951")
+    edit(repo, PUBLIC, "参见", "另参见")
+    commit(repo, "Cite NX-2026-950 again")  # touches only the public record: its subject is shown, ids redacted
+    site = build_site(repo, tmp_path / "out", "public")
+    html = (site / "records/2026/NX-2026-002/index.html").read_text(encoding="utf-8")
+    assert "另参见（无权查看的记录）" in html and "Cite （无权查看的记录） again" in html
+    for path, text in output_texts(site):
+        for hidden in (b"ZB-2025-001", b"NX-2026-950", b"NX-2026-951"):
+            assert hidden not in text, (path, hidden)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,8 @@ class Schedule:
     """Files left out because they do not load or match their schema."""
     not_yet: set[str]
     """Ids of valid records whose first event is after the moment judged."""
+    record_ids: set[str] = field(default_factory=set)
+    """The ``id`` of every record file that loads, valid or not."""
 
 
 def schedule(root: Path, as_of: datetime) -> Schedule:
@@ -52,7 +54,7 @@ def schedule(root: Path, as_of: datetime) -> Schedule:
             clocks.append(
                 RecordClock(doc, record, status(record, corpus.policy), judge(stages(record, ctx), ctx, as_of))
             )
-    return Schedule(ctx, clocks, findings, not_yet)
+    return Schedule(ctx, clocks, findings, not_yet, set(corpus.record_ids))
 
 
 def missing_years(plan: Schedule) -> list[int]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from commlog.deadlines import Stage
 from commlog.history import History, read_history
-from commlog.repository import POLICY, RECORDS
+from commlog.repository import POLICY, RECORDS, data_files, role_of
 from commlog.schedule import Schedule, schedule
 from commlog.schema import Schemas
 
@@ -61,6 +61,8 @@ class SiteModel:
     replies: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     referenced_by: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     superseded_by: dict[str, str] = field(default_factory=dict)
+    hidden_ids: set[str] = field(default_factory=set)
+    """Every record id in the repository that this build does not show, whatever the record's state."""
     subjects_shown: set[str] = field(default_factory=set)
     """Commits whose subject the build may show: every file they touched is shown (:func:`shows_file`)."""
 
@@ -140,6 +142,9 @@ def build_model(root: Path, clearance: str, as_of: datetime) -> SiteModel:
     model.subjects_shown = {
         sha for sha, paths in history.touched.items() if all(shows_file(p, shown, model.show_phones) for p in paths)
     }
+    # By classification alone: an invalid record, or one not yet submitted, is hidden all the same.
+    stems = {Path(p).stem for p in data_files(root) if role_of(p.relative_to(root).as_posix()) == "record"}
+    model.hidden_ids = (stems | plan.record_ids) - set(model.records)
     if history.shallow:
         log.warning(
             "commlog: the git history is a shallow clone: commits up to %s are missing, so record pages show a cut "

@@ -107,7 +107,7 @@ class Site:
         self.env = environment()
         self.env.globals.update(NAMES, rel=relative, name=model.name)
         self.departments = [d["name"] for d in model.policy["departments"]]
-        self.hidden = {c.doc.data["id"] for c in model.plan.records} - set(model.records)
+        self.hidden = model.hidden_ids
         self.codes = {d["name"]: d["code"].lower() for d in model.policy["departments"]}
 
     def render(self, template: str, here: str, **context: Any) -> str:
