@@ -273,7 +273,12 @@ def test_ids_of_hidden_records_are_redacted_whatever_their_state(tmp_path: Path)
     (repo / "records/2026/NX-2026-950.yaml").write_text(future, encoding="utf-8")
     stray = future.replace("NX-2026-950", "NX-2026-951").replace("classification: ", "classification: x")
     (repo / "records/2026/draft.yaml").write_text(stray, encoding="utf-8")  # invalid, its id only inside
-    edit(repo, PUBLIC, "importance: normal", "importance: normal\nremarks: 参见ZB-2025-001、NX-2026-950、NX-2026-951")
+    edit(
+        repo,
+        PUBLIC,
+        "importance: normal",
+        "importance: normal\nremarks: 参见ZB-2025-001、NX-2026-950、NX-2026-951、xNX-2026-001、ref-FW-2025-002",
+    )
     commit(repo, "Cite ZB-2025-001, NX-2026-950 and NX-2026-951")
     edit(repo, PUBLIC, "参见", "另参见")
     commit(repo, "Cite NX-2026-950 again")  # touches only the public record: its subject is shown, ids redacted
@@ -281,5 +286,5 @@ def test_ids_of_hidden_records_are_redacted_whatever_their_state(tmp_path: Path)
     html = (site / "records/2026/NX-2026-002/index.html").read_text(encoding="utf-8")
     assert "另参见（无权查看的记录）" in html and "Cite （无权查看的记录） again" in html
     for path, text in output_texts(site):
-        for hidden in (b"ZB-2025-001", b"NX-2026-950", b"NX-2026-951"):
+        for hidden in (b"ZB-2025-001", b"NX-2026-950", b"NX-2026-951", b"NX-2026-001", b"FW-2025-002"):
             assert hidden not in text, (path, hidden)

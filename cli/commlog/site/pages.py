@@ -31,9 +31,9 @@ from commlog.workflow import (
     approvals,
 )
 
-RECORD_ID = re.compile(
-    r"(?<![A-Za-z0-9-])[A-Z][A-Z0-9]{0,7}-\d{4}-\d{1,6}(?![0-9])"
-)  # no \b: 见CW-... has no word boundary
+ID_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+-\d{4}-\d{1,6}(?![0-9])")  # no \b: 见CW-... has no word boundary
+"""A word that ends like a record id: the id may follow other letters (xCW-2024-001), so each tail is checked."""
+HIDDEN = "（无权查看的记录）"
 TASK_NAMES = {
     "not_started": "未开始",
     "in_progress": "进行中",
@@ -115,11 +115,14 @@ class Site:
             here=here, as_of=self.model.as_of, clearance=self.model.clearance, **context
         )
         # Free text (notes, remarks, commit messages) may name a record this build does not show.
-        return (
-            RECORD_ID.sub(lambda m: "（无权查看的记录）" if m.group(0) in self.hidden else m.group(0), html)
-            if self.hidden
-            else html
-        )
+        return ID_LIKE.sub(self._redact, html) if self.hidden else html
+
+    def _redact(self, match: re.Match[str]) -> str:
+        word = match.group(0)
+        for start in range(len(word.partition("-")[0])):
+            if word[start:] in self.hidden:
+                return word[:start] + HIDDEN
+        return word
 
     def pages(self) -> list[Page]:
         """All pages: the fixed ones, the register by month, the archive groups and one per record."""
@@ -412,7 +415,7 @@ class Site:
 
     def _without_hidden_links(self, data: dict[str, Any]) -> dict[str, Any]:
         """The record with thread links to records this build does not show replaced, so that not even their ids leak."""
-        hidden = "（无权查看的记录）"
+        hidden = HIDDEN
         shown = dict(data)
         for key in ("in_reply_to", "supersedes"):
             if key in shown and shown[key] not in self.model.records:
