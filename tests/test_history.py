@@ -182,6 +182,10 @@ def test_subjects_of_commits_that_touched_hidden_records_are_not_shown(tmp_path:
     edit(repo, PUBLIC, "summary: 请本地电视台", "summary: 请本地电视台尽快")
     edit(repo, SECRETIVE, "付款周期", "付款周期(调整)")
     both = commit(repo, "Reprice PRICEMARKER for the framework deal", author="Bob Sales <bob@hengtai.example>")
+    edit(repo, SECRETIVE, "付款周期(调整)", "付款周期(再调整)")
+    (repo / SECRETIVE.removesuffix(".yaml")).mkdir()
+    (repo / SECRETIVE.removesuffix(".yaml") / "FILEMARKER.txt").write_text("x", encoding="utf-8")
+    commit(repo, "AUTHORMARKER only", author="Dave AUTHORMARKER <dave@hengtai.example>")
     with_comment(repo)
     commit(repo, "Note the public call")
     site = build_site(repo, tmp_path / "out", "public")
@@ -189,7 +193,8 @@ def test_subjects_of_commits_that_touched_hidden_records_are_not_shown(tmp_path:
     assert both[:8] in html and "Bob Sales" in html and "Note the public call" in html
     assert html.count("（提交说明涉及无权查看的记录，已隐藏）") == 2  # the import touched every record too
     for path, text in output_texts(site):
-        assert b"PRICEMARKER" not in text and b"Import the register" not in text, path
+        for marker in (b"PRICEMARKER", b"Import the register", b"AUTHORMARKER", b"FILEMARKER"):
+            assert marker not in text and marker.decode() not in path.as_posix(), path
 
 
 def test_shallow_clone_credits_no_boundary_commit(tmp_path: Path) -> None:
