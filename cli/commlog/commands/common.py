@@ -39,7 +39,7 @@ def paths_in(root: Path, paths: tuple[Path, ...]) -> list[Path] | None:
         return None
     result = []
     for path in paths:
-        resolved = path.resolve()
+        resolved = path.absolute().parent.resolve() / path.name  # a link itself is judged, not where it points
         if not resolved.is_file():
             raise click.UsageError(f"{path}: no such file")
         try:
