@@ -295,3 +295,23 @@ def test_a_long_line_of_full_width_spaces_is_checked_in_one_pass() -> None:
     _check_characters(text)  # no finding: every U+3000 is inside the text
     with pytest.raises(Exception, match="full-width space"):
         _check_characters(text + "b:\u3000y\n")
+
+
+@pytest.mark.parametrize("target", ["records/2024/NX-2024-001.yaml", "policy.yaml", "contacts/internal/zhang-wei.yaml"])
+def test_a_report_never_replaces_the_data(demo_repo: Path, target: str) -> None:
+    before = (demo_repo / target).read_bytes()
+    result = run_commlog("overdue", "--repo", str(demo_repo), "--as-of", AS_OF, "--output", str(demo_repo / target))
+    assert result.returncode == 2 and "write reports elsewhere" in result.stderr
+    assert (demo_repo / target).read_bytes() == before
+
+
+def test_a_link_named_on_the_command_line_is_judged_as_a_link(demo_repo: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text((demo_repo / GOOD).read_text(encoding="utf-8"), encoding="utf-8")
+    link = demo_repo / "records/2026/NX-2026-950.yaml"
+    link.symlink_to(outside)
+    for command in ("validate", "fmt"):
+        result = run_commlog(command, "--repo", str(demo_repo), str(link))
+        _no_traceback(result)
+        assert result.returncode == 1 and "file-symlink" in result.stdout, result.stdout + result.stderr
+    assert link.is_symlink()

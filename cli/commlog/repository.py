@@ -217,6 +217,14 @@ def output_problem(root: Path, output: Path, also_protected: tuple[Path, ...] = 
     return None
 
 
+def report_problem(root: Path, output: Path) -> str | None:
+    """Why a report may not be written to the file ``output`` (it would replace the repository's data), or None."""
+    out, repo = output.resolve(), root.resolve()
+    if out == repo / POLICY or any(out.is_relative_to(repo / name) for name in PROTECTED):
+        return f"{output} is in the repository's {out.relative_to(repo).parts[0]}; write reports elsewhere"
+    return None
+
+
 def _is_site(folder: Path) -> bool:
     """A folder a site was built into: it has commlog's marker, or MkDocs' index and 404 pages."""
     return (folder / SITE_MARKER).is_file() or ((folder / "index.html").is_file() and (folder / "404.html").is_file())
