@@ -149,7 +149,7 @@ def test_a_damaged_cache_is_rebuilt(demo_repo: Path, content: str) -> None:
 
     run_commlog("validate", "--repo", str(demo_repo))
     key = code_state()
-    for name in ("files", "validate"):
+    for name in ("digests", "files", "validate"):
         (demo_repo / ".commlog-cache" / f"{name}.json").write_text(content.replace("%s", key), encoding="utf-8")
     result = run_commlog("validate", "--repo", str(demo_repo))
     _no_traceback(result)
@@ -163,7 +163,7 @@ def test_damaged_cache_entries_are_judged_again(demo_repo: Path) -> None:
     files = demo_repo / ".commlog-cache/files.json"
     stored = json.loads(files.read_text(encoding="utf-8"))
     assert stored["key"] == code_state()
-    for entry in stored["value"]["results"].values():
+    for entry in stored["value"].values():
         entry["findings"] = [{"no": "such field"}]
     files.write_text(json.dumps(stored), encoding="utf-8")
     (demo_repo / ".commlog-cache/validate.json").unlink()

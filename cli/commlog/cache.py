@@ -92,24 +92,28 @@ def signature(info: os.stat_result) -> Signature:
 class FileResults:
     """Each file's parse and schema result, under the digest of its content.
 
-    Stored as ``{"digests": {path: [signature..., hashed_at_ns, digest]},
-    "results": {"<role>:<digest>": {"data", "findings"}}}``; entries of another shape
-    are treated as absent.
+    Two cache files: ``digests`` (``{path: [signature..., hashed_at_ns, digest]}``), read
+    on every run, and ``files`` (``{"<role>:<digest>": {"data", "findings"}}``), read
+    only when some file's result is needed, so that a run answered by the whole-result
+    cache stays cheap. Entries of another shape are treated as absent.
     """
-
-    NAME = "files"
 
     def __init__(self, root: Path, enabled: bool = True):
         self.root, self.enabled = root, enabled
         self.code = code_state() if enabled else ""
-        stored = read(root, self.NAME, self.code) if enabled else None
-        stored = stored if isinstance(stored, dict) else {}
-        digests, results = stored.get("digests"), stored.get("results")
+        digests = read(root, "digests", self.code) if enabled else None
         self.digests: dict[str, Any] = digests if isinstance(digests, dict) else {}
-        self.results: dict[str, Any] = results if isinstance(results, dict) else {}
+        self._results: dict[str, Any] | None = None if enabled else {}
         self.new_digests: dict[str, list[Any]] = {}
         self.new_results: dict[str, Any] = {}
         self.changed = False
+
+    @property
+    def results(self) -> dict[str, Any]:
+        if self._results is None:
+            stored = read(self.root, "files", self.code)
+            self._results = stored if isinstance(stored, dict) else {}
+        return self._results
 
     def known_digest(self, relative: str, info: os.stat_result) -> str | None:
         """The digest hashed from this very file before, when nothing can have changed it since."""
@@ -128,7 +132,6 @@ class FileResults:
     def hashed(self, relative: str, info: os.stat_result, digest: str) -> None:
         """Remember that the file with this stat signature had this content."""
         self.new_digests[relative] = [*signature(info), time.time_ns(), digest]
-        self.changed = True
 
     def get(self, role: str, digest: str) -> tuple[Any, list[dict[str, Any]]] | None:
         """The stored (data, findings) of a file with this content, or None."""
@@ -146,9 +149,11 @@ class FileResults:
         self.new_results[f"{role}:{digest}"] = {"data": data, "findings": findings}
         self.changed = True
 
-    def save(self) -> None:
-        """Store what this run saw (files gone since are dropped)."""
+    def save(self, judged: bool = True) -> None:
+        """Store what this run saw (files gone since are dropped); ``judged`` when every file's result was looked up."""
         if not self.enabled:
             return
-        if self.changed or len(self.new_digests) != len(self.digests) or len(self.new_results) != len(self.results):
-            write(self.root, self.NAME, self.code, {"digests": self.new_digests, "results": self.new_results})
+        if self.new_digests != self.digests:
+            write(self.root, "digests", self.code, self.new_digests)
+        if judged and (self.changed or len(self.new_results) != len(self.results)):
+            write(self.root, "files", self.code, self.new_results)

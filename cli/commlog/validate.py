@@ -77,7 +77,9 @@ def validate(root: Path, only: list[Path] | None = None, use_cache: bool = True)
     key = snap.key() if use_cache else ""
     stored = cache.read(root, "validate", key) if use_cache else None
     result = _stored_result(stored)
-    if result is None:
+    if result is not None:
+        snap.results.save(judged=False)  # digests learnt while hashing files that were touched but not changed
+    else:
         result = validate_all(root, snap)
         if use_cache:
             cache.write(
