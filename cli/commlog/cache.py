@@ -37,9 +37,20 @@ RACY_NS = 2_000_000_000
 """A file changed this close to the moment it was hashed is hashed again next time."""
 
 
+JUDGES = ("pyyaml", "jsonschema", "fastjsonschema", "rfc3339-validator", "chinesecalendar")
+"""Packages whose version can change a verdict."""
+
+
 def code_state() -> str:
-    """A digest of commlog's code and schemas (their content): results computed by other code are not reused."""
+    """A digest of commlog's code and schemas (their content) and of the packages judging with them."""
+    from importlib.metadata import PackageNotFoundError, version
+
     digest = hashlib.sha256(f"format {FORMAT}\n".encode())
+    for name in JUDGES:
+        try:
+            digest.update(f"{name} {version(name)}\n".encode())
+        except PackageNotFoundError:
+            digest.update(f"{name} -\n".encode())
     package = Path(__file__).parent
     for path in sorted([*package.rglob("*.py"), *data_path("schemas").glob("*.json")]):
         digest.update(f"{path.relative_to(path.parents[1]).as_posix()}\0".encode())
