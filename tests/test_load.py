@@ -75,3 +75,53 @@ def test_canonical_dump_round_trips(data: dict) -> None:
     text = dump(data)
     assert parse(text) == data
     assert dump(parse(text)) == text
+
+
+yaml_pieces = st.sampled_from(
+    [*":-[]{}?&*!|>'\"#%@`,. \n\t", "\x00", "\x1b", "\r", "\x85", "\u2028", "\u3000", "\ufeff", "a", "中", "1", "x", "~"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(), st.text(yaml_pieces, max_size=60)))
+def test_any_text_loads_or_is_a_located_finding(text: str) -> None:
+    """Whatever the text, the loader returns a mapping or a LoadError with a place: nothing else escapes."""
+    try:
+        data = parse(text)
+    except LoadError as err:
+        assert err.rule and err.message and err.line >= 1 and err.column >= 1
+        return
+    assert isinstance(data, dict)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200))
+def test_any_bytes_decode_or_are_a_located_finding(raw: bytes) -> None:
+    from commlog.load import decode
+
+    try:
+        parse(decode(raw))
+    except LoadError as err:
+        assert err.rule and err.line >= 1 and err.column >= 1
+
+
+any_text = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029") | st.just("\n"))
+any_documents = st.dictionaries(
+    keys,
+    st.recursive(
+        st.one_of(any_text, st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.booleans(), st.none()),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
+        max_leaves=12,
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(any_documents)
+def test_canonical_form_round_trips_any_unicode(data: dict) -> None:
+    """Every text a record may hold (any character but controls; new lines included) survives fmt unchanged."""
+    text = dump(data)
+    assert parse(text) == data
+    assert dump(parse(text)) == text

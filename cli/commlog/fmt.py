@@ -7,8 +7,9 @@ from pathlib import Path
 
 from commlog import repository
 from commlog.canonical import dump
+from commlog.fileio import atomic_write
 from commlog.findings import Finding
-from commlog.load import LoadError, atomic_write, load
+from commlog.load import LoadError, load
 from commlog.schema import Schemas
 
 
@@ -29,7 +30,10 @@ def format_repository(
     """Rewrite (or with ``check`` just list) files not in canonical form; unreadable files are reported and left alone."""
     schemas = schemas or Schemas()
     result = FmtResult()
-    for path in only if only is not None else repository.data_files(root):
+    if only is None:
+        found = repository.scan(root)
+        only, result.findings = found.files, list(found.findings)
+    for path in only:
         try:
             doc = load(root, path)
         except LoadError as err:

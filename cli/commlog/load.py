@@ -7,8 +7,8 @@ and times stay strings; the schemas check their shape and that they exist.
 from __future__ import annotations
 
 import codecs
-import os
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from commlog.fileio import NotRegular, is_link_error, read_limited
 from commlog.findings import pointer_parts
 
 MAX_FILE_BYTES = 256 * 1024
@@ -64,20 +65,41 @@ class Document:
 
 
 def read_text(path: Path) -> str:
-    """Read a file as UTF-8 text, refusing huge files, BOMs and other encodings."""
+    """Read an ordinary file as UTF-8 text, refusing links, special files, huge files, BOMs and other encodings."""
+    return decode(read_bytes(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of an ordinary file of at most :data:`MAX_FILE_BYTES`, or a :class:`LoadError` saying why not."""
     try:
-        size = path.stat().st_size
+        raw = read_limited(path, MAX_FILE_BYTES)
+    except NotRegular as err:
+        raise LoadError(
+            "file-not-regular",
+            "not an ordinary file (a folder, FIFO or device)",
+            "records and contacts are plain files",
+        ) from err
     except OSError as err:
+        if is_link_error(err):
+            raise LoadError(
+                "file-symlink",
+                "a symbolic link; commlog does not follow links",
+                "replace the link with the file itself",
+            ) from err
         raise LoadError(
             "file-unreadable", f"cannot read the file: {err.strerror}", "check the path and its permissions"
         ) from err
-    if size > MAX_FILE_BYTES:
+    if isinstance(raw, int):
         raise LoadError(
             "yaml-too-large",
-            f"file is {size} bytes, over the limit of {MAX_FILE_BYTES}",
+            f"file is {raw} bytes, over the limit of {MAX_FILE_BYTES}",
             "keep large content in attachments and refer to them",
         )
-    raw = path.read_bytes()
+    return raw
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 text without a byte order mark, or a :class:`LoadError` at the first bad byte."""
     if raw.startswith(codecs.BOM_UTF8):
         raise LoadError("yaml-bom", "file starts with a byte order mark (BOM)", "save the file as UTF-8 without BOM")
     try:
@@ -95,11 +117,14 @@ def parse(text: str) -> dict[str, Any]:
     _check_characters(text)
     if "&" in text or "*" in text:
         _check_anchors(text)
+    if _nesting_bound(text) > _SAFE_TO_COMPOSE:
+        _check_depth(text)
     try:
         node = yaml.compose(text, Loader=StrictLoader)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        problem = err.problem or err.context or "invalid YAML"
+    except yaml.YAMLError as err:
+        # Every error libyaml raises here is marked; the rest are caught too, never a traceback.
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        problem = getattr(err, "problem", None) or getattr(err, "context", None) or "invalid YAML"
         raise LoadError(
             "yaml-syntax",
             f"invalid YAML: {problem}",
@@ -130,17 +155,40 @@ def _check_characters(text: str) -> None:
     if tab >= 0:
         line, column = _position(text, tab)
         raise LoadError("yaml-tab", "tab character", "indent with spaces and write no tabs in values", line, column)
-    for match in re.finditer("\u3000", text):
-        before = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
-        if not before.strip() or before.rstrip().endswith(":"):
-            line, column = _position(text, match.start())
-            raise LoadError(
-                "yaml-ideographic-space",
-                "full-width space (U+3000) used as indentation or after a colon",
-                "replace it with an ordinary space",
-                line,
-                column,
-            )
+    control = _FORBIDDEN.search(text)
+    if control:
+        line, column = _position(text, control.start())
+        raise LoadError(
+            "yaml-control-character",
+            f"character U+{ord(control.group()[0]):04X} ({_describe(control.group()[0])}) is not allowed",
+            "delete it; write line breaks as ordinary new lines",
+            line,
+            column,
+        )
+    space = _IDEOGRAPHIC_INDENT.search(text)
+    if space:
+        line, column = _position(text, space.end() - 1)
+        raise LoadError(
+            "yaml-ideographic-space",
+            "full-width space (U+3000) used as indentation or after a colon",
+            "replace it with an ordinary space",
+            line,
+            column,
+        )
+
+
+_FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\r(?!\n)")
+"""Characters no record needs and YAML or a terminal would misread: C0 and C1 controls (NEL, U+0085, is a
+line break to YAML), DEL, the line and paragraph separators, a carriage return not followed by a new line."""
+_VALUE_FORBIDDEN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+"""The same, inside a value written with escapes ("\\x1b", "\\r", "\\t"): only the new line is text."""
+_IDEOGRAPHIC_INDENT = re.compile("(?m)(?:^|:)[^\\S\\n]*?\u3000")
+"""A full-width space in the indentation or after a colon (one pass: a long line costs no more than its length)."""
+
+
+def _describe(char: str) -> str:
+    names = {"\r": "carriage return", "\x00": "NUL", "\x85": "next line, NEL", "\u2028": "line separator"}
+    return names.get(char, "control character" if unicodedata.category(char) == "Cc" else unicodedata.category(char))
 
 
 def _check_anchors(text: str) -> None:
@@ -160,6 +208,42 @@ def _check_anchors(text: str) -> None:
         return  # compose() reports the syntax error with its own rule
 
 
+MAX_DEPTH = 20
+"""Nesting deeper than a record, contact or policy ever needs (they go about six levels deep)."""
+_SAFE_TO_COMPOSE = 1000
+"""libyaml's composer recurses in C and crashes the interpreter somewhere past 20,000 levels."""
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound of the nesting depth: every level opens with a bracket, a dash, a ``?`` or a new line."""
+    return sum(text.count(c) for c in "[{-?\n") + 1
+
+
+def _check_depth(text: str) -> None:
+    """Find nesting deeper than :data:`MAX_DEPTH` from the parser's events, which need no recursion."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=StrictLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _too_deep(event.start_mark)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # compose() reports the syntax error with its own rule
+
+
+def _too_deep(mark: Any) -> LoadError:
+    return LoadError(
+        "yaml-too-deep",
+        f"values nested more than {MAX_DEPTH} levels deep",
+        "records are a few levels deep; check the brackets and indentation",
+        mark.line + 1 if mark else 1,
+        mark.column + 1 if mark else 1,
+    )
+
+
 def _position(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
@@ -174,18 +258,28 @@ _SCALARS: dict[str, Callable[[str], Any]] = {
 }
 
 
-def _construct(node: yaml.Node) -> Any:
+MAX_DIGITS = 40
+"""Longer integers are no quantity a record holds, and Python refuses to convert past 4,300 digits."""
+
+
+def _construct(node: yaml.Node, depth: int = 1) -> Any:
+    if depth > MAX_DEPTH:
+        raise _too_deep(node.start_mark)
     if isinstance(node, yaml.ScalarNode):
         make = _SCALARS.get(node.tag)
         if make is None:
             raise _tag_error(node)
         if node.tag == "tag:yaml.org,2002:float":
             return yaml.constructor.SafeConstructor.construct_yaml_float(yaml.constructor.SafeConstructor(), node)
+        if node.tag == "tag:yaml.org,2002:int" and len(node.value) > MAX_DIGITS:
+            raise _scalar_error(node, "yaml-number", f"a number of {len(node.value)} digits", "write it as quoted text")
+        if node.style == '"':
+            _check_escapes(node, node.value)
         return make(node.value)
     if isinstance(node, yaml.SequenceNode):
         if node.tag != "tag:yaml.org,2002:seq":
             raise _tag_error(node)
-        return [_construct(item) for item in node.value]
+        return [_construct(item, depth + 1) for item in node.value]
     if node.tag != "tag:yaml.org,2002:map":
         raise _tag_error(node)
     result: dict[str, Any] = {}
@@ -201,6 +295,8 @@ def _construct(node: yaml.Node) -> Any:
                 mark.line + 1,
                 mark.column + 1,
             )
+        if key_node.style == '"':
+            _check_escapes(key_node, key_node.value)
         if key_node.value in result:
             raise LoadError(
                 "yaml-duplicate-key",
@@ -209,8 +305,26 @@ def _construct(node: yaml.Node) -> Any:
                 mark.line + 1,
                 mark.column + 1,
             )
-        result[key_node.value] = _construct(value_node)
+        result[key_node.value] = _construct(value_node, depth + 1)
     return result
+
+
+def _check_escapes(node: yaml.ScalarNode, value: str) -> None:
+    """A double-quoted value can spell control characters with escapes (\\r, \\x1b, \\u2028): refuse them too."""
+    control = _VALUE_FORBIDDEN.search(value)
+    if control:
+        char = control.group()
+        raise _scalar_error(
+            node,
+            "yaml-control-character",
+            f"the value holds character U+{ord(char):04X} ({_describe(char)})",
+            "write plain text; only a multi-line value may hold new lines",
+        )
+
+
+def _scalar_error(node: yaml.Node, rule: str, message: str, hint: str) -> LoadError:
+    mark = node.start_mark
+    return LoadError(rule, message, hint, mark.line + 1, mark.column + 1)
 
 
 def _tag_error(node: yaml.Node) -> LoadError:
@@ -254,10 +368,3 @@ def _node_position(node: yaml.Node | None, ptr: str, at_key: bool) -> tuple[int,
             break
         node = child
     return node.start_mark.line + 1, node.start_mark.column + 1
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write a file so that readers see the old or the new content, never half."""
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8", newline="\n")
-    os.replace(tmp, path)

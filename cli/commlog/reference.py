@@ -60,11 +60,24 @@ LOAD_RULES = [
     ("yaml-tag", "No tags (`!name`, `!!binary`...): plain values only."),
     ("yaml-key-type", "Every key is a string."),
     ("yaml-tab", "No tab characters."),
+    (
+        "yaml-control-character",
+        "No control characters (NUL, ESC, a carriage return without a new line, NEL U+0085, U+2028), "
+        "not even written as escapes in a quoted value: only a multi-line value holds new lines.",
+    ),
+    ("yaml-too-deep", "Values nest at most 20 levels deep."),
+    ("yaml-number", "Whole numbers have at most 40 digits."),
     ("yaml-ideographic-space", "No full-width space (U+3000) as indentation or after a colon."),
     ("yaml-bom", "No byte order mark."),
     ("yaml-encoding", "The file is UTF-8."),
     ("yaml-too-large", "The file is at most 256 KiB; large content goes in attachments."),
     ("file-unreadable", "The file can be read."),
+    (
+        "file-symlink",
+        "Nothing in records/ or contacts/ (files, attachment folders, attachments) and not policy.yaml is a "
+        "symbolic link: commlog never follows one, so no build can publish a file from elsewhere.",
+    ),
+    ("file-not-regular", "Records and contacts are ordinary files: no folder, FIFO or device in their place."),
     ("file-location", "YAML files in records/ and contacts/ are where commlog reads them."),
     ("policy-missing", "The repository has a policy.yaml."),
     (

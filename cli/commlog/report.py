@@ -17,11 +17,13 @@ def text(result: Result, out: TextIO) -> None:
         out.write(f"{len(result.findings)} finding(s) in {files} of {result.checked} file(s)\n")
     else:
         out.write(f"{result.checked} file(s) checked, all valid\n")
+    if result.records == 0:
+        out.write("note: there are no records at all; a record goes in records/<year>/<id>.yaml\n")
 
 
 def as_json(result: Result, out: TextIO) -> None:
     json.dump(
-        {"checked": result.checked, "findings": [f.as_json() for f in result.findings]},
+        {"checked": result.checked, "records": result.records, "findings": [f.as_json() for f in result.findings]},
         out,
         ensure_ascii=False,
         indent=2,

@@ -1,13 +1,24 @@
-"""Where things are in a records repository, and finding its files."""
+"""Where things are in a records repository, and finding its files.
+
+The repository's folders are walked without following links: a link in records/ or
+contacts/ is a finding, never a way to read a file from elsewhere.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from commlog.fileio import TEMP_SUFFIX
+from commlog.findings import Finding
 
 POLICY = "policy.yaml"
 RECORDS = "records"
 INTERNAL = "contacts/internal"
 EXTERNAL = "contacts/external"
+CONTACTS = "contacts"
 
 
 class NotARepository(Exception):
@@ -18,7 +29,7 @@ def find_root(start: Path) -> Path:
     """The nearest folder at or above ``start`` that holds a policy.yaml."""
     start = start.resolve()
     for folder in (start, *start.parents):
-        if (folder / POLICY).is_file():
+        if os.path.lexists(folder / POLICY):
             return folder
     raise NotARepository(f"no {POLICY} in {start} or any folder above it")
 
@@ -29,19 +40,144 @@ def attachment_folder(root: Path, record_file: str) -> Path:
 
 
 def attachment(root: Path, record_file: str, name: str) -> Path | None:
-    """The attachment's resolved path, or None when the name leads outside the record's folder."""
-    folder = attachment_folder(root, record_file).resolve()
-    target = (folder / name).resolve()
-    return target if target.is_relative_to(folder) else None
+    """Where a record's attachment is, or None when the name leads out of the record's own folder.
+
+    The name must be a plain relative path, and no folder on the way from the
+    repository's root to the file may be a link: a link could point anywhere,
+    including another record's folder, so the check is made on the path as written,
+    not on where it resolves to.
+    """
+    parts = PurePosixPath(name).parts
+    if not parts or "\\" in name or name.startswith("/") or any(p in ("..", ".") for p in parts):
+        return None
+    folder = attachment_folder(root, record_file)
+    target = folder.joinpath(*parts)
+    step = root
+    for part in target.relative_to(root).parts:
+        step = step / part
+        try:
+            if stat.S_ISLNK(os.lstat(step).st_mode):
+                return None
+        except FileNotFoundError:
+            break  # missing: the rule says so; nothing further can be a link
+        except OSError:
+            return None
+    return target
+
+
+@dataclass
+class Scan:
+    """The YAML files commlog reads (policy, contacts, records) and what else was found where it should not be."""
+
+    files: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def scan(root: Path) -> Scan:
+    """Every data file, in a stable order, and a finding for each link, special file or misplaced YAML file."""
+    found = Scan()
+    records: list[Path] = []
+    contacts: list[Path] = []
+    policy = root / POLICY
+    if os.path.lexists(policy) and _usable(root, policy, found):
+        found.files.append(policy)
+    for top in (CONTACTS, RECORDS):
+        if os.path.lexists(root / top) and _usable(root, root / top, found, folder=True):
+            _walk(root, root / top, records if top == RECORDS else contacts, found)
+    found.files += sorted(contacts) + sorted(records)
+    return found
 
 
 def data_files(root: Path) -> list[Path]:
     """Every YAML file commlog reads: the policy, contacts and records (not attachments)."""
-    files = [root / POLICY] if (root / POLICY).is_file() else []
-    for folder in (INTERNAL, EXTERNAL):
-        files += sorted(p for p in (root / folder).glob("*.yaml") if p.is_file())
-    files += sorted(p for p in (root / RECORDS).glob("*/*.yaml") if p.is_file())
-    return files
+    return scan(root).files
+
+
+def _walk(root: Path, folder: Path, data: list[Path], found: Scan) -> None:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as err:
+        found.findings.append(_problem(root, folder, "file-unreadable", f"cannot read the folder: {err.strerror}"))
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.name.endswith(TEMP_SUFFIX):
+            continue
+        is_dir = entry.is_dir(follow_symlinks=False)
+        # The entry's type comes from the folder listing; only a link or special file needs a stat (to say which).
+        if not (is_dir or entry.is_file(follow_symlinks=False)):
+            _usable(root, path, found)
+            continue
+        relative = path.relative_to(root).as_posix()
+        kind = role_of(relative)
+        if is_dir:
+            if kind != "other" and relative.endswith(".yaml"):
+                found.findings.append(
+                    _problem(
+                        root, path, "file-not-regular", "a folder where a YAML file belongs", "remove or rename it"
+                    )
+                )
+            else:
+                _walk(root, path, data, found)
+        elif kind in ("internal", "external", "record"):
+            data.append(path)
+        elif _misplaced(relative):
+            found.findings.append(
+                Finding(
+                    relative,
+                    1,
+                    1,
+                    "file-location",
+                    "commlog does not read a file here",
+                    "records go in records/<year>/<id>.yaml, contacts in contacts/internal/ or contacts/external/, as .yaml",
+                )
+            )
+
+
+def _misplaced(relative: str) -> bool:
+    """A YAML file in records/ or contacts/ that is neither a data file nor inside a record's attachment folder."""
+    if not relative.endswith((".yaml", ".yml")):
+        return False
+    parts = relative.split("/")
+    return parts[0] == CONTACTS or len(parts) <= 3
+
+
+def _usable(root: Path, path: Path, found: Scan, folder: bool = False) -> bool:
+    """Whether ``path`` is an ordinary file (or, with ``folder``, a folder); a finding when it is a link or special file."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as err:
+        found.findings.append(_problem(root, path, "file-unreadable", f"cannot read it: {err.strerror}"))
+        return False
+    return _judge(root, path, mode, found, folder)
+
+
+def _judge(root: Path, path: Path, mode: int, found: Scan, folder: bool) -> bool:
+    if stat.S_ISLNK(mode):
+        found.findings.append(
+            _problem(
+                root,
+                path,
+                "file-symlink",
+                "a symbolic link; commlog does not follow links in records/ and contacts/",
+                "replace the link with the file or folder itself",
+            )
+        )
+        return False
+    if stat.S_ISDIR(mode) if folder else stat.S_ISREG(mode):
+        return True
+    found.findings.append(
+        _problem(
+            root, path, "file-not-regular", "not an ordinary file or folder (a FIFO, device or socket)", "remove it"
+        )
+    )
+    return False
+
+
+def _problem(
+    root: Path, path: Path, rule: str, message: str, hint: str = "check the path and its permissions"
+) -> Finding:
+    return Finding(path.relative_to(root).as_posix(), 1, 1, rule, message, hint)
 
 
 def role_of(relative: str) -> str:
@@ -49,6 +185,8 @@ def role_of(relative: str) -> str:
     if relative == POLICY:
         return "policy"
     folder, _, name = relative.rpartition("/")
+    if not name.endswith(".yaml"):
+        return "other"
     if folder == INTERNAL:
         return "internal"
     if folder == EXTERNAL:
@@ -56,3 +194,37 @@ def role_of(relative: str) -> str:
     if folder.startswith(RECORDS + "/") and folder.count("/") == 1:
         return "record"
     return "other"
+
+
+PROTECTED = (RECORDS, CONTACTS, "schemas", "site", ".git")
+"""Folders a site build must never write into: MkDocs empties its output folder first."""
+SITE_MARKER = ".commlog-site"
+"""Left in a built site, so that a later build knows the folder is one it may empty."""
+
+
+def output_problem(root: Path, output: Path, also_protected: tuple[Path, ...] = ()) -> str | None:
+    """Why a site may not be built into ``output`` (MkDocs deletes what is there), or None when it may."""
+    out, repo = output.resolve(), root.resolve()
+    if out == repo or repo.is_relative_to(out):
+        return f"{output} is or contains the repository {root}"
+    for guarded in (*(repo / name for name in PROTECTED), *(p.resolve() for p in also_protected)):
+        if out == guarded or out.is_relative_to(guarded) or guarded.is_relative_to(out):
+            return f"{output} is, is inside or contains {guarded.relative_to(repo) if guarded.is_relative_to(repo) else guarded}"
+    if out.exists() and not out.is_dir():
+        return f"{output} is a file"
+    if out.is_dir() and not _is_site(out) and any(not p.name.startswith(".") for p in out.iterdir()):
+        return f"{output} holds files that are not a site built before, and the build would delete them"
+    return None
+
+
+def report_problem(root: Path, output: Path) -> str | None:
+    """Why a report may not be written to the file ``output`` (it would replace the repository's data), or None."""
+    out, repo = output.resolve(), root.resolve()
+    if out == repo / POLICY or any(out.is_relative_to(repo / name) for name in PROTECTED):
+        return f"{output} is in the repository's {out.relative_to(repo).parts[0]}; write reports elsewhere"
+    return None
+
+
+def _is_site(folder: Path) -> bool:
+    """A folder a site was built into: it has commlog's marker, or MkDocs' index and 404 pages."""
+    return (folder / SITE_MARKER).is_file() or ((folder / "index.html").is_file() and (folder / "404.html").is_file())

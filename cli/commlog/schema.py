@@ -136,7 +136,10 @@ class Schemas:
             target = self._inline(resolved.contents, resolved.resolver)
             extra = {k: self._inline(v, resolver) for k, v in node.items() if k not in ("$ref", "title", "description")}
             return {"allOf": [target, extra]} if extra else target
-        return {k: v if k in ("enum", "const") else self._inline(v, resolver) for k, v in node.items()}
+        return {
+            k: v if k in ("enum", "const") else _python_anchored(v) if k == "pattern" else self._inline(v, resolver)
+            for k, v in node.items()
+        }
 
     def shape(self, name: str) -> Shape:
         """The shape tree of a document type (titles and key order)."""
@@ -195,6 +198,19 @@ _TYPE_NAMES = {
     "object": "a mapping of fields",
     "null": "empty",
 }
+
+
+def _python_anchored(pattern: Any) -> Any:
+    """A pattern whose final ``$`` means the end of the text in Python too.
+
+    JSON Schema patterns are ECMA-262, where ``$`` is the end of the text; Python's
+    ``$`` also matches before a final new line, so ``"NX-2024-001\\n"`` would pass
+    ``^...$``. The schema files stay standard (editors read them); the validators
+    commlog compiles use ``\\Z``.
+    """
+    if isinstance(pattern, str) and pattern.endswith("$") and not pattern.endswith("\\$"):
+        return pattern[:-1] + "\\Z"
+    return pattern
 
 
 def _label(shape: Shape, path: list[str | int]) -> str:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from commlog import cache, repository
 from commlog import policy as policy_module
 from commlog.findings import Finding
-from commlog.load import Document, LoadError, load, locate
+from commlog.load import Document, LoadError, decode, locate, parse, read_bytes
 from commlog.rules import Corpus, run
 
 
@@ -19,60 +20,124 @@ from commlog.rules import Corpus, run
 class Result:
     checked: int
     findings: list[Finding]
+    records: int = 0
+    """How many record files hold a record id (so that "all valid" over no records says so)."""
 
 
-def misplaced_files(root: Path) -> list[Path]:
-    """YAML files in records/ or contacts/ where commlog does not look for them."""
-    patterns = ["records/*.y*ml", "records/*/*.yml", "contacts/*.y*ml", "contacts/*/*.yml"]
-    return sorted(p for pattern in patterns for p in root.glob(pattern) if p.is_file())
+@dataclass
+class Snapshot:
+    """The repository's files as this run found them: what the scan saw, and each data file's content digest."""
+
+    scan: repository.Scan
+    results: cache.FileResults
+    digests: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, bytes] = field(default_factory=dict)
+    """Bytes read while hashing, kept until the file is judged so that it is read once."""
+    unreadable: dict[str, Finding] = field(default_factory=dict)
+
+    def key(self) -> str:
+        """What the whole validation result depends on."""
+        problems = ((f"!{f.path}", f.rule) for f in self.scan.findings)
+        return cache.tree_state(self.results.code, [*self.digests.items(), *problems])
+
+
+def take_snapshot(root: Path, use_cache: bool = True) -> Snapshot:
+    """Scan the repository and learn each data file's content digest (reading only files that may have changed)."""
+    snap = Snapshot(repository.scan(root), cache.FileResults(root, use_cache))
+    for path in snap.scan.files:
+        relative = path.relative_to(root).as_posix()
+        try:
+            info = os.lstat(path)
+        except OSError:
+            info = None
+        known = snap.results.known_digest(relative, info) if info is not None else None
+        if known is not None:
+            snap.digests[relative] = known
+            continue
+        try:
+            raw = read_bytes(path)
+        except LoadError as err:
+            snap.unreadable[relative] = Finding(relative, err.line, err.column, err.rule, err.message, err.hint)
+            snap.digests[relative] = f"!{err.rule}"
+            continue
+        digest = cache.content_digest(raw)
+        snap.digests[relative], snap.raw[relative] = digest, raw
+        if info is not None:
+            snap.results.hashed(relative, info, digest)
+    return snap
 
 
 def validate(root: Path, only: list[Path] | None = None, use_cache: bool = True) -> Result:
     """Validate the repository at ``root``; with ``only``, report just those files.
 
-    The whole repository is always judged, since the rules look across records; an
-    unchanged repository is answered from the cache (see :mod:`commlog.cache`).
+    The whole repository is always judged, since the rules look across records; a
+    repository whose content is unchanged is answered from the cache (see :mod:`commlog.cache`).
     """
-    key = cache.tree_state(root) if use_cache else ""
+    snap = take_snapshot(root, use_cache)
+    key = snap.key() if use_cache else ""
     stored = cache.read(root, "validate", key) if use_cache else None
-    if stored is not None:
-        result = Result(stored["checked"], [Finding(**f) for f in stored["findings"]])
+    result = _stored_result(stored)
+    if result is not None:
+        snap.results.save(judged=False)  # digests learnt while hashing files that were touched but not changed
     else:
-        result = validate_all(root, use_cache)
+        result = validate_all(root, snap)
         if use_cache:
             cache.write(
-                root, "validate", key, {"checked": result.checked, "findings": [f.as_json() for f in result.findings]}
+                root,
+                "validate",
+                key,
+                {
+                    "checked": result.checked,
+                    "records": result.records,
+                    "findings": [f.as_json() for f in result.findings],
+                },
             )
     if only is None:
         return result
-    wanted = {p.resolve().relative_to(root.resolve()).as_posix() for p in only}
-    return Result(len(wanted), [f for f in result.findings if f.path in wanted])
+    wanted = {p.relative_to(root).as_posix() for p in only}  # absolute, and links not followed (commands.common.paths_in)
+    return Result(len(wanted), [f for f in result.findings if f.path in wanted], result.records)
 
 
-def load_corpus(root: Path, use_cache: bool = True) -> tuple[Corpus, list[Finding]]:
+def _stored_result(stored: Any) -> Result | None:
+    try:
+        return Result(stored["checked"], [Finding(**f) for f in stored["findings"]], stored["records"])
+    except (TypeError, KeyError):
+        return None  # absent, or of another shape: judge afresh
+
+
+def load_corpus(root: Path, use_cache: bool = True, snap: Snapshot | None = None) -> tuple[Corpus, list[Finding]]:
     """Every file loaded and checked against its schema: the valid ones in a corpus, the problems as findings.
 
-    A file whose size and modification time are unchanged since the last run is taken
-    from the cache (:class:`commlog.cache.FileResults`) instead of being read again.
+    A file whose content was judged before is taken from the cache
+    (:class:`commlog.cache.FileResults`) instead of being parsed again.
     """
-    results = cache.FileResults(root, use_cache)
+    snap = snap or take_snapshot(root, use_cache)
+    results = snap.results
     judge = _Judge()
     corpus = Corpus(root=root, policy=None)
-    findings: list[Finding] = []
-    files = repository.data_files(root)
-    for path in files:
+    findings: list[Finding] = list(snap.scan.findings)
+    for path in snap.scan.files:
         relative = path.relative_to(root).as_posix()
         role = repository.role_of(relative)
         ids = {"internal": corpus.staff_ids, "external": corpus.org_ids}.get(role)
         if ids is not None:
             ids.add(path.stem)
-        stat = path.stat()
-        entry = results.get(relative, stat)
-        if entry is None:
-            data, found = judge(root, path, relative)
-            results.put(relative, stat, data, [f.as_json() for f in found])
-        else:
-            data, found = entry["data"], [Finding(**f) for f in entry["findings"]]
+        if relative in snap.unreadable:
+            findings.append(snap.unreadable[relative])
+            continue
+        digest = snap.digests[relative]
+        judged = _cached(results, role, digest, relative)
+        if judged is None:
+            raw = snap.raw.pop(relative, None)
+            try:
+                raw = read_bytes(path) if raw is None else raw
+            except LoadError as err:
+                findings.append(Finding(relative, err.line, err.column, err.rule, err.message, err.hint))
+                continue
+            digest = cache.content_digest(raw)
+            judged = judge(relative, raw)
+            results.put(role, digest, judged[0], [f.as_json() for f in judged[1]])
+        data, found = judged
         findings += found
         if data is None:
             continue
@@ -81,45 +146,47 @@ def load_corpus(root: Path, use_cache: bool = True) -> tuple[Corpus, list[Findin
         if not found:
             _admit(corpus, role, Document(relative, "", data))
     results.save()
-    corpus.files = len(files)
+    corpus.files = len(snap.scan.files)
     return corpus, findings
 
 
+def _cached(
+    results: cache.FileResults, role: str, digest: str, relative: str
+) -> tuple[dict[str, Any] | None, list[Finding]] | None:
+    stored = results.get(role, digest)
+    if stored is None:
+        return None
+    data, found = stored
+    try:
+        return data, [Finding(**{**f, "path": relative}) for f in found]
+    except TypeError:
+        return None  # a finding of another shape: judge afresh
+
+
 class _Judge:
-    """Loads one file and checks it against its schema; the schemas are compiled on first use."""
+    """Parses one file and checks it against its schema; the schemas are compiled on first use."""
 
     def __init__(self) -> None:
         self.schemas: Any = None
 
-    def __call__(self, root: Path, path: Path, relative: str) -> tuple[dict[str, Any] | None, list[Finding]]:
+    def __call__(self, relative: str, raw: bytes) -> tuple[dict[str, Any] | None, list[Finding]]:
         try:
-            doc = load(root, path)
+            text = decode(raw)
+            data = parse(text)
         except LoadError as err:
             return None, [Finding(relative, err.line, err.column, err.rule, err.message, err.hint)]
         if self.schemas is None:
             from commlog.schema import Schemas  # jsonschema's import is only paid when a file is read
 
             self.schemas = Schemas()
-        problems = self.schemas.check(relative, doc.data)
-        return doc.data, _with_lines(problems, lambda _: doc.text)
+        problems = self.schemas.check(relative, data)
+        return data, _with_lines(problems, lambda _: text)
 
 
-def validate_all(root: Path, use_cache: bool = True) -> Result:
+def validate_all(root: Path, snap: Snapshot | None = None) -> Result:
     """Load every file, check it against its schema, and run the rules."""
-    corpus, findings = load_corpus(root, use_cache)
-    for path in misplaced_files(root):
-        relative = path.relative_to(root).as_posix()
-        findings.append(
-            Finding(
-                relative,
-                1,
-                1,
-                "file-location",
-                "commlog does not read a file here",
-                "records go in records/<year>/<id>.yaml, contacts in contacts/internal/ or contacts/external/, as .yaml",
-            )
-        )
-    if not (root / repository.POLICY).is_file():
+    corpus, findings = load_corpus(root, snap=snap)
+    if not os.path.lexists(root / repository.POLICY):
         findings.append(
             Finding(
                 repository.POLICY,
@@ -131,8 +198,18 @@ def validate_all(root: Path, use_cache: bool = True) -> Result:
             )
         )
     findings += run(corpus)
-    findings = _with_lines(findings, lambda path: (root / path).read_text(encoding="utf-8"))
-    return Result(corpus.files, sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule)))
+    findings = _with_lines(findings, lambda path: _text_or_empty(root / path))
+    return Result(
+        corpus.files, sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule)), len(corpus.record_ids)
+    )
+
+
+def _text_or_empty(path: Path) -> str:
+    """A file's text to place a finding on a line; a file that cannot be read puts it on line 1."""
+    try:
+        return decode(read_bytes(path))
+    except LoadError:
+        return ""
 
 
 def _admit(corpus: Corpus, role: str, doc: Document) -> None:

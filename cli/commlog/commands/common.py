@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 import click
 
-from commlog.repository import NotARepository, find_root
+from commlog.repository import NotARepository, find_root, report_problem
 
 repo_option = click.option(
     "--repo",
@@ -39,8 +39,8 @@ def paths_in(root: Path, paths: tuple[Path, ...]) -> list[Path] | None:
         return None
     result = []
     for path in paths:
-        resolved = path.resolve()
-        if not resolved.is_file():
+        resolved = path.absolute().parent.resolve() / path.name  # a link itself is judged, not where it points
+        if not (resolved.is_file() or resolved.is_symlink()):
             raise click.UsageError(f"{path}: no such file")
         try:
             relative = resolved.relative_to(root.resolve()).as_posix()
@@ -86,10 +86,17 @@ def resolve_as_of(root: Path, text: str | None) -> datetime:
         raise click.BadParameter(f"{err}; write it as 'YYYY-MM-DD HH:MM'", param_hint="--as-of") from err
 
 
-def output_to(path: Path | None) -> AbstractContextManager[TextIO]:
-    """A text stream for --output (a UTF-8 file, written atomically) or standard output (left open)."""
+def output_to(path: Path | None, root: Path | None = None) -> AbstractContextManager[TextIO]:
+    """A text stream for --output (a UTF-8 file, written atomically) or standard output (left open).
+
+    With ``root``, a file in the repository's records, contacts, schemas, site sources,
+    .git or its policy is refused: a report must never replace the data it reports on.
+    """
     if path is None:
         return nullcontext(sys.stdout)
+    problem = report_problem(root, path) if root is not None else None
+    if problem:
+        raise click.BadParameter(problem, param_hint="--output")
     return click.open_file(str(path), "w", encoding="utf-8", atomic=True)  # type: ignore[return-value]
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from commlog.commands.common import as_of_option, example, load_schedule, output_to, repo_option
+from commlog.commands.common import as_of_option, example, load_schedule, output_to, repo_option, resolve_root
 
 
 @click.command()
@@ -51,6 +51,6 @@ def overdue(
             f"warning: {len({f.path for f in plan.skipped})} invalid file(s) left out; run `commlog validate`", err=True
         )
     report = overdue_report(plan, moment, department)
-    with output_to(output) as out:
+    with output_to(output, resolve_root(repo)) as out:
         WRITERS[output_format](report, out)
     sys.exit(1 if fail_on_overdue and any(i.state == "overdue" for i in report.items) else 0)

@@ -50,6 +50,15 @@ def _check_policy(root: Path) -> None:
         raise click.UsageError(f"policy.yaml: {problems[0].rule}: {problems[0].message}; run `commlog validate`")
 
 
+def _refuse_output(root: Path, output: Path | None, *protected: Path) -> None:
+    """A usage error, before MkDocs empties the folder, when the site may not be written to ``output``."""
+    from commlog.repository import output_problem
+
+    problem = output_problem(root, output, protected) if output else None
+    if problem:
+        raise click.UsageError(f"{problem}; choose a new or empty folder for --output")
+
+
 @click.group()
 def site() -> None:
     """The archive website (MkDocs): build it, or serve it while editing."""
@@ -73,8 +82,10 @@ def build(clearance: str, as_of: str | None, output: Path | None, repo: Path | N
     from mkdocs.exceptions import MkDocsException
 
     root = _prepare(repo, clearance, as_of)
+    _refuse_output(root, output)
     try:
         config = load_config(str(root / "mkdocs.yml"), **({"site_dir": str(output.resolve())} if output else {}))
+        _refuse_output(root, Path(config.site_dir), Path(config.docs_dir))
         mkdocs_build(config)
     except MkDocsException as err:
         raise BuildFailed(f"the site could not be built: {err} (see the messages above)") from err

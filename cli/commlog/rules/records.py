@@ -421,8 +421,8 @@ def attachments(corpus: Corpus) -> Iterator[Finding]:
                     doc,
                     "attachment-outside",
                     ("attachments", i),
-                    f"attachment {name} leads outside records/.../{doc.data['id']}/",
-                    "keep attachments in the record's folder and name them relative to it",
+                    f"attachment {name} leads outside records/.../{doc.data['id']}/ or through a symbolic link",
+                    "keep attachments as ordinary files in the record's folder and name them relative to it",
                 )
             elif not target.is_file():
                 folder = attachment_folder(corpus.root, doc.path).relative_to(corpus.root).as_posix()

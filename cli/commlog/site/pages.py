@@ -17,6 +17,7 @@ from commlog.deadlines import STATE_NAMES, Stage
 from commlog.reports.overdue import overdue_report, stage_label
 from commlog.schedule import Schedule
 from commlog.site import charts
+from commlog.site.attachments import published_name
 from commlog.site.model import RecordView, SiteModel
 from commlog.site.render import environment, fields_table, relative
 from commlog.workflow import (
@@ -430,7 +431,10 @@ class Site:
         authors = m.history.events.get(view.path, {})
         events = [(e, authors.get((e["type"], e["at"]))) for e in data["events"]]
         channels = {c["id"]: c["name"] for c in m.policy["channels"]}
-        attachments = [(name, "files/" + quote(name)) for name in data.get("attachments", [])]
+        attachments = [
+            (name, "files/" + quote(published_name(name)), published_name(name) != name)
+            for name in data.get("attachments", [])
+        ]
         return self.render(
             "record.html",
             view.url,

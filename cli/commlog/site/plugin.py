@@ -11,7 +11,6 @@ import html
 import json
 import logging
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +26,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkPage
 
 from commlog.asof import moment
-from commlog.repository import attachment
+from commlog.repository import SITE_MARKER, output_problem
+from commlog.site.attachments import publish
 
 log = logging.getLogger("mkdocs.plugins.commlog")
 CLEARANCES = ("public", "internal", "confidential", "secret")
@@ -50,6 +50,10 @@ class CommlogPlugin(BasePlugin[CommlogConfig]):
         from commlog.site.pages import Site
 
         self.root = Path(config.config_file_path).resolve().parent
+        # MkDocs empties site_dir right after this hook: refuse a folder whose files are not a site's.
+        problem = output_problem(self.root, Path(config.site_dir), (Path(config.docs_dir),))
+        if problem:
+            raise PluginError(f"commlog: {problem}; set another site_dir")
         clearance = os.environ.get("COMMLOG_CLEARANCE") or self.config.clearance
         if clearance not in CLEARANCES:
             raise PluginError(f"COMMLOG_CLEARANCE '{clearance}' is not one of {', '.join(CLEARANCES)}")
@@ -105,6 +109,7 @@ class CommlogPlugin(BasePlugin[CommlogConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         site_dir = Path(config.site_dir)
+        (site_dir / SITE_MARKER).write_text("built by commlog; `commlog site build` may empty this folder\n")
         self._copy_attachments(site_dir)
         if self.config.search:
             result = subprocess.run(
@@ -117,16 +122,8 @@ class CommlogPlugin(BasePlugin[CommlogConfig]):
 
     def _copy_attachments(self, site_dir: Path) -> None:
         for view in self.model.records.values():
-            for name in view.data.get("attachments", []):
-                source = attachment(self.root, view.path, name)
-                if source is None or not source.is_file():
-                    log.warning(
-                        "commlog: attachment %s of %s is missing or outside its folder; not copied", name, view.id
-                    )
-                    continue
-                target = site_dir / view.url / "files" / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, target)
+            if view.data.get("attachments"):
+                publish(self.root, view.path, view.id, view.data["attachments"], site_dir / view.url / "files")
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         for part in ("records", "contacts", "policy.yaml"):

@@ -1,0 +1,117 @@
+"""Reading and writing repository files without following links, hanging on devices, or leaving half a file.
+
+A records repository arrives through pull requests, so its files are not trusted: a
+symbolic link could make a build publish ``/etc/passwd`` or another record's secret
+attachment, a FIFO could hang a reader, ``/dev/zero`` could fill memory. Every read
+of a repository file goes through :func:`open_regular`, every write through
+:func:`atomic_write`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import stat
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+TEMP_SUFFIX = ".commlog-tmp"
+"""Temporary files of an interrupted write end with this; readers skip them, writers clean them up."""
+
+
+_LEFTOVER = re.compile(rf"^\..+(?:{re.escape(TEMP_SUFFIX)}|\.tmp\d+)$")  # also commlog 0.1's .<name>.tmp<pid>
+
+
+class NotRegular(OSError):
+    """The path is a link, a folder, a FIFO, a device or a socket: not an ordinary file."""
+
+
+def is_link_error(err: OSError) -> bool:
+    """Whether ``err`` came from opening a symbolic link with O_NOFOLLOW."""
+    return err.errno in (errno.ELOOP, errno.EMLINK)
+
+
+@contextlib.contextmanager
+def open_regular(path: Path) -> Iterator[BinaryIO]:
+    """Open an ordinary file for reading; a link (at the last component) or anything else raises.
+
+    O_NOFOLLOW refuses a link without a race between checking and opening; O_NONBLOCK
+    keeps a FIFO from blocking the open, and fstat then refuses it.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegular(errno.EINVAL, "not a regular file", str(path))
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        yield handle
+
+
+def read_limited(path: Path, limit: int) -> bytes | int:
+    """The bytes of an ordinary file, or its size when that is over ``limit`` (nothing more is read)."""
+    with open_regular(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > limit:
+            return size
+        raw = handle.read(limit + 1)
+    return raw if len(raw) <= limit else len(raw)
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Replace ``path`` so that readers see the old or the new content, never half, even after a crash.
+
+    The new content goes to a temporary file in the same folder, is flushed to disk, and
+    takes the old file's permissions before the rename; the folder is synced afterwards.
+    A link is refused rather than replaced by a file.
+    """
+    mode = 0o644
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    if info is not None:
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegular(errno.EINVAL, "not a regular file", str(path))
+        mode = stat.S_IMODE(info.st_mode)
+    remove_leftovers(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _sync_folder(path.parent)
+
+
+def remove_leftovers(folder: Path, older_than: float = 600.0) -> None:
+    """Delete temporary files that an interrupted write left in ``folder`` (those older than ten minutes)."""
+    cutoff = time.time() - older_than
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if _LEFTOVER.match(entry.name):
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                        os.unlink(entry.path)
+
+
+def _sync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

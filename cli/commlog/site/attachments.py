@@ -1,0 +1,80 @@
+"""Attachments on the site: copied from the record's own folder only, and served so that none can run script.
+
+The archive site is static, so it cannot send ``Content-Disposition`` headers. Instead
+an attachment keeps its name only when its type is one a browser shows without
+running anything in the site's origin (PDF, images, plain text, office documents,
+archives); any other (``.html``, ``.svg``, ``.xml``, ``.js``, unknown types) is
+published as ``<name>.download``, which web servers send as
+``application/octet-stream`` and browsers save instead of opening, and its link
+carries the ``download`` attribute with the original name.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path, PurePosixPath
+
+from commlog.fileio import open_regular
+from commlog.repository import attachment
+
+log = logging.getLogger("mkdocs.plugins.commlog")
+
+SHOWN_AS_IS = frozenset(
+    [
+        ".pdf",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".webp",
+        ".bmp",
+        ".txt",
+        ".csv",
+        ".doc",
+        ".docx",
+        ".xls",
+        ".xlsx",
+        ".ppt",
+        ".pptx",
+        ".odt",
+        ".ods",
+        ".odp",
+        ".rtf",
+        ".zip",
+        ".7z",
+        ".rar",
+        ".gz",
+        ".eml",
+        ".msg",
+        ".mp3",
+        ".mp4",
+        ".wav",
+        ".m4a",
+    ]
+)
+"""Types a browser displays or saves without running script in the page's origin."""
+DOWNLOAD_SUFFIX = ".download"
+
+
+def published_name(name: str) -> str:
+    """The name an attachment has on the site: its own, or ``<name>.download`` for a type that could run script."""
+    return name if PurePosixPath(name).suffix.lower() in SHOWN_AS_IS else name + DOWNLOAD_SUFFIX
+
+
+def publish(root: Path, record_file: str, record_id: str, names: list[str], target: Path) -> None:
+    """Copy a record's attachments into ``target`` (its page's files/ folder); what is not an ordinary file in the record's own folder is left out."""
+    for name in names:
+        source = attachment(root, record_file, name)
+        try:
+            if source is None:
+                raise FileNotFoundError
+            with open_regular(source) as handle:
+                destination = target / published_name(name)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                with destination.open("wb") as out:
+                    shutil.copyfileobj(handle, out)
+        except OSError:
+            log.warning(
+                "commlog: attachment %s of %s is missing, a link, or outside its folder; not copied", name, record_id
+            )

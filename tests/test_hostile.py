@@ -1,0 +1,317 @@
+"""Hostile and careless input: every class of bad file gets a finding, never a traceback, never silence.
+
+One repository holds every kind of bad file at once (each in its own record file), and
+validate, fmt, due, overdue and site build run over it as a user runs them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_demo, run_commlog
+from sitebuild import AS_OF
+
+GOOD = "records/2024/NX-2024-001.yaml"
+DEEP_FLOW = "a: " + "[" * 100_000 + "]" * 100_000 + "\n"
+DEEP_BLOCK = "a:\n" + "".join("  " * i + "- \n" for i in range(1, 200)) + "\n"
+
+# name -> (file content, the rule it must produce); each becomes records/2026/<name>.yaml
+BAD_FILES: dict[str, tuple[bytes, str]] = {
+    "HX-2026-001": (b"id: HX-2026-001\nsubject: a\x00b\n", "yaml-control-character"),
+    "HX-2026-002": (b"id: HX-2026-002\nsubject: \x1b[31mred\n", "yaml-control-character"),
+    "HX-2026-003": ("id: HX-2026-003\nsubject: a\u0085b\n".encode(), "yaml-control-character"),
+    "HX-2026-004": (b"id: HX-2026-004\nsubject: a\rb\n", "yaml-control-character"),
+    "HX-2026-005": ("id: HX-2026-005\nsubject: a\u2028b\n".encode(), "yaml-control-character"),
+    "HX-2026-006": (b'id: HX-2026-006\nsubject: "=cmd\\r|calc"\n', "yaml-control-character"),
+    "HX-2026-007": (DEEP_FLOW.encode(), "yaml-too-deep"),
+    "HX-2026-008": (DEEP_BLOCK.encode(), "yaml-too-deep"),
+    "HX-2026-009": (b"id: HX-2026-009\namount: " + b"9" * 5000 + b"\n", "yaml-number"),
+    "HX-2026-010": (b"a: [" + b"1, " * 100_000 + b"1]\n", "yaml-too-large"),
+    "HX-2026-011": (b"\xef\xbb\xbfid: HX-2026-011\n", "yaml-bom"),
+    "HX-2026-012": ("id: HX-2026-012\n".encode("utf-16"), "yaml-encoding"),
+    "HX-2026-013": (b"id: HX-2026-013\n\tsubject: x\n", "yaml-tab"),
+    "HX-2026-014": (b"a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n", "yaml-anchor"),
+    "HX-2026-015": (b"id: HX-2026-015\nid: HX-2026-015\n", "yaml-duplicate-key"),
+    "HX-2026-016": (b"id: HX-2026-016\nsubject: \xff\n", "yaml-encoding"),
+    "HX-2026-017": ("id: HX-2026-017\nsubject: x\n\u3000remarks: y\n".encode(), "yaml-ideographic-space"),
+    "HX-2026-018": (b"id: !!python/object:os.system x\n", "yaml-tag"),
+}
+
+
+def _special_files(repo: Path, outside: Path) -> dict[str, str]:
+    """Links and special files where records belong; path -> the rule each must produce."""
+    year = repo / "records/2026"
+    (year / "HX-2026-101.yaml").symlink_to(year / "no-such-file.yaml")
+    (year / "HX-2026-102.yaml").symlink_to(year / "HX-2026-102.yaml")
+    (year / "HX-2026-103.yaml").symlink_to("/dev/zero")
+    (outside / "NX-2026-104.yaml").write_text((repo / GOOD).read_text(encoding="utf-8"), encoding="utf-8")
+    (year / "HX-2026-104.yaml").symlink_to(outside / "NX-2026-104.yaml")
+    (year / "HX-2026-105.yaml").mkdir()
+    os.mkfifo(year / "HX-2026-106.yaml")
+    (repo / "contacts/internal/hx-link.yaml").symlink_to(repo / "contacts/internal/zhang-wei.yaml")
+    record = repo / "records/2025/NX-2025-001.yaml"
+    record.unlink()
+    record.mkdir()  # a record replaced by a folder
+    return {
+        "records/2026/HX-2026-101.yaml": "file-symlink",
+        "records/2026/HX-2026-102.yaml": "file-symlink",
+        "records/2026/HX-2026-103.yaml": "file-symlink",
+        "records/2026/HX-2026-104.yaml": "file-symlink",
+        "records/2026/HX-2026-105.yaml": "file-not-regular",
+        "records/2026/HX-2026-106.yaml": "file-not-regular",
+        "contacts/internal/hx-link.yaml": "file-symlink",
+        "records/2025/NX-2025-001.yaml": "file-not-regular",
+    }
+
+
+@pytest.fixture(scope="module")
+def hostile_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    base = tmp_path_factory.mktemp("hostile")
+    repo = copy_demo(base / "repo", with_site=True)
+    outside = base / "outside"
+    outside.mkdir()
+    expected = _special_files(repo, outside)
+    for name, (content, rule) in BAD_FILES.items():
+        (repo / f"records/2026/{name}.yaml").write_bytes(content)
+        expected[f"records/2026/{name}.yaml"] = rule
+    return repo, expected
+
+
+def copy_site_sources(repo: Path) -> None:
+    shutil.copytree(ROOT / "site", repo / "site")
+    shutil.copyfile(ROOT / "mkdocs.yml", repo / "mkdocs.yml")
+
+
+def _no_traceback(result: object) -> None:
+    text = result.stdout + result.stderr  # type: ignore[attr-defined]
+    assert "Traceback" not in text and "Error:" not in result.stdout, text[-3000:]  # type: ignore[attr-defined]
+
+
+def test_validate_reports_every_bad_file(hostile_repo: tuple[Path, dict[str, str]]) -> None:
+    repo, expected = hostile_repo
+    for flags in ((), ("--no-cache",), ()):  # the second plain run answers from the cache
+        result = run_commlog("validate", "--repo", str(repo), "--format", "json", *flags)
+        _no_traceback(result)
+        assert result.returncode == 1
+        found = {(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]}
+        missing = sorted((path, rule) for path, rule in expected.items() if (path, rule) not in found)
+        assert missing == [], missing
+
+
+def test_text_findings_name_path_line_and_column(hostile_repo: tuple[Path, dict[str, str]]) -> None:
+    repo, _ = hostile_repo
+    result = run_commlog("validate", "--repo", str(repo))
+    assert "records/2026/HX-2026-001.yaml:2:11: yaml-control-character: character U+0000 (NUL)" in result.stdout
+    assert "records/2026/HX-2026-007.yaml:1:" in result.stdout and "nested more than" in result.stdout
+
+
+def test_other_commands_survive_the_bad_files(hostile_repo: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    repo, _ = hostile_repo
+    before = {
+        p: p.read_bytes() for p in (repo / "records/2026").glob("HX-*.yaml") if p.is_file() and not p.is_symlink()
+    }
+    fmt = run_commlog("fmt", "--repo", str(repo))
+    _no_traceback(fmt)
+    assert fmt.returncode == 1
+    assert {p: p.read_bytes() for p in before} == before  # fmt leaves what it cannot read alone
+    assert (repo / "records/2026/HX-2026-101.yaml").is_symlink()
+    for args in (("due", "HX-2026-001"), ("due", "NX-2024-001"), ("overdue",), ("overdue", "--format", "md")):
+        result = run_commlog(*args, "--repo", str(repo), "--as-of", AS_OF)
+        _no_traceback(result)
+        assert result.returncode in (0, 1, 2)
+    site = run_commlog("site", "build", "--repo", str(repo), "--as-of", AS_OF, "--output", str(tmp_path / "out"))
+    assert "Traceback" not in site.stdout + site.stderr
+    assert site.returncode == 0 and "invalid file(s) left out" in site.stderr
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "null",
+        "[]",
+        '"text"',
+        "{}",
+        '{"key": null}',
+        "{not json",
+        '{"key": "%s", "value": null}',
+        '{"key": "%s", "value": []}',
+    ],
+)
+def test_a_damaged_cache_is_rebuilt(demo_repo: Path, content: str) -> None:
+    from commlog.cache import code_state
+
+    run_commlog("validate", "--repo", str(demo_repo))
+    key = code_state()
+    for name in ("digests", "files", "validate"):
+        (demo_repo / ".commlog-cache" / f"{name}.json").write_text(content.replace("%s", key), encoding="utf-8")
+    result = run_commlog("validate", "--repo", str(demo_repo))
+    _no_traceback(result)
+    assert result.returncode == 0 and "all valid" in result.stdout
+
+
+def test_damaged_cache_entries_are_judged_again(demo_repo: Path) -> None:
+    from commlog.cache import code_state
+
+    run_commlog("validate", "--repo", str(demo_repo))
+    files = demo_repo / ".commlog-cache/files.json"
+    stored = json.loads(files.read_text(encoding="utf-8"))
+    assert stored["key"] == code_state()
+    for entry in stored["value"].values():
+        entry["findings"] = [{"no": "such field"}]
+    files.write_text(json.dumps(stored), encoding="utf-8")
+    (demo_repo / ".commlog-cache/validate.json").unlink()
+    result = run_commlog("validate", "--repo", str(demo_repo))
+    _no_traceback(result)
+    assert result.returncode == 0
+
+
+def _same_size_edit(path: Path, old: str, new: str) -> None:
+    """Edit a file keeping its size, then put its modification time back (as `touch -r` does)."""
+    assert len(old.encode()) == len(new.encode())
+    info = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns
+
+
+def test_cache_never_answers_for_changed_content(demo_repo: Path) -> None:
+    record = demo_repo / GOOD
+    assert run_commlog("validate", "--repo", str(demo_repo)).returncode == 0
+    assert run_commlog("validate", "--repo", str(demo_repo)).returncode == 0  # warm
+    _same_size_edit(record, "urgency: urgent", "urgency: urgenx")
+    result = run_commlog("validate", "--repo", str(demo_repo))
+    assert result.returncode == 1 and "schema-enum" in result.stdout, result.stdout
+
+
+def test_reclassified_record_leaves_the_public_site_at_once(demo_repo: Path) -> None:
+    from commlog.asof import moment
+    from commlog.site.model import build_model
+
+    record = demo_repo / "records/2024/XZ-2024-001.yaml"
+    as_of = moment(demo_repo, AS_OF)
+    assert "XZ-2024-001" in build_model(demo_repo, "public", as_of).records  # fills the cache
+    _same_size_edit(record, "classification: public", "classification: secret")
+    assert "XZ-2024-001" not in build_model(demo_repo, "public", as_of).records
+
+
+def test_a_repository_without_records_says_so(tmp_path: Path) -> None:
+    assert run_commlog("init", str(tmp_path / "new")).returncode == 0
+    result = run_commlog("validate", "--repo", str(tmp_path / "new"))
+    assert result.returncode == 0 and "no records at all" in result.stdout
+    assert (
+        json.loads(run_commlog("validate", "--repo", str(tmp_path / "new"), "--format", "json").stdout)["records"] == 0
+    )
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        lambda repo: repo / "records",
+        lambda repo: repo / "contacts",
+        lambda repo: repo / "records/2024",
+        lambda repo: repo / "schemas",
+        lambda repo: repo / "site",
+        lambda repo: repo / ".git",
+        lambda repo: repo,
+        lambda repo: repo.parent,
+        lambda repo: repo / "contacts/../records",
+        lambda repo: repo.parent / "notes",  # a folder of someone's files
+    ],
+    ids=["records", "contacts", "a-year", "schemas", "site", "git", "repo", "parent", "dotdot", "non-empty-folder"],
+)
+def test_site_build_never_empties_the_repository(demo_repo: Path, output: Callable[[Path], Path]) -> None:
+    copy_site_sources(demo_repo)
+    (demo_repo / ".git").mkdir()
+    notes = demo_repo.parent / "notes"
+    notes.mkdir()
+    (notes / "todo.txt").write_text("keep me")
+    (demo_repo / "records/2026/draft.txt").write_text("uncommitted work")
+    before = sorted(p.relative_to(demo_repo.parent) for p in demo_repo.parent.rglob("*"))
+    result = run_commlog("site", "build", "--repo", str(demo_repo), "--output", str(output(demo_repo)))
+    assert result.returncode == 2 and "choose a new or empty folder" in result.stderr, result.stderr
+    assert sorted(p.relative_to(demo_repo.parent) for p in demo_repo.parent.rglob("*")) == before
+
+
+def test_mkdocs_build_directly_refuses_a_site_dir_in_records(demo_repo: Path) -> None:
+    import subprocess
+    import sys
+
+    copy_site_sources(demo_repo)
+    config = (demo_repo / "mkdocs.yml").read_text(encoding="utf-8")
+    (demo_repo / "mkdocs.yml").write_text(config.replace("site_dir: site-build", "site_dir: records"))
+    count = len(list((demo_repo / "records").rglob("*.yaml")))
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=demo_repo, capture_output=True, text=True)
+    assert result.returncode != 0 and "set another site_dir" in result.stderr
+    assert len(list((demo_repo / "records").rglob("*.yaml"))) == count
+
+
+def test_fmt_keeps_mode_and_links_and_cleans_up(demo_repo: Path) -> None:
+    record = demo_repo / "records/2024/NB-2024-056.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("urgency: normal", "urgency:   normal"))
+    record.chmod(0o600)
+    stale = record.with_name(f".{record.name}.tmp4242")  # left by a write killed before its rename
+    stale.write_text("half")
+    os.utime(stale, (0, 0))
+    link = demo_repo / "records/2024/NB-2024-900.yaml"
+    link.symlink_to(record)
+    result = run_commlog("fmt", "--repo", str(demo_repo))
+    assert "file-symlink" in result.stdout
+    assert "urgency: normal" in record.read_text(encoding="utf-8")
+    assert stat.S_IMODE(record.stat().st_mode) == 0o600
+    assert link.is_symlink() and not stale.exists()
+    assert not [p for p in record.parent.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule"),
+    [
+        ("id: NX-2024-001", 'id: "NX-2024-001\\n"', "schema-pattern"),
+        ("from: {department: 市场部,", 'from: {department: "市场部\\n",', "schema-pattern"),
+    ],
+)
+def test_a_final_new_line_does_not_slip_past_a_pattern(demo_repo: Path, old: str, new: str, rule: str) -> None:
+    record = demo_repo / GOOD
+    text = record.read_text(encoding="utf-8")
+    assert old in text
+    record.write_text(text.replace(old, new), encoding="utf-8")
+    result = run_commlog("validate", "--repo", str(demo_repo), "--format", "json")
+    assert (GOOD, rule) in {(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]}, result.stdout
+
+
+def test_a_long_line_of_full_width_spaces_is_checked_in_one_pass() -> None:
+    """256 KiB of U+3000 inside text: the check scans the line once (it took 19 s when each space rescanned it)."""
+    from commlog.load import _check_characters
+
+    text = "subject: x" + "\u3000x" * 40_000 + "\n"
+    _check_characters(text)  # no finding: every U+3000 is inside the text
+    with pytest.raises(Exception, match="full-width space"):
+        _check_characters(text + "b:\u3000y\n")
+
+
+@pytest.mark.parametrize("target", ["records/2024/NX-2024-001.yaml", "policy.yaml", "contacts/internal/zhang-wei.yaml"])
+def test_a_report_never_replaces_the_data(demo_repo: Path, target: str) -> None:
+    before = (demo_repo / target).read_bytes()
+    result = run_commlog("overdue", "--repo", str(demo_repo), "--as-of", AS_OF, "--output", str(demo_repo / target))
+    assert result.returncode == 2 and "write reports elsewhere" in result.stderr
+    assert (demo_repo / target).read_bytes() == before
+
+
+def test_a_link_named_on_the_command_line_is_judged_as_a_link(demo_repo: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text((demo_repo / GOOD).read_text(encoding="utf-8"), encoding="utf-8")
+    link = demo_repo / "records/2026/NX-2026-950.yaml"
+    link.symlink_to(outside)
+    for command in ("validate", "fmt"):
+        result = run_commlog(command, "--repo", str(demo_repo), str(link))
+        _no_traceback(result)
+        assert result.returncode == 1 and "file-symlink" in result.stdout, result.stdout + result.stderr
+    assert link.is_symlink()
