@@ -32,7 +32,7 @@ def format_repository(
     result = FmtResult()
     if only is None:
         found = repository.scan(root)
-        only, result.findings = found.files, list(found.findings)
+        only, result.findings = [root / relative for relative in found.files], list(found.findings)
     for path in only:
         try:
             doc = load(root, path)

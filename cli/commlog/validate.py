@@ -44,10 +44,10 @@ class Snapshot:
 def take_snapshot(root: Path, use_cache: bool = True) -> Snapshot:
     """Scan the repository and learn each data file's content digest (reading only files that may have changed)."""
     snap = Snapshot(repository.scan(root), cache.FileResults(root, use_cache))
-    for path in snap.scan.files:
-        relative = path.relative_to(root).as_posix()
+    base = str(root)
+    for relative in snap.scan.files:
         try:
-            info = os.lstat(path)
+            info = os.lstat(f"{base}/{relative}")
         except OSError:
             info = None
         known = snap.results.known_digest(relative, info) if info is not None else None
@@ -55,7 +55,7 @@ def take_snapshot(root: Path, use_cache: bool = True) -> Snapshot:
             snap.digests[relative] = known
             continue
         try:
-            raw = read_bytes(path)
+            raw = read_bytes(root / relative)
         except LoadError as err:
             snap.unreadable[relative] = Finding(relative, err.line, err.column, err.rule, err.message, err.hint)
             snap.digests[relative] = f"!{err.rule}"
@@ -116,12 +116,11 @@ def load_corpus(root: Path, use_cache: bool = True, snap: Snapshot | None = None
     judge = _Judge()
     corpus = Corpus(root=root, policy=None)
     findings: list[Finding] = list(snap.scan.findings)
-    for path in snap.scan.files:
-        relative = path.relative_to(root).as_posix()
+    for relative in snap.scan.files:
         role = repository.role_of(relative)
         ids = {"internal": corpus.staff_ids, "external": corpus.org_ids}.get(role)
         if ids is not None:
-            ids.add(path.stem)
+            ids.add(relative.rpartition("/")[2].removesuffix(".yaml"))
         if relative in snap.unreadable:
             findings.append(snap.unreadable[relative])
             continue
@@ -130,7 +129,7 @@ def load_corpus(root: Path, use_cache: bool = True, snap: Snapshot | None = None
         if judged is None:
             raw = snap.raw.pop(relative, None)
             try:
-                raw = read_bytes(path) if raw is None else raw
+                raw = read_bytes(root / relative) if raw is None else raw
             except LoadError as err:
                 findings.append(Finding(relative, err.line, err.column, err.rule, err.message, err.hint))
                 continue
