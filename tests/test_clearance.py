@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -85,12 +86,13 @@ def leak_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _append(borrower, "\nevents:", "\nattachments: [合同.pdf]\nevents:")
     borrower.with_suffix("").symlink_to(secret.with_suffix(""))
     scripted = repo / "records/2025/XZ-2025-002.yaml"
-    _append(scripted, "\nevents:", "\nattachments: [图.svg, 页.html, 说明.pdf, hostname.txt]\nevents:")
+    _append(scripted, "\nevents:", "\nattachments: [图.svg, 页.html, 说明.pdf, hostname.txt, NX-2026-902回执.pdf]\nevents:")
     folder = scripted.with_suffix("")
     folder.mkdir()
     (folder / "图.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
     (folder / "页.html").write_text("<script>alert(document.cookie)</script>")
     (folder / "说明.pdf").write_bytes(b"%PDF-1.4 plain")
+    (folder / "NX-2026-902回执.pdf").write_bytes(b"%PDF-1.4 receipt")  # a visible file named after a hidden record
     (folder / "hostname.txt").symlink_to("/etc/hostname")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "Attach files")
@@ -145,10 +147,17 @@ def test_links_publish_nothing(builds: dict[str, Path]) -> None:
 def test_attachments_that_could_run_script_are_downloads(builds: dict[str, Path]) -> None:
     site = builds["public"]
     files = site / "records/2025/XZ-2025-002/files"
-    assert sorted(p.name for p in files.iterdir()) == ["图.svg.download", "说明.pdf", "页.html.download"]
+    assert sorted(p.name for p in files.iterdir()) == [
+        "图.svg.download",
+        "说明.pdf",
+        "页.html.download",
+        "（无权查看的记录）回执.pdf",
+    ]
     page = (site / "records/2025/XZ-2025-002/index.html").read_text(encoding="utf-8")
     assert re.search(r'href="files/%E5%9B%BE\.svg\.download" download="图\.svg"', page)
     assert 'href="files/%E8%AF%B4%E6%98%8E.pdf">' in page
+    for href in set(re.findall(r'href="(files/[^"]+)"', page)) - {"files/hostname.txt"}:  # each leads to its file
+        assert (site / "records/2025/XZ-2025-002" / unquote(href)).is_file(), href
 
 
 def test_validate_names_each_link(leak_repo: Path) -> None:

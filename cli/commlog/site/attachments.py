@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from commlog.fileio import open_regular
@@ -62,15 +63,21 @@ def published_name(name: str) -> str:
     return name if PurePosixPath(name).suffix.lower() in SHOWN_AS_IS else name + DOWNLOAD_SUFFIX
 
 
-def publish(root: Path, record_file: str, record_id: str, names: list[str], target: Path) -> None:
-    """Copy a record's attachments into ``target`` (its page's files/ folder); what is not an ordinary file in the record's own folder is left out."""
+def publish(
+    root: Path, record_file: str, record_id: str, names: list[str], target: Path, redact: Callable[[str], str]
+) -> None:
+    """Copy a record's attachments into ``target`` (its page's files/ folder) under their published names.
+
+    What is not an ordinary file in the record's own folder is left out; ``redact``
+    takes the ids of records the build does not show out of the names.
+    """
     for name in names:
         source = attachment(root, record_file, name)
         try:
             if source is None:
                 raise FileNotFoundError
             with open_regular(source) as handle:
-                destination = target / published_name(name)
+                destination = target / published_name(redact(name))
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 with destination.open("wb") as out:
                     shutil.copyfileobj(handle, out)

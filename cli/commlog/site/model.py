@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +17,8 @@ from commlog.schedule import Schedule, schedule
 from commlog.schema import Schemas
 
 log = logging.getLogger("mkdocs.plugins.commlog")  # the plugin's logger: MkDocs shows and counts its warnings
+ID_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+-\d{4}-\d{1,6}(?![0-9])")  # no \b: 见CW-... has no word boundary
+HIDDEN = "（无权查看的记录）"
 CLEARANCE = {"public": 0, "internal": 1, "confidential": 2, "secret": 3}
 
 
@@ -65,6 +68,17 @@ class SiteModel:
     """Every record id in the repository that this build does not show, whatever the record's state."""
     subjects_shown: set[str] = field(default_factory=set)
     """Commits whose subject the build may show: every file they touched is shown (:func:`shows_file`)."""
+
+    def redact(self, text: str) -> str:
+        """``text`` with every id of a record this build does not show replaced by 无权查看, even glued to other letters."""
+        return ID_LIKE.sub(self._redact, text) if self.hidden_ids else text
+
+    def _redact(self, match: re.Match[str]) -> str:
+        word = match.group(0)
+        for start in range(len(word.partition("-")[0])):
+            if word[start:] in self.hidden_ids:
+                return word[:start] + HIDDEN
+        return word
 
     @property
     def policy(self) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from commlog.reports.overdue import overdue_report, stage_label
 from commlog.schedule import Schedule
 from commlog.site import charts
 from commlog.site.attachments import published_name
-from commlog.site.model import RecordView, SiteModel
+from commlog.site.model import HIDDEN, RecordView, SiteModel
 from commlog.site.render import environment, fields_table, relative
 from commlog.workflow import (
     CLASSIFICATION_NAMES,
@@ -32,9 +31,7 @@ from commlog.workflow import (
     approvals,
 )
 
-ID_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+-\d{4}-\d{1,6}(?![0-9])")  # no \b: 见CW-... has no word boundary
 """A word that ends like a record id: the id may follow other letters (xCW-2024-001), so each tail is checked."""
-HIDDEN = "（无权查看的记录）"
 TASK_NAMES = {
     "not_started": "未开始",
     "in_progress": "进行中",
@@ -108,7 +105,6 @@ class Site:
         self.env = environment()
         self.env.globals.update(NAMES, rel=relative, name=model.name)
         self.departments = [d["name"] for d in model.policy["departments"]]
-        self.hidden = model.hidden_ids
         self.codes = {d["name"]: d["code"].lower() for d in model.policy["departments"]}
 
     def render(self, template: str, here: str, **context: Any) -> str:
@@ -116,14 +112,7 @@ class Site:
             here=here, as_of=self.model.as_of, clearance=self.model.clearance, **context
         )
         # Free text (notes, remarks, commit messages) may name a record this build does not show.
-        return ID_LIKE.sub(self._redact, html) if self.hidden else html
-
-    def _redact(self, match: re.Match[str]) -> str:
-        word = match.group(0)
-        for start in range(len(word.partition("-")[0])):
-            if word[start:] in self.hidden:
-                return word[:start] + HIDDEN
-        return word
+        return self.model.redact(html)
 
     def pages(self) -> list[Page]:
         """All pages: the fixed ones, the register by month, the archive groups and one per record."""
@@ -432,7 +421,7 @@ class Site:
         events = [(e, authors.get((e["type"], e["at"]))) for e in data["events"]]
         channels = {c["id"]: c["name"] for c in m.policy["channels"]}
         attachments = [
-            (name, "files/" + quote(published_name(name)), published_name(name) != name)
+            (name, "files/" + quote(published_name(m.redact(name))), published_name(name) != name)
             for name in data.get("attachments", [])
         ]
         return self.render(

@@ -123,7 +123,14 @@ class CommlogPlugin(BasePlugin[CommlogConfig]):
     def _copy_attachments(self, site_dir: Path) -> None:
         for view in self.model.records.values():
             if view.data.get("attachments"):
-                publish(self.root, view.path, view.id, view.data["attachments"], site_dir / view.url / "files")
+                publish(
+                    self.root,
+                    view.path,
+                    view.id,
+                    view.data["attachments"],
+                    site_dir / view.url / "files",
+                    self.model.redact,
+                )
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         for part in ("records", "contacts", "policy.yaml"):
