@@ -85,7 +85,7 @@ def test_notices_collaborations_overdue_statistics(site: Path) -> None:
     collaborations = page(site, "collaborations")
     assert collaborations.count('class="commlog-gantt"') >= 3 and "延期" in collaborations
     overdue = page(site, "overdue")
-    assert "NJ-2024-032" in overdue and "人力资源部" in overdue and "逾期工时" in overdue
+    assert "NJ-2024-032" in overdue and "人力资源部" in overdue and "逾期时长" in overdue
     statistics = page(site, "statistics")
     assert statistics.count('class="commlog-chart"') >= 5 and "按时完成率" in statistics
 

@@ -127,3 +127,70 @@ def test_agrees_with_the_holidays_package_2004_to_2026() -> None:
         if theirs != CAL.day(day).working:
             differing[day] = "chinesecalendar"
     assert differing == DISAGREEMENTS
+
+
+def test_between_records_the_years_it_passes_without_data() -> None:
+    from commlog.worktime import Trace
+
+    trace = Trace()
+    assert CAL.between(at("2026-12-30 09:00"), at("2027-03-01 09:00"), trace) > 0
+    assert trace.missing_years == {2027}
+    inside = Trace()
+    CAL.between(at("2026-01-05 09:00"), at("2026-12-31 18:00"), inside)
+    assert not inside.provisional
+    # override days alone are decided, so they are not provisional
+    company = WorkCalendar(TZ, CAL.week, overrides={date(2027, 1, 4): (True, "公司安排")})
+    decided = Trace()
+    assert company.between(at("2027-01-04 09:00"), at("2027-01-04 12:00"), decided) == 180
+    assert not decided.provisional
+
+
+def test_far_spans_are_fast_exact_and_never_overflow() -> None:
+    import time as clock
+
+    started = clock.monotonic()
+    whole = CAL.between(at("0001-01-01 00:00"), datetime.combine(date.max, datetime.max.time(), TZ))
+    assert whole > 0 and clock.monotonic() - started < 2
+    # years only the weekly pattern decides are computed once per shape; check against day by day
+    company = WorkCalendar(TZ, CAL.week, overrides={date(2035, 5, 6): (False, "公司年假")})
+    first, last = date(2027, 1, 1), date(2045, 12, 31)
+    expected = sum(company._within(d, None, None) for d in _each_day(first, last))
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), TZ)
+    assert company.between(datetime.combine(first, datetime.min.time(), TZ), end) == pytest.approx(expected)
+
+
+def test_clock_time_is_elapsed_time_across_daylight_saving() -> None:
+    from commlog.worktime import clock_add
+
+    berlin = ZoneInfo("Europe/Berlin")
+    start = datetime(2026, 3, 29, 1, 30, tzinfo=berlin)  # the clocks go from 02:00 to 03:00
+    assert clock_add(start, 2, "hours") == datetime(2026, 3, 29, 4, 30, tzinfo=berlin)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("2026-11-20 09:00+14:30", "does not exist"),
+        ("2026-11-20 09:00-12:15", "does not exist"),
+        ("2026-11-20 09:00+05:50", "does not exist"),
+        ("9999-12-31 23:59", "1900..2199"),
+        ("1899-12-31 23:59", "1900..2199"),
+        ("2026-03-29 02:30", "daylight saving"),
+    ],
+)
+def test_times_that_cannot_be(text: str, problem: str) -> None:
+    from commlog.timeutil import parse_time
+
+    with pytest.raises(ValueError, match=problem):
+        parse_time(text, ZoneInfo("Europe/Berlin"))
+
+
+def test_times_that_can_be_and_how_they_are_shown() -> None:
+    from commlog.timeutil import parse_time, show
+
+    for text in ("2026-11-20 09:00+05:45", "2026-11-20 09:00+14:00", "2026-11-20 09:00-12:00", "1900-01-01 00:00"):
+        parse_time(text, TZ)
+    berlin = ZoneInfo("Europe/Berlin")
+    assert parse_time("2026-03-29 02:30", berlin, strict=False) == datetime(2026, 3, 29, 3, 30, tzinfo=berlin)
+    assert show(parse_time("2026-11-20 01:00Z", TZ), TZ) == "2026-11-20 09:00"
+    assert show(datetime(1, 1, 1, tzinfo=TZ), TZ) == "0001-01-01 00:00"

@@ -28,11 +28,12 @@ def moment(root: Path, text: str | None, now: datetime | None = None) -> datetim
     """``YYYY-MM-DD HH:MM[:SS]`` or ``YYYY-MM-DD`` (its start) in the policy's timezone; ``now`` when no text.
 
     Raises NoTimezone when the policy gives no timezone, ValueError for a time that is
-    malformed or does not exist; both with a message for the user.
+    malformed, out of the accepted years or does not exist; both with a message for the user.
     """
     tz = timezone_of(policy_timezone(root) or "")
     if tz is None:
         raise NoTimezone("policy.yaml is missing or has no valid timezone; run `commlog validate` to see why")
     if not text:
         return (now or datetime.now(tz)).astimezone(tz).replace(microsecond=0)
-    return parse_time(text + " 00:00" if len(text) == 10 else text, tz)
+    # Converted, so a time given with another offset (``Z``) is shown, and passed on, as the policy's.
+    return parse_time(text + " 00:00" if len(text) == 10 else text, tz).astimezone(tz)

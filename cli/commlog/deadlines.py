@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
 from commlog.policy import Policy
-from commlog.timeutil import parse_time
+from commlog.timeutil import parse_time, show
 from commlog.workflow import CLOSING, OUTGOING, REPLY, approvals, holders, required_roles
 from commlog.worktime import Trace, WorkCalendar, clock_add
 
@@ -56,8 +56,11 @@ class Stage:
     """Years without statutory calendar data that the due time was computed through."""
     working: bool = False
     """Whether the due time counts working time (at-risk shares are then shares of working time)."""
+    clock: bool = False
+    """Whether the SLA runs on the 24x7 clock (lateness is then clock time, not working time)."""
     follow_ups: int = 0
     overdue_by_minutes: float = 0
+    """How late an open stage is: clock minutes for a 24x7 SLA, working minutes otherwise."""
     escalate_to: str | None = None
     pending: list[str] = field(default_factory=list)
     explain: list[str] = field(default_factory=list)
@@ -81,7 +84,8 @@ class Context:
         return cls(policy, WorkCalendar.from_policy(policy.data, policy.timezone), staff, orgs)
 
     def time(self, text: str) -> datetime:
-        return parse_time(text, self.policy.timezone)
+        # Not strict: a time in a daylight-saving gap is a validation finding (rule time-exists), not a crash here.
+        return parse_time(text, self.policy.timezone, strict=False)
 
     def sla(self, stage: str, kind: str, urgency: str) -> dict[str, Any] | None:
         """The most specific SLA entry for a stage of a record of this kind and urgency."""
@@ -108,7 +112,8 @@ class Context:
 def _due(ctx: Context, start: datetime, entry: dict[str, Any], stage: Stage) -> datetime:
     unit, amount = entry["unit"], entry["amount"]
     if entry["calendar"] == "clock":
-        stage.explain.append(f"{amount} {unit} on the clock (24x7) from {start:%Y-%m-%d %H:%M}")
+        stage.clock = True
+        stage.explain.append(f"{amount} {unit} on the clock (24x7) from {show(start, ctx.policy.timezone)}")
         return clock_add(start, amount, unit)
     trace = Trace()
     stage.working = True
@@ -119,7 +124,7 @@ def _due(ctx: Context, start: datetime, entry: dict[str, Any], stage: Stage) -> 
     )
     if unit == "days" and counting != "close_of_business":
         how += f" = {amount * ctx.calendar.day_minutes / 60:g} working hours"
-    stage.explain.append(f"{how} from {start:%Y-%m-%d %H:%M} ({entry.get('note', '')})")
+    stage.explain.append(f"{how} from {show(start, ctx.policy.timezone)} ({entry.get('note', '')})")
     stage.explain += ["  " + line for line in trace.lines]
     if trace.provisional:
         stage.provisional = True
@@ -302,17 +307,24 @@ def judge(stage_list: list[Stage], ctx: Context, as_of: datetime) -> list[Stage]
         if stage.met is not None and stage.met <= as_of:
             stage.state = "met_on_time" if stage.met <= stage.due else "met_late"
             continue
+        trace = Trace()
         if as_of > stage.due:
             stage.state = "overdue"
-            stage.overdue_by_minutes = ctx.calendar.between(stage.due, as_of)
+            # Escalation is measured in working hours whatever the stage's own clock is.
+            working_late = ctx.calendar.between(stage.due, as_of, None if stage.clock else trace)
+            stage.overdue_by_minutes = (as_of - stage.due).total_seconds() / 60 if stage.clock else working_late
             by_follow_ups = stage.follow_ups >= escalation.get("after_follow_ups", 10**9)
-            by_time = stage.overdue_by_minutes >= 60 * escalation.get("after_overdue_working_hours", 10**9)
+            by_time = working_late >= 60 * escalation.get("after_overdue_working_hours", 10**9)
             if by_follow_ups or by_time:
                 stage.escalate_to = ctx.head_of(stage.department)
         else:
             if stage.working:
-                total, used = ctx.calendar.between(stage.start, stage.due), ctx.calendar.between(stage.start, as_of)
+                total = ctx.calendar.between(stage.start, stage.due, trace)
+                used = ctx.calendar.between(stage.start, as_of, trace)
             else:
                 total, used = (stage.due - stage.start).total_seconds(), (as_of - stage.start).total_seconds()
             stage.state = "at_risk" if total <= 0 or used / total >= share else "on_time"
+        if trace.provisional:  # working time counted through a year without statutory data
+            stage.provisional = True
+            stage.missing_years |= trace.missing_years
     return stage_list

@@ -64,11 +64,22 @@ def missing_years(plan: Schedule) -> list[int]:
 
 def provisional_warning(years: list[int]) -> str:
     """What to tell a user whose deadlines run through years the calendar does not cover."""
-    listed = ", ".join(map(str, years))
+    listed = year_ranges(years)
     return (
         f"warning: deadlines through {listed} are provisional (暂定): the statutory calendar has no holidays for {listed}; "
         "add the official schedule to policy.yaml calendar.overrides (see site/deadlines.md)"
     )
+
+
+def year_ranges(years: list[int]) -> str:
+    """Sorted years, runs shortened: ``2027-2199`` rather than 173 numbers."""
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
 
 
 def as_it_was(record: dict[str, Any], ctx: Context, as_of: datetime) -> dict[str, Any] | None:

@@ -9,8 +9,10 @@ the weekly pattern and makes every deadline computed through it *provisional*.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from calendar import isleap
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -31,6 +33,15 @@ class Day:
     intervals: tuple[Interval, ...]
     reason: str
     provisional: bool = False
+
+
+@dataclass(frozen=True)
+class _Year:
+    """Running sums over one year's days: working minutes, and days no statutory calendar decides."""
+
+    year: int
+    minutes: list[float]
+    provisional: list[int]
 
 
 @dataclass
@@ -65,7 +76,8 @@ class WorkCalendar:
     statutory: bool = True
     overrides: dict[date, tuple[bool, str]] = field(default_factory=dict)
     _days: dict[date, Day] = field(default_factory=dict, compare=False, repr=False)
-    _sums: dict[int, list[float]] = field(default_factory=dict, compare=False, repr=False)
+    _sums: dict[int, _Year] = field(default_factory=dict, compare=False, repr=False)
+    _patterns: dict[tuple[int, bool], _Year] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_policy(cls, data: dict, tz: ZoneInfo) -> WorkCalendar:
@@ -149,11 +161,16 @@ class WorkCalendar:
                     return windows[-1][1]
         raise ValueError("the calendar has no working time in ten years: check working_hours in policy.yaml")
 
-    def between(self, a: datetime, b: datetime) -> float:
-        """Working minutes from ``a`` to ``b`` (0 when ``b`` is not after ``a``)."""
+    def between(self, a: datetime, b: datetime, trace: Trace | None = None) -> float:
+        """Working minutes from ``a`` to ``b`` (0 when ``b`` is not after ``a``).
+
+        Years without statutory data that the span touches go into ``trace.missing_years``.
+        """
         a, b = a.astimezone(self.tz), b.astimezone(self.tz)
         if b <= a:
             return 0.0
+        if trace is not None:
+            trace.missing_years |= self._provisional_years(a.date(), b.date())
         if a.date() == b.date():
             return self._within(a.date(), a, b)
         first = self._within(a.date(), a, None)
@@ -169,24 +186,62 @@ class WorkCalendar:
                 total += finish - begin
         return total.total_seconds() / 60
 
+    def _spans(self, first: date, stop: date) -> Iterator[tuple[_Year, int, int]]:
+        """Each year from ``first`` up to (not including) ``stop``, with the day indices the span covers in it."""
+        for year in range(first.year, stop.year + 1):
+            lo = first.timetuple().tm_yday - 1 if year == first.year else 0
+            sums = self._year(year)
+            hi = stop.timetuple().tm_yday - 1 if year == stop.year else len(sums.minutes) - 1
+            if hi > lo:
+                yield sums, lo, hi
+
     def _whole_days(self, first: date, stop: date) -> float:
         """Working minutes of the whole days from ``first`` up to (not including) ``stop``, from per-year running sums."""
-        if stop <= first:
-            return 0.0
-        total = sum(self._year_sums(y)[-1] for y in range(first.year, stop.year))
-        before_first = self._year_sums(first.year)[first.timetuple().tm_yday - 1]
-        before_stop = self._year_sums(stop.year)[stop.timetuple().tm_yday - 1]
-        return total - before_first + before_stop
+        return sum(y.minutes[hi] - y.minutes[lo] for y, lo, hi in self._spans(first, stop))
 
-    def _year_sums(self, year: int) -> list[float]:
-        """Running sums of working minutes over a year: [0, day 1, days 1-2, ..., the whole year]."""
+    def _provisional_years(self, first: date, last: date) -> set[int]:
+        """Years with days from ``first`` to ``last`` (inclusive) that no statutory calendar decides."""
+        return {
+            y.year
+            for y, lo, hi in self._spans(first, last + timedelta(days=1) if last < date.max else last)
+            if y.provisional[hi] > y.provisional[lo]
+        }
+
+    def _year(self, year: int) -> _Year:
+        """Running sums of working minutes and provisional days over a year: [0, day 1, days 1-2, ..., the whole year].
+
+        A year that only the weekly pattern decides (no statutory data, no override) is the
+        same as every year starting on the same weekday with the same length, so those are
+        computed once: the cost of a span does not grow with the number of years (far
+        future as-of times stay fast).
+        """
         if year not in self._sums:
-            sums, day = [0.0], date(year, 1, 1)
-            while day.year == year:
-                sums.append(sums[-1] + self._within(day, None, None))
-                day += timedelta(days=1)
-            self._sums[year] = sums
+            pattern_only = not any(d.year == year for d in self.overrides) and not self._statutory_year(year)
+            first = date(year, 1, 1)
+            key = (first.weekday(), isleap(year))
+            if pattern_only and key in self._patterns:
+                self._sums[year] = replace(self._patterns[key], year=year)
+            else:
+                minutes, provisional, day = [0.0], [0], first
+                for _ in range(365 + isleap(year)):
+                    minutes.append(minutes[-1] + self._within(day, None, None))
+                    provisional.append(provisional[-1] + self.day(day).provisional)
+                    if day < date.max:
+                        day += timedelta(days=1)
+                self._sums[year] = _Year(year, minutes, provisional)
+                if pattern_only:
+                    self._patterns[key] = self._sums[year]
         return self._sums[year]
+
+    def _statutory_year(self, year: int) -> bool:
+        """Whether the statutory calendar has data for ``year`` (its package covers whole years)."""
+        if not self.statutory:
+            return False
+        try:
+            chinese_calendar.is_workday(date(year, 1, 1))
+        except NotImplementedError:
+            return False
+        return True
 
     def add(
         self, start: datetime, amount: float, unit: Unit, counting: str = "hours", trace: Trace | None = None
@@ -204,5 +259,6 @@ class WorkCalendar:
 
 
 def clock_add(start: datetime, amount: float, unit: Unit) -> datetime:
-    """``amount`` minutes, hours or days on the 24x7 clock."""
-    return start + timedelta(**{unit: amount})
+    """``amount`` minutes, hours or days on the 24x7 clock: elapsed time, also across a daylight-saving change."""
+    # Aware arithmetic in a zone with DST adds wall-clock time; in UTC it adds elapsed time.
+    return (start.astimezone(UTC) + timedelta(**{unit: amount})).astimezone(start.tzinfo)

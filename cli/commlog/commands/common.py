@@ -70,7 +70,8 @@ as_of_option = click.option(
     "as_of",
     default=None,
     metavar="TIME",
-    help="Judge deadlines as of this time, 'YYYY-MM-DD HH:MM' (policy timezone) or 'YYYY-MM-DD' (its start); default: now.",
+    help="Judge deadlines as of this time, 'YYYY-MM-DD HH:MM[+HH:MM]' (without an offset: policy timezone) "
+    "or 'YYYY-MM-DD' (its start), years 1900-2199; default: now.",
 )
 
 

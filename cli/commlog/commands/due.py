@@ -20,16 +20,16 @@ from commlog.commands.common import as_of_option, example, load_schedule, repo_o
 def due(record_id: str, as_of: str | None, output_format: str, explain: bool, repo: Path | None) -> None:
     """Each stage of one record: start, due, met, state."""
     from commlog.deadlines import STATE_NAMES
-    from commlog.reports.overdue import stage_label
+    from commlog.reports.overdue import stage_label, visible
     from commlog.schedule import provisional_warning
+    from commlog.timeutil import show
     from commlog.workflow import STATUS_NAMES
 
     moment, plan = load_schedule(repo, as_of)
+    tz = plan.context.policy.timezone
     clock = next((c for c in plan.records if c.doc.data["id"] == record_id), None)
     if record_id in plan.not_yet:
-        raise click.BadParameter(
-            f"{record_id} had not been submitted yet at {moment:%Y-%m-%d %H:%M}", param_hint="--as-of"
-        )
+        raise click.BadParameter(f"{record_id} had not been submitted yet at {show(moment, tz)}", param_hint="--as-of")
     if clock is None:
         raise click.BadParameter(
             f"no valid record {record_id}; check the id, or run `commlog validate`", param_hint="RECORD_ID"
@@ -64,17 +64,22 @@ def due(record_id: str, as_of: str | None, output_format: str, explain: bool, re
             )
         )
         return
-    click.echo(
-        f"{record_id} {clock.doc.data['subject']}  状态: {STATUS_NAMES[clock.status]} ({clock.status})  截至 {moment:%Y-%m-%d %H:%M}"
+
+    def say(line: str) -> None:
+        click.echo(visible(line))  # record text may hold terminal control characters
+
+    say(
+        f"{record_id} {clock.doc.data['subject']}  状态: {STATUS_NAMES[clock.status]} ({clock.status})  截至 {show(moment, tz)}"
     )
     for s in clock.stages:
-        met = f"完成 {s.met:%Y-%m-%d %H:%M}" if s.met else "未完成"
+        met = f"完成 {show(s.met, tz)}" if s.met else "未完成"
+        due_at = show(s.due, tz) if s.due else "-"
         flags = ("  暂定" if s.provisional else "") + (f"  催办 {s.follow_ups} 次" if s.follow_ups else "")
-        click.echo(
-            f"  {stage_label(s.name)} ({s.name}): 开始 {s.start:%Y-%m-%d %H:%M}  截止 {s.due:%Y-%m-%d %H:%M}  {met}  {STATE_NAMES[s.state]}{flags}"
+        say(
+            f"  {stage_label(s.name)} ({s.name}): 开始 {show(s.start, tz)}  截止 {due_at}  {met}  {STATE_NAMES[s.state]}{flags}"
         )
         if s.pending:
-            click.echo(f"    未确认: {', '.join(s.pending)}")
+            say(f"    未确认: {', '.join(s.pending)}")
         if explain:
             for line in s.explain:
-                click.echo(f"    {line}")
+                say(f"    {line}")

@@ -35,7 +35,8 @@ def overdue(
 ) -> None:
     """List every overdue and at-risk stage (逾期报告), most overdue first.
 
-    Overdue time is working time. Files that fail validation are left out, with a
+    Overdue time is working hours (工时), or clock hours (小时) for a stage with a
+    24x7 SLA; times are shown in the policy's timezone. Files that fail validation are left out, with a
     warning; run `commlog validate` to see them.
     """
     from commlog.reports.overdue import WRITERS, overdue_report

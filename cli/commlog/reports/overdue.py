@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import csv
+import html
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TextIO
 
 from commlog.deadlines import STAGE_NAMES, STATE_NAMES
 from commlog.schedule import Schedule
+from commlog.timeutil import show
 
 
 @dataclass(frozen=True)
@@ -28,12 +31,16 @@ class Item:
     escalate_to: str | None
     provisional: bool
     pending: int
+    clock: bool
+    """The stage runs on the 24x7 clock: ``overdue_by_minutes`` is clock time, not working time."""
 
 
 @dataclass(frozen=True)
 class Report:
     as_of: datetime
     items: list[Item]
+    tz: tzinfo
+    """The policy's timezone: every time is shown in it."""
 
 
 def overdue_report(plan: Schedule, as_of: datetime, department: str | None = None) -> Report:
@@ -63,12 +70,13 @@ def overdue_report(plan: Schedule, as_of: datetime, department: str | None = Non
                     stage.escalate_to,
                     stage.provisional,
                     len(stage.pending),
+                    stage.clock,
                 )
             )
     items.sort(
         key=lambda i: (i.state != "overdue", -i.overdue_by_minutes if i.state == "overdue" else 0, i.due, i.id, i.stage)
     )
-    return Report(as_of, items)
+    return Report(as_of, items, plan.context.policy.timezone)
 
 
 def stage_label(stage: str) -> str:
@@ -81,7 +89,41 @@ def working_hours(minutes: float) -> str:
     return f"{minutes / 60:.1f}"
 
 
-def _fields(item: Item) -> list[str]:
+def lateness(item: Item) -> str:
+    """How late a stage is, in the unit of its clock: 3.5 工时 (working hours) or 3.5 小时 (clock hours)."""
+    return f"{working_hours(item.overdue_by_minutes)} {'小时' if item.clock else '工时'}"
+
+
+# C0 and C1 controls, DEL, and the bidirectional overrides and isolates that reorder what a terminal shows.
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Text safe to print on a terminal: each control character becomes a visible escape (ESC -> \\x1b)."""
+    return _INVISIBLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~!#])")
+_MD_LEADING = re.compile(r"^([+\-=>:]|\d+[.)])")
+
+
+def md_cell(text: str) -> str:
+    """Text as inert Markdown: HTML escaped, inline markup and table pipes backslashed, no block markup at the start."""
+    escaped = _MD_INLINE.sub(r"\\\1", html.escape(visible(text), quote=False))
+    return _MD_LEADING.sub(lambda m: m[0][:-1] + "\\" + m[0][-1], escaped)
+
+
+# A spreadsheet runs a cell as a formula when it starts with = + - @ (also after blanks or
+# controls it skips, and their full-width forms) or with a tab or carriage return.
+_FORMULA = re.compile(r"[\s\x00-\x1f\x7f-\x9f]*[=+\-@\uff1d\uff0b\uff0d\uff20]|[\t\r]")
+
+
+def csv_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text, never runs."""
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def _fields(item: Item, tz: tzinfo) -> list[str]:
     return [
         item.id,
         item.subject,
@@ -89,8 +131,8 @@ def _fields(item: Item) -> list[str]:
         STATE_NAMES[item.state],
         f"{item.responsible_name} ({item.responsible})",
         item.department,
-        f"{item.due:%Y-%m-%d %H:%M}",
-        working_hours(item.overdue_by_minutes) if item.state == "overdue" else "",
+        show(item.due, tz),
+        lateness(item) if item.state == "overdue" else "",
         str(item.follow_ups),
         item.escalate_to or "",
         ("待确认 " + str(item.pending)) if item.pending else "",
@@ -106,7 +148,7 @@ HEADINGS = [
     "责任人",
     "责任部门",
     "截止时间",
-    "逾期工时",
+    "逾期时长",
     "催办次数",
     "升级至",
     "未确认",
@@ -116,14 +158,14 @@ HEADINGS = [
 
 def _summary(report: Report) -> str:
     overdue = sum(1 for i in report.items if i.state == "overdue")
-    return f"截至 {report.as_of:%Y-%m-%d %H:%M}: {overdue} 项逾期, {len(report.items) - overdue} 项即将逾期"
+    return f"截至 {show(report.as_of, report.tz)}: {overdue} 项逾期, {len(report.items) - overdue} 项即将逾期"
 
 
 def text(report: Report, out: TextIO) -> None:
     out.write(f"逾期报告 {_summary(report)}\n")
     for item in report.items:
-        f = _fields(item)
-        late = f"逾期 {f[7]} 工时" if item.state == "overdue" else f"截止 {f[6]}"
+        f = [visible(c) for c in _fields(item, report.tz)]
+        late = f"逾期 {f[7]}" if item.state == "overdue" else f"截止 {f[6]}"
         extra = "".join(
             [
                 f", 催办 {item.follow_ups} 次" if item.follow_ups else "",
@@ -139,7 +181,7 @@ def markdown(report: Report, out: TextIO) -> None:
     out.write(f"# 逾期报告\n\n{_summary(report)}\n\n")
     out.write("| " + " | ".join(HEADINGS) + " |\n|" + " --- |" * len(HEADINGS) + "\n")
     for item in report.items:
-        cells = [c.replace("|", "\\|") for c in _fields(item)]
+        cells = [md_cell(c) for c in _fields(item, report.tz)]
         out.write("| " + " | ".join(cells) + " |\n")
 
 
@@ -147,8 +189,7 @@ def as_csv(report: Report, out: TextIO) -> None:
     writer = csv.writer(out)
     writer.writerow(HEADINGS)
     for item in report.items:
-        # A cell starting with =, +, - or @ would run as a formula in a spreadsheet.
-        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in _fields(item)])
+        writer.writerow([csv_cell(c) for c in _fields(item, report.tz)])
 
 
 def as_json(report: Report, out: TextIO) -> None:
@@ -166,6 +207,7 @@ def as_json(report: Report, out: TextIO) -> None:
             "escalate_to": i.escalate_to,
             "provisional": i.provisional,
             "pending": i.pending,
+            "calendar": "clock" if i.clock else "working",
         }
         for i in report.items
     ]

@@ -323,7 +323,7 @@ def event_order(corpus: Corpus) -> Iterator[Finding]:
                 f"the first event is '{events[0]['type']}', not 'submitted'",
                 "begin the history with `{type: submitted, at: ..., by: ...}`",
             )
-        times = [parse_time(e["at"], tz) for e in events]
+        times = [parse_time(e["at"], tz, strict=False) for e in events]
         for i in range(1, len(events)):
             if times[i] < times[i - 1]:
                 yield finding(
@@ -335,13 +335,41 @@ def event_order(corpus: Corpus) -> Iterator[Finding]:
                 )
         submitted = times[0]
         for key in ("feedback_due",):
-            if key in doc.data and parse_time(doc.data[key], tz) < submitted:
+            if key in doc.data and parse_time(doc.data[key], tz, strict=False) < submitted:
                 yield finding(
                     doc,
                     "event-order",
                     (key,),
                     f"{key} {doc.data[key]} is before the submission {events[0]['at']}",
                     "a deadline comes after the submission",
+                )
+
+
+def _times(data: dict[str, Any]) -> Iterator[tuple[Parts, str]]:
+    """Every time a record states (the fields its schema types as a time)."""
+    for i, event in enumerate(data["events"]):
+        yield ("events", i, "at"), event["at"]
+    if "feedback_due" in data:
+        yield ("feedback_due",), data["feedback_due"]
+    if "held_at" in data.get("meeting", {}):
+        yield ("meeting", "held_at"), data["meeting"]["held_at"]
+    for i, item in enumerate(data.get("action_items", [])):
+        if "due" in item:
+            yield ("action_items", i, "due"), item["due"]
+
+
+@rule("time-exists")
+def time_exists(corpus: Corpus) -> Iterator[Finding]:
+    """Times without an offset exist in the policy's timezone (none falls in a daylight-saving gap)."""
+    assert corpus.policy is not None
+    tz = corpus.policy.timezone
+    for doc in corpus.records:
+        for parts, text in _times(doc.data):
+            try:
+                parse_time(text, tz)
+            except ValueError as err:  # the schema has checked the form, the year and the offset
+                yield finding(
+                    doc, "time-exists", parts, str(err), "write the time the clocks showed, or give its offset"
                 )
 
 

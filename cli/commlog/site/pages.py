@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from typing import Any
 from urllib.parse import quote
@@ -13,12 +13,13 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from commlog.deadlines import STATE_NAMES, Stage
-from commlog.reports.overdue import overdue_report, stage_label
+from commlog.reports.overdue import lateness, overdue_report, stage_label
 from commlog.schedule import Schedule
 from commlog.site import charts
 from commlog.site.attachments import published_name
 from commlog.site.model import HIDDEN, RecordView, SiteModel
 from commlog.site.render import environment, fields_table, relative
+from commlog.timeutil import show
 from commlog.workflow import (
     CLASSIFICATION_NAMES,
     DIRECTION_NAMES,
@@ -103,9 +104,14 @@ class Site:
     def __init__(self, model: SiteModel):
         self.model = model
         self.env = environment()
-        self.env.globals.update(NAMES, rel=relative, name=model.name)
+        self.env.globals.update(NAMES, rel=relative, name=model.name, when=self.when, lateness=lateness)
         self.departments = [d["name"] for d in model.policy["departments"]]
         self.codes = {d["name"]: d["code"].lower() for d in model.policy["departments"]}
+
+    def when(self, moment: datetime | str) -> str:
+        """A time as every page shows it: in the policy's timezone (a record's own text is read first)."""
+        ctx = self.model.plan.context
+        return show(ctx.time(moment) if isinstance(moment, str) else moment, ctx.policy.timezone)
 
     def render(self, template: str, here: str, **context: Any) -> str:
         html = self.env.get_template(template).render(
@@ -213,8 +219,8 @@ class Site:
                     "receivers": "、".join(receivers),
                     "receiver_people": "、".join(people),
                     "channels": "+".join(channels.get(c, c) for c in data["channels"]),
-                    "expected": f"{reply.due:%Y-%m-%d %H:%M}" if reply and reply.due else "-",
-                    "actual": f"{reply.met:%Y-%m-%d %H:%M}" if reply and reply.met else "-",
+                    "expected": self.when(reply.due) if reply and reply.due else "-",
+                    "actual": self.when(reply.met) if reply and reply.met else "-",
                     "archive_no": archived[-1] if archived else "",
                 }
             )
