@@ -315,3 +315,19 @@ def test_a_link_named_on_the_command_line_is_judged_as_a_link(demo_repo: Path, t
         _no_traceback(result)
         assert result.returncode == 1 and "file-symlink" in result.stdout, result.stdout + result.stderr
     assert link.is_symlink()
+
+
+def test_a_time_with_a_final_new_line_is_not_a_time(demo_repo: Path) -> None:
+    result = run_commlog("overdue", "--repo", str(demo_repo), "--as-of", "2026-11-20 17:00\n")
+    assert result.returncode == 2 and "--as-of" in result.stderr
+
+
+def test_a_date_outside_the_supported_years_is_a_finding(demo_repo: Path) -> None:
+    record = demo_repo / "records/2025/NX-2025-004.yaml"
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace("start: 2025-03-05", "start: 9999-03-05", 1), encoding="utf-8")
+    result = run_commlog("validate", "--repo", str(demo_repo), "--format", "json")
+    findings = json.loads(result.stdout)["findings"]
+    assert any(f["path"] == "records/2025/NX-2025-004.yaml" and "9999-03-05" in f["message"] for f in findings), findings
+    for args in (("overdue",), ("due", "NX-2025-004")):
+        _no_traceback(run_commlog(*args, "--repo", str(demo_repo), "--as-of", AS_OF))

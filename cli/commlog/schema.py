@@ -19,7 +19,7 @@ from referencing import Registry, Resource
 
 from commlog.findings import Finding, pointer
 from commlog.resources import data_path
-from commlog.timeutil import TIME_FORM, parse_time
+from commlog.timeutil import TIME_FORM, check_year, parse_time
 
 if TYPE_CHECKING:
     from referencing._core import Resolver  # the type of Registry.resolver(); not exported
@@ -32,7 +32,7 @@ FORMATS = FormatChecker(formats=())
 @FORMATS.checks("commlog-date", raises=ValueError)
 def _is_date(value: object) -> bool:
     if isinstance(value, str):
-        date.fromisoformat(value)
+        check_year(date.fromisoformat(value).year)
     return True
 
 
