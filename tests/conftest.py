@@ -26,6 +26,14 @@ def copy_demo(target: Path, with_site: bool = False) -> Path:
     return target
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """commlog's caches for this test session, not the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("commlog-cache")
+    os.environ["COMMLOG_CACHE_DIR"] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_demo(tmp_path_factory.mktemp("demo-template") / "repo")

@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+from commlog.cache import folder as cache_folder
+
 from conftest import ROOT, run_commlog
 
 
@@ -111,7 +113,8 @@ def test_demo_has_the_register_rows() -> None:
 
 def test_cache_answers_unchanged_and_misses_on_change(demo_repo: Path) -> None:
     cold = run_commlog("validate", "--format", "json", "--repo", str(demo_repo))
-    assert (demo_repo / ".commlog-cache" / "validate.json").is_file()
+    assert (cache_folder(demo_repo) / "validate.json").is_file()
+    assert not (demo_repo / ".commlog-cache").exists()  # never in the work tree
     warm = run_commlog("validate", "--format", "json", "--repo", str(demo_repo))
     assert warm.stdout == cold.stdout and warm.returncode == 0
     record = demo_repo / "records/2025/NX-2025-001.yaml"
@@ -125,7 +128,7 @@ def test_cache_answers_unchanged_and_misses_on_change(demo_repo: Path) -> None:
 def test_changed_files_alone_are_read_again(demo_repo: Path) -> None:
     """After an edit, unchanged files come from the per-file cache; the result equals a run without caches."""
     assert run_commlog("validate", "--repo", str(demo_repo)).returncode == 0
-    assert (demo_repo / ".commlog-cache" / "files.json").is_file()
+    assert (cache_folder(demo_repo) / "files.json").is_file()
     broken = demo_repo / "records/2024/NB-2024-056.yaml"
     broken.write_text(broken.read_text(encoding="utf-8").replace("urgency: normal", "urgency: 普通"), encoding="utf-8")
     first = run_commlog("validate", "--format", "json", "--repo", str(demo_repo))

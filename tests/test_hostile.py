@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from commlog.cache import folder as cache_folder
+
 from conftest import ROOT, copy_demo, run_commlog
 from sitebuild import AS_OF
 
@@ -150,7 +152,7 @@ def test_a_damaged_cache_is_rebuilt(demo_repo: Path, content: str) -> None:
     run_commlog("validate", "--repo", str(demo_repo))
     key = code_state()
     for name in ("digests", "files", "validate"):
-        (demo_repo / ".commlog-cache" / f"{name}.json").write_text(content.replace("%s", key), encoding="utf-8")
+        (cache_folder(demo_repo) / f"{name}.json").write_text(content.replace("%s", key), encoding="utf-8")
     result = run_commlog("validate", "--repo", str(demo_repo))
     _no_traceback(result)
     assert result.returncode == 0 and "all valid" in result.stdout
@@ -160,16 +162,35 @@ def test_damaged_cache_entries_are_judged_again(demo_repo: Path) -> None:
     from commlog.cache import code_state
 
     run_commlog("validate", "--repo", str(demo_repo))
-    files = demo_repo / ".commlog-cache/files.json"
+    files = cache_folder(demo_repo) / "files.json"
     stored = json.loads(files.read_text(encoding="utf-8"))
     assert stored["key"] == code_state()
     for entry in stored["value"].values():
         entry["findings"] = [{"no": "such field"}]
     files.write_text(json.dumps(stored), encoding="utf-8")
-    (demo_repo / ".commlog-cache/validate.json").unlink()
+    (cache_folder(demo_repo) / "validate.json").unlink()
     result = run_commlog("validate", "--repo", str(demo_repo))
     _no_traceback(result)
     assert result.returncode == 0
+
+
+def test_a_cache_in_the_work_tree_is_never_read(demo_repo: Path) -> None:
+    """A cache that came with the checkout (committed by a pull request) must not vouch for anything."""
+    record = demo_repo / GOOD
+    record.write_text(record.read_text(encoding="utf-8").replace("urgency: urgent", "urgency: 紧急"), encoding="utf-8")
+    assert run_commlog("validate", "--repo", str(demo_repo)).returncode == 1
+    planted = demo_repo / ".commlog-cache"
+    shutil.copytree(cache_folder(demo_repo), planted)
+    for path in planted.glob("*.json"):
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if path.name == "validate.json":
+            stored["value"]["findings"] = []
+        path.write_text(json.dumps(stored), encoding="utf-8")
+    shutil.rmtree(cache_folder(demo_repo))
+    copy = demo_repo.parent / "clone"
+    shutil.copytree(demo_repo, copy, symlinks=True)
+    result = run_commlog("validate", "--repo", str(copy))
+    assert result.returncode == 1 and "schema-enum" in result.stdout
 
 
 def _same_size_edit(path: Path, old: str, new: str) -> None:

@@ -1,4 +1,10 @@
-"""Caches in ``.commlog-cache/``, so that unchanged files are not judged again.
+"""Caches outside the repository, so that unchanged files are not judged again.
+
+The cache of a repository lives in ``$COMMLOG_CACHE_DIR`` (default
+``$XDG_CACHE_HOME/commlog``, else ``~/.cache/commlog``), in a folder named after a
+digest of the repository's resolved path. Never inside the work tree: a cache file
+that arrived with a pull request (or a link planted there) must not be able to tell
+``validate`` that an invalid repository is valid, nor a build what a record says.
 
 Every answer is keyed by content, never by a file's size or time:
 
@@ -27,10 +33,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from commlog.fileio import atomic_write
+from commlog.fileio import atomic_write, open_regular
 from commlog.resources import data_path
 
-FOLDER = ".commlog-cache"
 FORMAT = 2
 """Bumped whenever what is stored changes shape."""
 RACY_NS = 2_000_000_000
@@ -71,10 +76,20 @@ def tree_state(code: str, files: Iterable[tuple[str, str]]) -> str:
     return digest.hexdigest()
 
 
+def folder(root: Path) -> Path:
+    """Where the cache of the repository at ``root`` lives (outside it)."""
+    base = os.environ.get("COMMLOG_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "commlog"
+    )
+    name = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:24]
+    return Path(base) / name
+
+
 def read(root: Path, name: str, key: str) -> Any | None:
     """The cached value stored under ``name`` if it was stored with ``key``; None for anything else."""
     try:
-        stored = json.loads((root / FOLDER / f"{name}.json").read_text(encoding="utf-8"))
+        with open_regular(folder(root) / f"{name}.json") as handle:
+            stored = json.loads(handle.read().decode("utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(stored, dict) or stored.get("key") != key:
@@ -83,13 +98,13 @@ def read(root: Path, name: str, key: str) -> Any | None:
 
 
 def write(root: Path, name: str, key: str, value: Any) -> None:
-    """Store a value; a repository that cannot be written to simply has no cache."""
-    folder = root / FOLDER
-    with contextlib.suppress(OSError):
-        folder.mkdir(exist_ok=True)
-        if not (folder / ".gitignore").exists():
-            (folder / ".gitignore").write_text("*\n")
-        atomic_write(folder / f"{name}.json", json.dumps({"key": key, "value": value}, ensure_ascii=False))
+    """Store a value; where the cache cannot be written (or is a link), there simply is no cache."""
+    target = folder(root)
+    with contextlib.suppress(OSError, ValueError):
+        target.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if target.is_symlink() or not target.is_dir():
+            return
+        atomic_write(target / f"{name}.json", json.dumps({"key": key, "value": value}, ensure_ascii=False))
 
 
 Signature = list[int]
