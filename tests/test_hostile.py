@@ -352,3 +352,44 @@ def test_a_date_outside_the_supported_years_is_a_finding(demo_repo: Path) -> Non
     assert any(f["path"] == "records/2025/NX-2025-004.yaml" and "9999-03-05" in f["message"] for f in findings), findings
     for args in (("overdue",), ("due", "NX-2025-004")):
         _no_traceback(run_commlog(*args, "--repo", str(demo_repo), "--as-of", AS_OF))
+
+
+def _tree(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_links_in_the_site_sources_stop_the_build(demo_repo: Path, tmp_path: Path) -> None:
+    copy_site_sources(demo_repo)
+    (demo_repo / "site/passwd.txt").symlink_to("/etc/passwd")
+    (demo_repo / "site/raw").symlink_to(demo_repo / "records")
+    validate = run_commlog("validate", "--repo", str(demo_repo), "--format", "json")
+    found = {(f["path"], f["rule"]) for f in json.loads(validate.stdout)["findings"]}
+    assert {("site/passwd.txt", "file-symlink"), ("site/raw", "file-symlink")} <= found
+    result = run_commlog("site", "build", "--repo", str(demo_repo), "--output", str(tmp_path / "out"))
+    assert result.returncode == 2 and "may not be published" in result.stderr, result.stderr
+    assert not (tmp_path / "out/passwd.txt").exists() and not (tmp_path / "out/raw").exists()
+
+
+def test_the_records_are_never_the_site_sources(demo_repo: Path, tmp_path: Path) -> None:
+    copy_site_sources(demo_repo)
+    config = demo_repo / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("docs_dir: site", "docs_dir: records"))
+    result = run_commlog("site", "build", "--repo", str(demo_repo), "--output", str(tmp_path / "out"))
+    assert result.returncode == 2 and "docs_dir" in result.stderr, result.stderr
+    assert not list(tmp_path.rglob("*.yaml"))
+
+
+def test_a_link_in_an_earlier_build_leads_no_write_out_of_the_output(demo_repo: Path, tmp_path: Path) -> None:
+    copy_site_sources(demo_repo)
+    out = tmp_path / "out"
+    assert run_commlog("site", "build", "--repo", str(demo_repo), "--as-of", AS_OF, "--output", str(out)).returncode == 0
+    before = _tree(demo_repo)
+    shutil.rmtree(out / "records")
+    (out / "records").symlink_to(demo_repo / "records")
+    (out / ".commlog-site").unlink()
+    (out / ".commlog-site").symlink_to(demo_repo / "policy.yaml")
+    policy = (demo_repo / "policy.yaml").read_bytes()
+    result = run_commlog("site", "build", "--repo", str(demo_repo), "--as-of", AS_OF, "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    assert _tree(demo_repo) == before and (demo_repo / "policy.yaml").read_bytes() == policy
+    assert not (out / "records").is_symlink() and (out / "records/2024/NX-2024-001/index.html").is_file()

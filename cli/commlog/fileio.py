@@ -13,6 +13,7 @@ import contextlib
 import errno
 import os
 import re
+import shutil
 import stat
 import tempfile
 import time
@@ -115,3 +116,19 @@ def _sync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def empty_site(folder: Path) -> None:
+    """Empty a folder a site was built into, before MkDocs writes it again.
+
+    MkDocs' own cleaning leaves a link to a folder in place (``rmtree`` refuses it and
+    the error is ignored) and then writes through it; here links are removed as links,
+    so no write of the build can land outside the folder. Hidden entries stay, as
+    MkDocs keeps them (a ``.git`` of a publishing branch), unless they are links.
+    """
+    with contextlib.suppress(FileNotFoundError), os.scandir(folder) as entries:
+        for entry in list(entries):
+            if entry.is_symlink() or (not entry.name.startswith(".") and not entry.is_dir(follow_symlinks=False)):
+                os.unlink(entry.path)
+            elif not entry.name.startswith("."):
+                shutil.rmtree(entry.path)

@@ -74,8 +74,8 @@ LOAD_RULES = [
     ("file-unreadable", "The file can be read."),
     (
         "file-symlink",
-        "Nothing in records/ or contacts/ (files, attachment folders, attachments) and not policy.yaml is a "
-        "symbolic link: commlog never follows one, so no build can publish a file from elsewhere.",
+        "Nothing in records/, contacts/ or site/ (files, attachment folders, attachments, page sources) and not "
+        "policy.yaml is a symbolic link: commlog never follows one, so no build can publish a file from elsewhere.",
     ),
     ("file-not-regular", "Records and contacts are ordinary files: no folder, FIFO or device in their place."),
     ("file-location", "YAML files in records/ and contacts/ are where commlog reads them."),

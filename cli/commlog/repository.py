@@ -19,6 +19,7 @@ RECORDS = "records"
 INTERNAL = "contacts/internal"
 EXTERNAL = "contacts/external"
 CONTACTS = "contacts"
+SITE_SOURCES = "site"
 
 
 class NotARepository(Exception):
@@ -87,6 +88,8 @@ def scan(root: Path) -> Scan:
     for top in (CONTACTS, RECORDS):
         if os.path.lexists(root / top) and _usable(root, top, found, folder=True):
             _walk(root, top, records if top == RECORDS else contacts, found)
+    if os.path.lexists(root / SITE_SOURCES) and _usable(root, SITE_SOURCES, found, folder=True):
+        _walk(root, SITE_SOURCES, [], found, sources=True)  # MkDocs would publish where a link leads
     found.files += sorted(contacts, key=_parts) + sorted(records, key=_parts)
     return found
 
@@ -100,7 +103,8 @@ def data_files(root: Path) -> list[Path]:
     return [root / relative for relative in scan(root).files]
 
 
-def _walk(root: Path, folder: str, data: list[str], found: Scan) -> None:
+def _walk(root: Path, folder: str, data: list[str], found: Scan, sources: bool = False) -> None:
+    """Walk ``folder`` for data files and problems; with ``sources``, only links and special files are problems."""
     try:
         with os.scandir(root / folder) as listing:
             entries = sorted(listing, key=lambda e: e.name)
@@ -116,14 +120,16 @@ def _walk(root: Path, folder: str, data: list[str], found: Scan) -> None:
         if not (is_dir or entry.is_file(follow_symlinks=False)):
             _usable(root, relative, found)
             continue
-        kind = role_of(relative)
+        kind = "other" if sources else role_of(relative)
         if is_dir:
             if kind != "other":
                 found.findings.append(
                     _problem(relative, "file-not-regular", "a folder where a YAML file belongs", "remove or rename it")
                 )
             else:
-                _walk(root, relative, data, found)
+                _walk(root, relative, data, found, sources)
+        elif sources:
+            continue
         elif kind in ("internal", "external", "record"):
             data.append(relative)
         elif _misplaced(relative):
@@ -211,6 +217,27 @@ def output_problem(root: Path, output: Path, also_protected: tuple[Path, ...] = 
     if out.is_dir() and not _is_site(out) and any(not p.name.startswith(".") for p in out.iterdir()):
         return f"{output} holds files that are not a site built before, and the build would delete them"
     return None
+
+
+def sources_problem(root: Path, docs_dir: Path) -> str | None:
+    """Why the site's sources (MkDocs' ``docs_dir``) may not be published, or None.
+
+    MkDocs copies every file of ``docs_dir`` into the site, following links: the folder
+    must be the repository's own site sources, hold no records, and contain no link or
+    special file (a link could publish /etc/passwd or a secret record's raw YAML).
+    """
+    docs, repo = docs_dir.resolve(), root.resolve()
+    if docs == repo or not docs.is_relative_to(repo):
+        return f"docs_dir {docs_dir} is the repository or outside it"
+    for name in (RECORDS, CONTACTS, ".git"):
+        guarded = repo / name
+        if docs.is_relative_to(guarded) or guarded.is_relative_to(docs):
+            return f"docs_dir {docs_dir} is, is inside or contains {name}"
+    found = Scan()
+    relative = docs.relative_to(repo).as_posix()
+    if _usable(repo, relative, found, folder=True):
+        _walk(repo, relative, [], found, sources=True)
+    return next((f"{f.path}: {f.message}" for f in found.findings), None)
 
 
 def report_problem(root: Path, output: Path) -> str | None:

@@ -26,7 +26,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkPage
 
 from commlog.asof import moment
-from commlog.repository import SITE_MARKER, output_problem
+from commlog.fileio import atomic_write, empty_site
+from commlog.repository import SITE_MARKER, output_problem, sources_problem
 from commlog.site.attachments import publish
 
 log = logging.getLogger("mkdocs.plugins.commlog")
@@ -54,6 +55,10 @@ class CommlogPlugin(BasePlugin[CommlogConfig]):
         problem = output_problem(self.root, Path(config.site_dir), (Path(config.docs_dir),))
         if problem:
             raise PluginError(f"commlog: {problem}; set another site_dir")
+        problem = sources_problem(self.root, Path(config.docs_dir))
+        if problem:
+            raise PluginError(f"commlog: the site's sources may not be published: {problem}")
+        empty_site(Path(config.site_dir))
         clearance = os.environ.get("COMMLOG_CLEARANCE") or self.config.clearance
         if clearance not in CLEARANCES:
             raise PluginError(f"COMMLOG_CLEARANCE '{clearance}' is not one of {', '.join(CLEARANCES)}")
@@ -109,7 +114,7 @@ class CommlogPlugin(BasePlugin[CommlogConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         site_dir = Path(config.site_dir)
-        (site_dir / SITE_MARKER).write_text("built by commlog; `commlog site build` may empty this folder\n")
+        atomic_write(site_dir / SITE_MARKER, "built by commlog; `commlog site build` may empty this folder\n")
         self._copy_attachments(site_dir)
         if self.config.search:
             result = subprocess.run(
