@@ -393,3 +393,82 @@ def test_a_link_in_an_earlier_build_leads_no_write_out_of_the_output(demo_repo: 
     assert result.returncode == 0, result.stderr
     assert _tree(demo_repo) == before and (demo_repo / "policy.yaml").read_bytes() == policy
     assert not (out / "records").is_symlink() and (out / "records/2024/NX-2024-001/index.html").is_file()
+
+
+@pytest.mark.parametrize("target", ["/dev/null", "", "/no/such/folder/x.csv", "mkdocs.yml"])
+def test_report_outputs_that_are_not_new_files(demo_repo: Path, target: str) -> None:
+    copy_site_sources(demo_repo)
+    config = (demo_repo / "mkdocs.yml").read_bytes()
+    path = str(demo_repo / target) if target == "mkdocs.yml" else target
+    result = run_commlog("overdue", "--repo", str(demo_repo), "--as-of", AS_OF, "--output", path, cwd=demo_repo)
+    _no_traceback(result)
+    if target == "/dev/null":
+        assert result.returncode == 0 and Path("/dev/null").is_char_device()
+    else:
+        assert result.returncode == 2 and "--output" in result.stderr
+    assert (demo_repo / "mkdocs.yml").read_bytes() == config
+    assert not [p for p in demo_repo.iterdir() if "atomic" in p.name or p.name.endswith(".commlog-tmp")]
+
+
+def test_a_removed_attachment_is_noticed_at_once(demo_repo: Path) -> None:
+    record = demo_repo / GOOD
+    _append_line(record, "attachments: [letter.pdf]")
+    folder = record.with_suffix("")
+    folder.mkdir()
+    (folder / "letter.pdf").write_bytes(b"%PDF-1.4")
+    assert run_commlog("validate", "--repo", str(demo_repo)).returncode == 0
+    (folder / "letter.pdf").unlink()
+    result = run_commlog("validate", "--repo", str(demo_repo))
+    assert result.returncode == 1 and "attachment-missing" in result.stdout
+
+
+def _append_line(path: Path, line: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", ["fmt", "validate"])
+def test_only_data_files_are_taken_from_the_command_line(demo_repo: Path, command: str) -> None:
+    folder = demo_repo / "records/2024/NX-2024-001"
+    folder.mkdir()
+    evidence = folder / "evidence.yaml"
+    evidence.write_text("# a customer's file, kept as it came\nb:   1\n")
+    result = run_commlog(command, "--repo", str(demo_repo), str(evidence))
+    assert result.returncode == 2 and "not a record, contact or policy file" in result.stderr
+    assert evidence.read_text() == "# a customer's file, kept as it came\nb:   1\n"
+
+
+def test_odd_file_names_are_findings_printed_inert(demo_repo: Path) -> None:
+    year = demo_repo / "records/2024"
+    good = (demo_repo / GOOD).read_bytes()
+    (year / os.fsdecode(b"\xff-2024-001.yaml")).write_bytes(good)
+    (year / "NX-2024-777.yaml\n::warning::forged").write_bytes(good)
+    (year / "NX-2024-778.YAML").write_bytes(good)
+    deeper = year / "03"
+    deeper.mkdir()
+    (deeper / "NX-2024-779.yaml").write_bytes(good)
+    for args in (("validate",), ("validate", "--no-cache"), ("validate", "--format", "json")):
+        result = run_commlog(*args, "--repo", str(demo_repo))
+        _no_traceback(result)
+        assert result.returncode == 1
+    text = run_commlog("validate", "--repo", str(demo_repo)).stdout
+    assert "records/2024/\\xff-2024-001.yaml:1:1: file-name" in text
+    assert "NX-2024-777.yaml\\x0a::warning::forged:1:1: file-name" in text
+    assert "\n::warning::" not in text
+    assert "records/2024/NX-2024-778.YAML:1:1: file-location" in text
+    assert "records/2024/03/NX-2024-779.yaml:1:1: file-location" in text
+    for args in (("overdue",), ("due", "NX-2024-001"), ("fmt", "--check")):
+        _no_traceback(run_commlog(*args, "--repo", str(demo_repo), *(("--as-of", AS_OF) if args[0] != "fmt" else ())))
+
+
+def test_fmt_handles_a_long_name_and_keeps_the_owner(demo_repo: Path) -> None:
+    long_name = demo_repo / "contacts/internal" / ("a" * 240 + ".yaml")
+    source = (demo_repo / "contacts/internal/zhang-wei.yaml").read_text(encoding="utf-8")
+    long_name.write_text(source.replace("\n", "\n\n", 1), encoding="utf-8")
+    record = demo_repo / "records/2024/NB-2024-056.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("urgency: normal", "urgency:   normal"))
+    os.chown(record, 65534, 65534)
+    result = run_commlog("fmt", "--repo", str(demo_repo))
+    _no_traceback(result)
+    assert "urgency: normal" in record.read_text(encoding="utf-8")
+    assert (record.stat().st_uid, record.stat().st_gid) == (65534, 65534)
+    assert long_name.read_text(encoding="utf-8") == source

@@ -70,7 +70,8 @@ def atomic_write(path: Path, text: str) -> None:
     """Replace ``path`` so that readers see the old or the new content, never half, even after a crash.
 
     The new content goes to a temporary file in the same folder, is flushed to disk, and
-    takes the old file's permissions before the rename; the folder is synced afterwards.
+    takes the old file's permissions (and owner, where allowed) before the rename; the
+    folder is synced afterwards.
     A link is refused rather than replaced by a file.
     """
     mode = 0o644
@@ -83,13 +84,17 @@ def atomic_write(path: Path, text: str) -> None:
             raise NotRegular(errno.EINVAL, "not a regular file", str(path))
         mode = stat.S_IMODE(info.st_mode)
     remove_leftovers(path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    # A short prefix: the temporary name must fit the 255-byte limit however long the file's name is.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(text.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
+        if info is not None and (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
+            with contextlib.suppress(OSError):  # only root may give a file away; others keep their own
+                os.chown(tmp, info.st_uid, info.st_gid)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\udc80-\udcff]")
+
+
+def visible(text: str) -> str:
+    """Text safe to print on a terminal or in a CI log: each control character becomes a visible escape.
+
+    ESC becomes ``\\x1b``, a line break inside a file name ``\\x0a``, and a byte of a file
+    name that is not UTF-8 (decoded by Python as a lone surrogate) ``\\xff``; bidirectional
+    overrides are escaped too, so text cannot forge finding lines or CI commands.
+    """
+    return _INVISIBLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    if 0xDC80 <= code <= 0xDCFF:
+        code -= 0xDC00
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True, order=True)
@@ -24,7 +44,7 @@ class Finding:
 
     def as_text(self) -> str:
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{self.path}:{self.line}:{self.column}: {self.rule}: {self.message}{hint}"
+        return visible(f"{self.path}:{self.line}:{self.column}: {self.rule}: {self.message}{hint}")
 
     def as_json(self) -> dict[str, object]:
         return {

@@ -7,12 +7,13 @@ contacts/ is a finding, never a way to read a file from elsewhere.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from commlog.fileio import TEMP_SUFFIX
-from commlog.findings import Finding
+from commlog.findings import Finding, visible
 
 POLICY = "policy.yaml"
 RECORDS = "records"
@@ -72,6 +73,8 @@ class Scan:
 
     files: list[str] = field(default_factory=list)
     """Repository-relative paths, written with ``/``."""
+    others: list[str] = field(default_factory=list)
+    """Every other file under records/ and contacts/ (attachments): rules look at whether they exist."""
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -115,6 +118,16 @@ def _walk(root: Path, folder: str, data: list[str], found: Scan, sources: bool =
         if entry.name.endswith(TEMP_SUFFIX):
             continue
         relative = f"{folder}/{entry.name}"
+        if _BAD_NAME.search(entry.name):
+            found.findings.append(
+                _problem(
+                    visible(relative),
+                    "file-name",
+                    "the name holds a control character or bytes that are not UTF-8",
+                    "rename it with ordinary characters; commlog does not read it",
+                )
+            )
+            continue
         is_dir = entry.is_dir(follow_symlinks=False)
         # The entry's type comes from the folder listing; only a link or special file needs a stat (to say which).
         if not (is_dir or entry.is_file(follow_symlinks=False)):
@@ -132,7 +145,9 @@ def _walk(root: Path, folder: str, data: list[str], found: Scan, sources: bool =
             continue
         elif kind in ("internal", "external", "record"):
             data.append(relative)
-        elif _misplaced(relative):
+        elif not _misplaced(root, relative):
+            found.others.append(relative)
+        else:
             found.findings.append(
                 Finding(
                     relative,
@@ -145,12 +160,18 @@ def _walk(root: Path, folder: str, data: list[str], found: Scan, sources: bool =
             )
 
 
-def _misplaced(relative: str) -> bool:
-    """A YAML file in records/ or contacts/ that is neither a data file nor inside a record's attachment folder."""
-    if not relative.endswith((".yaml", ".yml")):
+def _misplaced(root: Path, relative: str) -> bool:
+    """A YAML file in records/ or contacts/ that is not a data file, nor inside a record's own attachment folder."""
+    if not relative.lower().endswith((".yaml", ".yml")):
         return False
     parts = relative.split("/")
-    return parts[0] == CONTACTS or len(parts) <= 3
+    if parts[0] == CONTACTS or len(parts) <= 3:
+        return True
+    return not os.path.lexists(root / f"{'/'.join(parts[:3])}.yaml")  # records/<year>/<id>/... needs <id>.yaml
+
+
+_BAD_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\udc80-\udcff]")
+"""Control characters, or bytes that are not UTF-8 (read by Python as lone surrogates), in a file name."""
 
 
 def _usable(root: Path, relative: str, found: Scan, folder: bool = False) -> bool:
@@ -243,8 +264,10 @@ def sources_problem(root: Path, docs_dir: Path) -> str | None:
 def report_problem(root: Path, output: Path) -> str | None:
     """Why a report may not be written to the file ``output`` (it would replace the repository's data), or None."""
     out, repo = output.resolve(), root.resolve()
-    if out == repo / POLICY or any(out.is_relative_to(repo / name) for name in PROTECTED):
+    if any(out.is_relative_to(repo / name) for name in PROTECTED):
         return f"{output} is in the repository's {out.relative_to(repo).parts[0]}; write reports elsewhere"
+    if out.is_relative_to(repo) and out.suffix.lower() in (".yaml", ".yml") and out.exists():
+        return f"{output} is the repository's {out.name}; write reports elsewhere"
     return None
 
 

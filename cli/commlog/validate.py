@@ -38,7 +38,8 @@ class Snapshot:
     def key(self) -> str:
         """What the whole validation result depends on."""
         problems = ((f"!{f.path}", f.rule) for f in self.scan.findings)
-        return cache.tree_state(self.results.code, [*self.digests.items(), *problems])
+        others = ((f"+{relative}", "") for relative in self.scan.others)  # an attachment removed changes the verdict
+        return cache.tree_state(self.results.code, [*self.digests.items(), *problems, *others])
 
 
 def take_snapshot(root: Path, use_cache: bool = True) -> Snapshot:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import inspect
+import io
 import sys
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
-from commlog.repository import NotARepository, find_root, report_problem
+from commlog.fileio import atomic_write
+from commlog.repository import NotARepository, find_root, report_problem, role_of
 
 repo_option = click.option(
     "--repo",
@@ -46,7 +48,7 @@ def paths_in(root: Path, paths: tuple[Path, ...]) -> list[Path] | None:
             relative = resolved.relative_to(root.resolve()).as_posix()
         except ValueError:
             raise click.UsageError(f"{path}: not inside the repository {root}") from None
-        if relative != "policy.yaml" and not relative.startswith(("records/", "contacts/")):
+        if role_of(relative) == "other":
             raise click.UsageError(
                 f"{path}: not a record, contact or policy file (those live in records/, contacts/ and policy.yaml)"
             )
@@ -88,17 +90,31 @@ def resolve_as_of(root: Path, text: str | None) -> datetime:
 
 
 def output_to(path: Path | None, root: Path | None = None) -> AbstractContextManager[TextIO]:
-    """A text stream for --output (a UTF-8 file, written atomically) or standard output (left open).
+    """A text stream for --output (a UTF-8 file, replaced atomically once the report is complete) or standard output.
 
-    With ``root``, a file in the repository's records, contacts, schemas, site sources,
-    .git or its policy is refused: a report must never replace the data it reports on.
+    With ``root``, the repository's data, configuration and site sources are refused:
+    a report must never replace what it reports on. A device or FIFO (``/dev/null``,
+    ``/dev/stdout``) is written to as it is, never replaced by a file.
     """
     if path is None:
         return nullcontext(sys.stdout)
     problem = report_problem(root, path) if root is not None else None
+    if not str(path) or path.is_dir():
+        problem = f"{path} is a folder; name a file"
+    elif not path.absolute().parent.is_dir():
+        problem = f"{path.absolute().parent} does not exist"
     if problem:
         raise click.BadParameter(problem, param_hint="--output")
-    return click.open_file(str(path), "w", encoding="utf-8", atomic=True)  # type: ignore[return-value]
+    if path.exists() and not path.is_file():
+        return open(path, "w", encoding="utf-8")  # noqa: SIM115 - the caller closes it
+    return _replaced_when_done(path)
+
+
+@contextmanager
+def _replaced_when_done(path: Path) -> Iterator[TextIO]:
+    buffer = io.StringIO()
+    yield buffer
+    atomic_write(path, buffer.getvalue())
 
 
 def load_schedule(repo: Path | None, as_of: str | None) -> tuple[datetime, Any]:

@@ -20,7 +20,8 @@ from commlog.commands.common import as_of_option, example, load_schedule, repo_o
 def due(record_id: str, as_of: str | None, output_format: str, explain: bool, repo: Path | None) -> None:
     """Each stage of one record: start, due, met, state."""
     from commlog.deadlines import STATE_NAMES
-    from commlog.reports.overdue import stage_label, visible
+    from commlog.findings import visible
+    from commlog.reports.overdue import stage_label
     from commlog.schedule import provisional_warning
     from commlog.timeutil import show
     from commlog.workflow import STATUS_NAMES

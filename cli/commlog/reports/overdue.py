@@ -12,6 +12,7 @@ from datetime import datetime, tzinfo
 from typing import TextIO
 
 from commlog.deadlines import STAGE_NAMES, STATE_NAMES
+from commlog.findings import visible
 from commlog.schedule import Schedule
 from commlog.timeutil import show
 
@@ -95,14 +96,6 @@ def lateness(item: Item) -> str:
 
 
 # C0 and C1 controls, DEL, and the bidirectional overrides and isolates that reorder what a terminal shows.
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def visible(text: str) -> str:
-    """Text safe to print on a terminal: each control character becomes a visible escape (ESC -> \\x1b)."""
-    return _INVISIBLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
-
-
 _MD_INLINE = re.compile(r"([\\`*_\[\]|~!#])")
 _MD_LEADING = re.compile(r"^([+\-=>:]|\d+[.)])")
 
