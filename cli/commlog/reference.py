@@ -77,6 +77,7 @@ LOAD_RULES = [
         "Nothing in records/, contacts/ or site/ (files, attachment folders, attachments, page sources) and not "
         "policy.yaml is a symbolic link: commlog never follows one, so no build can publish a file from elsewhere.",
     ),
+    ("file-name", "File names hold no control characters and are UTF-8: such a file is not read."),
     ("file-not-regular", "Records and contacts are ordinary files: no folder, FIFO or device in their place."),
     ("file-location", "YAML files in records/ and contacts/ are where commlog reads them."),
     ("policy-missing", "The repository has a policy.yaml."),
