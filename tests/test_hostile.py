@@ -472,3 +472,26 @@ def test_fmt_handles_a_long_name_and_keeps_the_owner(demo_repo: Path) -> None:
     assert "urgency: normal" in record.read_text(encoding="utf-8")
     assert (record.stat().st_uid, record.stat().st_gid) == (65534, 65534)
     assert long_name.read_text(encoding="utf-8") == source
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root to run commlog as another user")
+def test_an_unreadable_file_is_a_finding() -> None:
+    """Run as the unprivileged user nobody, for whom a file with mode 000 cannot be read (root reads anything)."""
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as base:
+        os.chmod(base, 0o755)
+        repo = copy_demo(Path(base) / "repo")
+        for path in [repo, *repo.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        (repo / GOOD).chmod(0)
+        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m", "commlog"]
+        env = {**os.environ, "COMMLOG_CACHE_DIR": f"{base}/cache", "HOME": base, "PYTHONUTF8": "1"}
+        os.mkdir(f"{base}/cache")
+        os.chmod(f"{base}/cache", 0o777)
+        result = subprocess.run([*command, "validate", "--repo", str(repo)], capture_output=True, text=True, env=env)
+        _no_traceback(result)
+        assert result.returncode == 1
+        assert f"{GOOD}:1:1: file-unreadable: cannot read the file: Permission denied" in result.stdout, result.stderr
