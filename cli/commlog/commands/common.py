@@ -35,8 +35,13 @@ def resolve_root(repo: Path | None) -> Path:
         ) from err
 
 
-def paths_in(root: Path, paths: tuple[Path, ...]) -> list[Path] | None:
-    """The given files, checked to exist inside the repository; None for 'all'."""
+def paths_in(root: Path, paths: tuple[Path, ...], data_only: bool = False) -> list[Path] | None:
+    """The given files, checked to exist inside the repository; None for 'all'.
+
+    Files in records/ and contacts/ and the policy are accepted (validate reports a
+    misplaced one); with ``data_only``, only records, contacts and the policy
+    themselves (``fmt`` must never rewrite an attachment).
+    """
     if not paths:
         return None
     result = []
@@ -48,7 +53,8 @@ def paths_in(root: Path, paths: tuple[Path, ...]) -> list[Path] | None:
             relative = resolved.relative_to(root.resolve()).as_posix()
         except ValueError:
             raise click.UsageError(f"{path}: not inside the repository {root}") from None
-        if role_of(relative) == "other":
+        outside_data = relative != "policy.yaml" and not relative.startswith(("records/", "contacts/"))
+        if outside_data or (data_only and role_of(relative) == "other"):
             raise click.UsageError(
                 f"{path}: not a record, contact or policy file (those live in records/, contacts/ and policy.yaml)"
             )

@@ -22,7 +22,7 @@ def fmt(paths: tuple[Path, ...], check: bool, repo: Path | None) -> None:
     from commlog.fmt import format_repository
 
     root = resolve_root(repo)
-    result = format_repository(root, paths_in(root, paths), check=check)
+    result = format_repository(root, paths_in(root, paths, data_only=True), check=check)
     for item in result.findings:
         click.echo(item.as_text())
     verb = "not in canonical form" if check else "reformatted"
