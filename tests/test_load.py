@@ -157,3 +157,28 @@ def test_a_full_width_space_outside_text_is_a_finding(text: str, line: int, colu
     with pytest.raises(LoadError) as caught:
         parse(text)
     assert (caught.value.rule, caught.value.line, caught.value.column) == ("yaml-ideographic-space", line, column)
+
+
+chinese_texts = st.text(st.sampled_from(["\u3000", "\n", " ", "中", "文", "：", ":", "-", "#", "a", "\xa0"]), max_size=30)
+chinese_documents = st.dictionaries(
+    keys,
+    st.recursive(chinese_texts, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3)),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(chinese_documents)
+def test_canonical_form_round_trips_full_width_spaces(data: dict) -> None:
+    """fmt never writes what validate rejects: U+3000 at the start or end of text, after a colon, on a new line."""
+    text = dump(data)
+    assert parse(text) == data
+    assert dump(parse(text)) == text
+
+
+@pytest.mark.parametrize("value", ["x" * 4100 + " \u3000y", "x" * 4100 + ":\u3000y", "\u3000x", "x\u3000", "\xa0x"])
+def test_canonical_form_quotes_text_a_reader_would_misread(value: str) -> None:
+    """A line folded before a U+3000 would start with it; a plain value cannot start or end with a space."""
+    text = dump({"remarks": value})
+    assert text.startswith("remarks: '") and parse(text) == {"remarks": value}
