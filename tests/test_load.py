@@ -125,3 +125,60 @@ def test_canonical_form_round_trips_any_unicode(data: dict) -> None:
     text = dump(data)
     assert parse(text) == data
     assert dump(parse(text)) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "remarks: |-\n  各部门：\n  \u3000\u3000请于本周五前提交。\n",
+        "remarks: >\n  \u3000\u3000第一段\n\n  \u3000\u3000第二段\n",
+        'remarks: "\u3000x"\n',
+        "remarks: '各部门：\n\n  \u3000\u3000请于本周五前提交。'\n",
+        'remarks: "a:\u3000b"\n',
+        '"\u3000key": x\n',
+    ],
+)
+def test_a_full_width_space_inside_text_is_text(text: str) -> None:
+    """A U+3000 paragraph indent inside block or quoted text is ordinary Chinese typography."""
+    assert any("\u3000" in key + value for key, value in parse(text).items())
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("remarks: \u3000x\n", 1, 10),
+        ("a: b\n\u3000c: d\n", 2, 1),
+        ("a: |\n  \u3000x\nb:\u3000c\n", 3, 3),
+        ("a: '\u3000x'\nb: x\n  \u3000y\n", 3, 3),
+        ("a:\n  - x\n \u3000- y\n", 3, 2),
+    ],
+)
+def test_a_full_width_space_outside_text_is_a_finding(text: str, line: int, column: int) -> None:
+    with pytest.raises(LoadError) as caught:
+        parse(text)
+    assert (caught.value.rule, caught.value.line, caught.value.column) == ("yaml-ideographic-space", line, column)
+
+
+chinese_texts = st.text(st.sampled_from(["\u3000", "\n", " ", "中", "文", "：", ":", "-", "#", "a", "\xa0"]), max_size=30)
+chinese_documents = st.dictionaries(
+    keys,
+    st.recursive(chinese_texts, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3)),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(chinese_documents)
+def test_canonical_form_round_trips_full_width_spaces(data: dict) -> None:
+    """fmt never writes what validate rejects: U+3000 at the start or end of text, after a colon, on a new line."""
+    text = dump(data)
+    assert parse(text) == data
+    assert dump(parse(text)) == text
+
+
+@pytest.mark.parametrize("value", ["x" * 4100 + " \u3000y", "x" * 4100 + ":\u3000y", "\u3000x", "x\u3000", "\xa0x"])
+def test_canonical_form_quotes_text_a_reader_would_misread(value: str) -> None:
+    """A line folded before a U+3000 would start with it; a plain value cannot start or end with a space."""
+    text = dump({"remarks": value})
+    assert text.startswith("remarks: '") and parse(text) == {"remarks": value}

@@ -4,7 +4,9 @@
 - a mapping or list of single-line scalars that fits in :data:`FLOW_WIDTH` is
   written on one line (``{type: sent, at: ..., by: ...}``), anything else in block style;
 - multi-line text as a literal block (``|``); strings quoted only where a YAML
-  reader could take them for another type; lists indented under their key;
+  reader could take them for another type, or where they start or end with a space
+  (U+3000 included) or the loader would read a U+3000 as indentation; lists indented
+  under their key;
 - comments are not kept: what matters goes in ``remarks``.
 """
 
@@ -35,7 +37,31 @@ class _Dumper(yaml.SafeDumper):
         analysis = super().analyze_scalar(scalar)
         if not analysis.allow_flow_plain and analysis.allow_block_plain and _COLON_SAFE.match(scalar):
             analysis.allow_flow_plain = True
+        if (analysis.allow_flow_plain or analysis.allow_block_plain) and _misread_plain(scalar):
+            analysis.allow_flow_plain = analysis.allow_block_plain = False
         return analysis
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _misread_plain(scalar: str) -> bool:
+    """Whether ``scalar`` written plain could be misread, or refused by the loader's full-width space rule.
+
+    A plain value loses leading and trailing spaces to the eye (and U+3000 to the loader);
+    a U+3000 after a colon, or after a space where a long line may be folded (the next line
+    then starts with it), is ``yaml-ideographic-space``. Quoted, all of it is text.
+    """
+    if scalar[:1].isspace() or scalar[-1:].isspace():
+        return True
+    if "\u3000" not in scalar:
+        return False
+    for run in _SPACES.finditer(scalar):  # maximal runs: one pass
+        spaces = run.group()
+        last = spaces.rfind("\u3000")
+        if last >= 0 and (scalar[run.start() - 1] == ":" or " " in spaces[:last]):
+            return True
+    return False
 
 
 # Quote every string that this loader or a YAML 1.1 reader would take for something else.

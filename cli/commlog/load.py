@@ -165,16 +165,46 @@ def _check_characters(text: str) -> None:
             line,
             column,
         )
-    space = _IDEOGRAPHIC_INDENT.search(text)
+    space = _IDEOGRAPHIC_INDENT.search(text)  # the fast pre-check: most files hold no U+3000 at all
     if space:
-        line, column = _position(text, space.end() - 1)
-        raise LoadError(
-            "yaml-ideographic-space",
-            "full-width space (U+3000) used as indentation or after a colon",
-            "replace it with an ordinary space",
-            line,
-            column,
-        )
+        offset = _outside_text(text, space)
+        if offset is not None:
+            line, column = _position(text, offset)
+            raise LoadError(
+                "yaml-ideographic-space",
+                "full-width space (U+3000) used as indentation or after a colon",
+                "replace it with an ordinary space",
+                line,
+                column,
+            )
+
+
+def _outside_text(text: str, first: re.Match[str]) -> int | None:
+    """Offset of the first suspect U+3000 that is not inside a block (``|``, ``>``) or quoted scalar.
+
+    Inside those it is text (a paragraph indent, 　　请于...); anywhere else YAML reads it as
+    part of a plain key or value, which silently makes odd keys and strings. The parser's
+    events need no recursion (unlike compose, so this runs before the depth check) and come
+    in document order, as do the matches: one merge, linear in the text.
+    """
+    spans: list[tuple[int, int]] = []
+    try:
+        for event in yaml.parse(text, Loader=StrictLoader):
+            if isinstance(event, yaml.ScalarEvent) and event.style in _TEXT_STYLES:
+                assert event.start_mark is not None and event.end_mark is not None  # the C parser marks every event
+                spans.append((event.start_mark.index, event.end_mark.index))
+    except yaml.YAMLError:
+        pass  # past a syntax error nothing is text: the U+3000 is reported, as it is the likely cause
+    i = 0
+    match: re.Match[str] | None = first
+    while match:
+        offset = match.end() - 1
+        while i < len(spans) and spans[i][1] <= offset:
+            i += 1
+        if i == len(spans) or offset < spans[i][0]:
+            return offset
+        match = _IDEOGRAPHIC_INDENT.search(text, match.end())
+    return None
 
 
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\r(?!\n)")
@@ -184,6 +214,8 @@ _VALUE_FORBIDDEN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 """The same, inside a value written with escapes ("\\x1b", "\\r", "\\t"): only the new line is text."""
 _IDEOGRAPHIC_INDENT = re.compile("(?m)(?:^|:)[^\\S\\n]*?\u3000")
 """A full-width space in the indentation or after a colon (one pass: a long line costs no more than its length)."""
+_TEXT_STYLES = ("|", ">", "'", '"')
+"""Scalar styles whose content is text wherever a U+3000 stands in it."""
 
 
 def _describe(char: str) -> str:

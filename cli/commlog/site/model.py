@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +19,25 @@ from commlog.schedule import Schedule, schedule
 from commlog.schema import Schemas
 
 log = logging.getLogger("mkdocs.plugins.commlog")  # the plugin's logger: MkDocs shows and counts its warnings
-ID_LIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+-\d{4}-\d{1,6}(?![0-9])")  # no \b: 见CW-... has no word boundary
+_DASHES = "\\-\u2010-\u2015\u2212\ufe63\uff0d"
+"""Every dash a reader takes for the id's hyphen: ASCII, U+2010-U+2015, minus, small and full-width hyphen-minus."""
+_ALNUM = "A-Za-z\uff21-\uff3a\uff41-\uff5a\\d"
+"""Letters ASCII or full-width, and any decimal digit (\\d takes full-width ones too)."""
+ID_LIKE = re.compile(
+    rf"(?<![{_ALNUM}])(?P<code>[{_ALNUM}]+)[{_DASHES}]\d{{4}}[{_DASHES}]\d{{1,6}}(?!\d)"
+)  # no \b: 见CW-... has no word boundary; cw-2024-001, ＣＷ－２０２４－００１ and CW‑2024‑001 are the same id to a reader
+_TO_HYPHEN = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"), "-")
 HIDDEN = "（无权查看的记录）"
 CLEARANCE = {"public": 0, "internal": 1, "confidential": 2, "secret": 3}
+
+
+def normal_id(text: str) -> str:
+    """An id as a reader reads it: NFKC (full-width to ASCII), ASCII digits, upper case, every dash a hyphen.
+
+    Each character of an id-like word stays one character, so positions in it still hold.
+    """
+    folded = unicodedata.normalize("NFKC", text).translate(_TO_HYPHEN).upper()
+    return folded if folded.isascii() else "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in folded)
 
 
 def visible(classification: str, clearance: str) -> bool:
@@ -70,15 +88,28 @@ class SiteModel:
     """Commits whose subject the build may show: every file they touched is shown (:func:`shows_file`)."""
 
     def redact(self, text: str) -> str:
-        """``text`` with every id of a record this build does not show replaced by 无权查看, even glued to other letters."""
+        """``text`` with every id of a record this build does not show replaced by 无权查看, even glued to other letters,
+        in lower case, full-width or with another dash."""
         return ID_LIKE.sub(self._redact, text) if self.hidden_ids else text
 
     def _redact(self, match: re.Match[str]) -> str:
         word = match.group(0)
-        for start in range(len(word.partition("-")[0])):
-            if word[start:] in self.hidden_ids:
-                return word[:start] + HIDDEN
+        hidden, longest = self._hidden
+        # The id may be glued to letters before it (见XCW-...): try each start within the longest code, no further,
+        # so that a 200,000-letter word costs one slice, not 200,000.
+        code = len(match.group("code"))
+        first = max(0, code - longest)
+        tail = normal_id(word[first:])
+        for start in range(code - first):
+            if tail[start:] in hidden:
+                return word[: first + start] + HIDDEN
         return word
+
+    @cached_property
+    def _hidden(self) -> tuple[frozenset[str], int]:
+        """The hidden ids in normal form and the length of their longest code (build_model sets hidden_ids once)."""
+        hidden = frozenset(map(normal_id, self.hidden_ids))
+        return hidden, max((len(i.partition("-")[0]) for i in hidden), default=0)
 
     @property
     def policy(self) -> dict[str, Any]:
