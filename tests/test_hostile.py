@@ -494,3 +494,21 @@ def test_an_unreadable_file_is_a_finding() -> None:
         _no_traceback(result)
         assert result.returncode == 1
         assert f"{GOOD}:1:1: file-unreadable: cannot read the file: Permission denied" in result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("id: NX-2024-001", "id: NX-２０２４-001"),
+        ("{type: submitted, at: 2024-10-08 09:30,", "{type: submitted, at: '２０２４-10-08 09:30',"),
+        ("feedback_due: 2024-10-11 18:00", "feedback_due: 2024-10-11 18:00 +０8:00"),
+    ],
+)
+def test_digits_are_ascii_digits(demo_repo: Path, old: str, new: str) -> None:
+    """JSON Schema's \\d is 0-9; Python's would take full-width and other digits."""
+    record = demo_repo / GOOD
+    text = record.read_text(encoding="utf-8")
+    assert old in text
+    record.write_text(text.replace(old, new), encoding="utf-8")
+    result = run_commlog("validate", "--repo", str(demo_repo), "--format", "json")
+    assert (GOOD, "schema-pattern") in {(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]}

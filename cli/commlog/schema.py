@@ -201,16 +201,18 @@ _TYPE_NAMES = {
 
 
 def _python_anchored(pattern: Any) -> Any:
-    """A pattern whose final ``$`` means the end of the text in Python too.
+    """A pattern that means in Python what it means in JSON Schema (ECMA-262).
 
-    JSON Schema patterns are ECMA-262, where ``$`` is the end of the text; Python's
-    ``$`` also matches before a final new line, so ``"NX-2024-001\\n"`` would pass
-    ``^...$``. The schema files stay standard (editors read them); the validators
-    commlog compiles use ``\\Z``.
+    Python's ``$`` also matches before a final new line, so ``"NX-2024-001\\n"`` would
+    pass ``^...$``, and its ``\\d`` takes any decimal digit, so ``NX-２０２４-001`` would
+    too. The schema files stay standard (editors read them); the validators commlog
+    compiles end patterns with ``\\Z`` and read ``\\d``, ``\\w`` and ``\\s`` as ASCII (``(?a)``).
     """
-    if isinstance(pattern, str) and pattern.endswith("$") and not pattern.endswith("\\$"):
-        return pattern[:-1] + "\\Z"
-    return pattern
+    if not isinstance(pattern, str):
+        return pattern
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + "\\Z"
+    return "(?a)" + pattern
 
 
 def _label(shape: Shape, path: list[str | int]) -> str:

@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 FIRST_YEAR, LAST_YEAR = 1900, 2199
-TIME_FORM = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}(?::\d{2})?)(?: ?(Z|[+-]\d{2}:\d{2}))?\Z")
+TIME_FORM = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}(?::\d{2})?)(?: ?(Z|[+-]\d{2}:\d{2}))?\Z", re.ASCII)
 """``\\Z``, not ``$``: Python's ``$`` would also accept a final new line."""
 # Offsets in use run from -12:00 to +14:00, in whole quarter hours (+05:45 Nepal, +08:45 Eucla).
 _MIN_OFFSET, _MAX_OFFSET = timedelta(hours=-12), timedelta(hours=14)
