@@ -125,21 +125,15 @@ def parse(text: str) -> dict[str, Any]:
         # Every error libyaml raises here is marked; the rest are caught too, never a traceback.
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
         problem = getattr(err, "problem", None) or getattr(err, "context", None) or "invalid YAML"
-        raise LoadError(
-            "yaml-syntax",
-            f"invalid YAML: {problem}",
-            "check indentation, colons and quotes on this line",
-            mark.line + 1 if mark else 1,
-            mark.column + 1 if mark else 1,
+        raise _at(
+            mark, "yaml-syntax", f"invalid YAML: {problem}", "check indentation, colons and quotes on this line"
         ) from err
     if not isinstance(node, yaml.MappingNode):
-        mark = node.start_mark if node is not None else None
-        raise LoadError(
+        raise _at(
+            node.start_mark if node is not None else None,
             "yaml-not-mapping",
             "the document is not a mapping of fields",
             "write `field: value` lines at the top level",
-            mark.line + 1 if mark else 1,
-            mark.column + 1 if mark else 1,
         )
     return _construct(node)
 
@@ -267,13 +261,17 @@ def _check_depth(text: str) -> None:
 
 
 def _too_deep(mark: Any) -> LoadError:
-    return LoadError(
+    return _at(
+        mark,
         "yaml-too-deep",
         f"values nested more than {MAX_DEPTH} levels deep",
         "records are a few levels deep; check the brackets and indentation",
-        mark.line + 1 if mark else 1,
-        mark.column + 1 if mark else 1,
     )
+
+
+def _at(mark: Any, rule: str, message: str, hint: str) -> LoadError:
+    """A LoadError placed at a YAML mark (1-based line and column), or at the file's start without one."""
+    return LoadError(rule, message, hint, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1)
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -355,8 +353,7 @@ def _check_escapes(node: yaml.ScalarNode, value: str) -> None:
 
 
 def _scalar_error(node: yaml.Node, rule: str, message: str, hint: str) -> LoadError:
-    mark = node.start_mark
-    return LoadError(rule, message, hint, mark.line + 1, mark.column + 1)
+    return _at(node.start_mark, rule, message, hint)
 
 
 def _tag_error(node: yaml.Node) -> LoadError:
