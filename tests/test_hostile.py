@@ -362,12 +362,19 @@ def test_links_in_the_site_sources_stop_the_build(demo_repo: Path, tmp_path: Pat
     copy_site_sources(demo_repo)
     (demo_repo / "site/passwd.txt").symlink_to("/etc/passwd")
     (demo_repo / "site/raw").symlink_to(demo_repo / "records")
+    (demo_repo / "site/dump.commlog-tmp").symlink_to(demo_repo / "records")  # named like a temporary file
+    (demo_repo / "records/2024/x.commlog-tmp").symlink_to("/etc/passwd")
     validate = run_commlog("validate", "--repo", str(demo_repo), "--format", "json")
     found = {(f["path"], f["rule"]) for f in json.loads(validate.stdout)["findings"]}
-    assert {("site/passwd.txt", "file-symlink"), ("site/raw", "file-symlink")} <= found
+    assert {
+        ("site/passwd.txt", "file-symlink"),
+        ("site/raw", "file-symlink"),
+        ("site/dump.commlog-tmp", "file-symlink"),
+        ("records/2024/x.commlog-tmp", "file-symlink"),
+    } <= found
     result = run_commlog("site", "build", "--repo", str(demo_repo), "--output", str(tmp_path / "out"))
     assert result.returncode == 2 and "may not be published" in result.stderr, result.stderr
-    assert not (tmp_path / "out/passwd.txt").exists() and not (tmp_path / "out/raw").exists()
+    assert not [p for p in tmp_path.rglob("*") if p.name in ("passwd.txt", "raw", "dump.commlog-tmp")]
 
 
 def test_the_records_are_never_the_site_sources(demo_repo: Path, tmp_path: Path) -> None:

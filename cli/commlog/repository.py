@@ -115,8 +115,8 @@ def _walk(root: Path, folder: str, data: list[str], found: Scan, sources: bool =
         found.findings.append(_problem(folder, "file-unreadable", f"cannot read the folder: {err.strerror}"))
         return
     for entry in entries:
-        if entry.name.endswith(TEMP_SUFFIX):
-            continue
+        if entry.name.endswith(TEMP_SUFFIX) and not sources and entry.is_file(follow_symlinks=False):
+            continue  # an interrupted write's temporary file; anything else by that name is judged like the rest
         relative = f"{folder}/{entry.name}"
         if _BAD_NAME.search(entry.name):
             found.findings.append(
