@@ -374,7 +374,7 @@ def test_links_in_the_site_sources_stop_the_build(demo_repo: Path, tmp_path: Pat
     } <= found
     result = run_commlog("site", "build", "--repo", str(demo_repo), "--output", str(tmp_path / "out"))
     assert result.returncode == 2 and "may not be published" in result.stderr, result.stderr
-    assert not [p for p in tmp_path.rglob("*") if p.name in ("passwd.txt", "raw", "dump.commlog-tmp")]
+    assert not [p for p in (tmp_path / "out").rglob("*") if p.name in ("passwd.txt", "raw", "dump.commlog-tmp")]
 
 
 def test_the_records_are_never_the_site_sources(demo_repo: Path, tmp_path: Path) -> None:
