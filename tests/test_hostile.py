@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 from collections.abc import Callable
@@ -519,3 +520,13 @@ def test_digits_are_ascii_digits(demo_repo: Path, old: str, new: str) -> None:
     record.write_text(text.replace(old, new), encoding="utf-8")
     result = run_commlog("validate", "--repo", str(demo_repo), "--format", "json")
     assert (GOOD, "schema-pattern") in {(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]}
+
+
+def test_a_pattern_keeps_the_spaces_json_schema_knows(demo_repo: Path) -> None:
+    """ECMA's \\s takes U+00A0 and U+3000: an e-mail address holding one is not an address."""
+    contact = demo_repo / "contacts/internal/zhang-wei.yaml"
+    text = contact.read_text(encoding="utf-8")
+    contact.write_text(re.sub(r"email: (\S+)", lambda m: f'email: "zhang\\u00a0{m[1]}"', text), encoding="utf-8")
+    result = run_commlog("validate", "--repo", str(demo_repo), "--format", "json")
+    found = {(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]}
+    assert ("contacts/internal/zhang-wei.yaml", "schema-pattern") in found, found

@@ -104,7 +104,9 @@ def write(root: Path, name: str, key: str, value: Any) -> None:
         target.mkdir(mode=0o700, parents=True, exist_ok=True)
         if target.is_symlink() or not target.is_dir():
             return
-        atomic_write(target / f"{name}.json", json.dumps({"key": key, "value": value}, ensure_ascii=False))
+        atomic_write(
+            target / f"{name}.json", json.dumps({"key": key, "value": value}, ensure_ascii=False), clean_leftovers=True
+        )
 
 
 Signature = list[int]

@@ -25,7 +25,7 @@ TEMP_SUFFIX = ".commlog-tmp"
 """Temporary files of an interrupted write end with this; readers skip them, writers clean them up."""
 
 
-_LEFTOVER = re.compile(rf"^\..+(?:{re.escape(TEMP_SUFFIX)}|\.tmp\d+)$")  # also commlog 0.1's .<name>.tmp<pid>
+_LEFTOVER = re.compile(rf"^\..+(?:{re.escape(TEMP_SUFFIX)}|\.ya?ml\.tmp\d+)$")  # also commlog 0.1's .<name>.yaml.tmp<pid>
 
 
 class NotRegular(OSError):
@@ -66,15 +66,17 @@ def read_limited(path: Path, limit: int) -> bytes | int:
     return raw if len(raw) <= limit else len(raw)
 
 
-def atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str, clean_leftovers: bool = False) -> None:
     """Replace ``path`` so that readers see the old or the new content, never half, even after a crash.
 
     The new content goes to a temporary file in the same folder, is flushed to disk, and
     takes the old file's permissions (and owner, where allowed) before the rename; the
     folder is synced afterwards.
-    A link is refused rather than replaced by a file.
+    A link is refused rather than replaced by a file. A new file gets the permissions the
+    umask allows. With ``clean_leftovers`` (folders commlog owns: records, contacts, its
+    cache), temporary files that killed writes left there are removed first.
     """
-    mode = 0o644
+    mode = 0o666 & ~_umask()
     try:
         info = os.lstat(path)
     except FileNotFoundError:
@@ -83,7 +85,8 @@ def atomic_write(path: Path, text: str) -> None:
         if not stat.S_ISREG(info.st_mode):
             raise NotRegular(errno.EINVAL, "not a regular file", str(path))
         mode = stat.S_IMODE(info.st_mode)
-    remove_leftovers(path.parent)
+    if clean_leftovers:
+        remove_leftovers(path.parent)
     # A short prefix: the temporary name must fit the 255-byte limit however long the file's name is.
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
@@ -101,6 +104,12 @@ def atomic_write(path: Path, text: str) -> None:
             os.unlink(tmp)
         raise
     _sync_folder(path.parent)
+
+
+def _umask() -> int:
+    current = os.umask(0o022)  # reading the umask means setting it; put it straight back
+    os.umask(current)
+    return current
 
 
 def remove_leftovers(folder: Path, older_than: float = 600.0) -> None:

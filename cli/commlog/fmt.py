@@ -45,5 +45,5 @@ def format_repository(
         if text != doc.text:
             result.changed.append(doc.path)
             if not check:
-                atomic_write(path, text)
+                atomic_write(path, text, clean_leftovers=True)
     return result

@@ -102,6 +102,11 @@ def _git(root: Path, *args: str) -> bytes | None:
     return done.stdout if done.returncode == 0 else None
 
 
+def tracked(root: Path, path: Path) -> bool:
+    """Whether git keeps ``path`` (a file of the repository at ``root``) under version control."""
+    return bool(_git(root, "ls-files", "-z", "--", str(path.resolve())))
+
+
 def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "replace")
 

@@ -262,15 +262,23 @@ def sources_problem(root: Path, docs_dir: Path) -> str | None:
 
 
 def report_problem(root: Path, output: Path) -> str | None:
-    """Why a report may not be written to the file ``output`` (it would replace the repository's data), or None."""
+    """Why a report may not be written to the file ``output``, or None.
+
+    Never into records/, contacts/, schemas/, site/ or .git, never over a YAML file of
+    the repository or a file git keeps: a report must not replace what it reports on,
+    nor the code and docs beside it. A report written before (untracked) may be replaced.
+    """
+    from commlog.history import tracked  # git is asked only when a report is written into the repository
+
     out, repo = output.resolve(), root.resolve()
     if any(out.is_relative_to(repo / name) for name in PROTECTED):
         return f"{output} is in the repository's {out.relative_to(repo).parts[0]}; write reports elsewhere"
-    if out.is_relative_to(repo) and out.suffix.lower() in (".yaml", ".yml") and out.exists():
-        return f"{output} is the repository's {out.name}; write reports elsewhere"
+    if out.is_relative_to(repo) and out.exists() and (out.suffix.lower() in (".yaml", ".yml") or tracked(repo, out)):
+        return f"{output} is one of the repository's own files; write reports elsewhere"
     return None
 
 
 def _is_site(folder: Path) -> bool:
-    """A folder a site was built into: it has commlog's marker, or MkDocs' index and 404 pages."""
-    return (folder / SITE_MARKER).is_file() or ((folder / "index.html").is_file() and (folder / "404.html").is_file())
+    """A folder a site was built into: it has commlog's marker, or MkDocs' index, 404 page and sitemap."""
+    mkdocs = all((folder / name).is_file() for name in ("index.html", "404.html", "sitemap.xml"))
+    return (folder / SITE_MARKER).is_file() or mkdocs

@@ -204,15 +204,33 @@ def _python_anchored(pattern: Any) -> Any:
     """A pattern that means in Python what it means in JSON Schema (ECMA-262).
 
     Python's ``$`` also matches before a final new line, so ``"NX-2024-001\\n"`` would
-    pass ``^...$``, and its ``\\d`` takes any decimal digit, so ``NX-２０２４-001`` would
-    too. The schema files stay standard (editors read them); the validators commlog
-    compiles end patterns with ``\\Z`` and read ``\\d``, ``\\w`` and ``\\s`` as ASCII (``(?a)``).
+    pass ``^...$``; its ``\\d`` and ``\\w`` take any script's digits and letters, so
+    ``NX-２０２４-001`` would too, where ECMA's are ASCII. The schema files stay
+    standard (editors read them); the validators commlog compiles end patterns with
+    ``\\Z`` and spell ``\\d`` and ``\\w`` out in ASCII (``\\s`` already agrees).
     """
     if not isinstance(pattern, str):
         return pattern
     if pattern.endswith("$") and not pattern.endswith("\\$"):
         pattern = pattern[:-1] + "\\Z"
-    return "(?a)" + pattern
+    spelled, in_class, i = [], False, 0
+    while i < len(pattern):
+        if pattern[i] == "\\" and i + 1 < len(pattern):
+            escape = pattern[i + 1]
+            ascii_set = _ASCII.get(escape)
+            spelled.append(pattern[i : i + 2] if ascii_set is None else ascii_set if in_class else f"[{ascii_set}]")
+            i += 2
+            continue
+        if pattern[i] == "[" and not in_class:
+            in_class = True
+        elif pattern[i] == "]" and in_class:
+            in_class = False
+        spelled.append(pattern[i])
+        i += 1
+    return "".join(spelled)
+
+
+_ASCII = {"d": "0-9", "w": "A-Za-z0-9_"}
 
 
 def _label(shape: Shape, path: list[str | int]) -> str:

@@ -107,6 +107,8 @@ def output_to(path: Path | None, root: Path | None = None) -> AbstractContextMan
     problem = report_problem(root, path) if root is not None else None
     if not str(path) or path.is_dir():
         problem = f"{path} is a folder; name a file"
+    elif path.is_symlink():
+        problem = f"{path} is a symbolic link; name the file itself"
     elif not path.absolute().parent.is_dir():
         problem = f"{path.absolute().parent} does not exist"
     if problem:
