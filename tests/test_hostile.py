@@ -530,3 +530,38 @@ def test_a_pattern_keeps_the_spaces_json_schema_knows(demo_repo: Path) -> None:
     result = run_commlog("validate", "--repo", str(demo_repo), "--format", "json")
     found = {(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]}
     assert ("contacts/internal/zhang-wei.yaml", "schema-pattern") in found, found
+
+
+def test_report_writes_respect_their_folder_and_umask(demo_repo: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    keep = [folder / ".thesis.tmp1", folder / ".draft.docx.commlog-tmp"]
+    for path in keep:
+        path.write_text("someone's work")
+        os.utime(path, (0, 0))
+    report = folder / "overdue.csv"
+    command = f"umask 077; {sys.executable} -m commlog overdue --repo {demo_repo} --as-of '{AS_OF}' --output {report}"
+    assert subprocess.run(["sh", "-c", command], capture_output=True).returncode == 0
+    assert all(p.exists() for p in keep)
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+    link = folder / "link.csv"
+    link.symlink_to(report)
+    result = run_commlog("overdue", "--repo", str(demo_repo), "--as-of", AS_OF, "--output", str(link))
+    assert result.returncode == 2 and "symbolic link" in result.stderr and link.is_symlink()
+
+
+def test_a_report_never_replaces_a_file_git_keeps(demo_repo: Path) -> None:
+    from test_history import git
+
+    (demo_repo / "README.md").write_text("# our records\n")
+    git(demo_repo, "init", "-q", "-b", "main")
+    git(demo_repo, "add", "README.md")
+    git(demo_repo, "commit", "-q", "-m", "readme")
+    args = ("overdue", "--repo", str(demo_repo), "--as-of", AS_OF, "--output")
+    refused = run_commlog(*args, str(demo_repo / "README.md"))
+    assert refused.returncode == 2 and (demo_repo / "README.md").read_text() == "# our records\n"
+    for _ in range(2):  # an untracked report of one's own may be written again
+        assert run_commlog(*args, str(demo_repo / "overdue.md")).returncode == 0
