@@ -125,10 +125,15 @@ def test_other_commands_survive_the_bad_files(hostile_repo: tuple[Path, dict[str
     assert fmt.returncode == 1
     assert {p: p.read_bytes() for p in before} == before  # fmt leaves what it cannot read alone
     assert (repo / "records/2026/HX-2026-101.yaml").is_symlink()
-    for args in (("due", "HX-2026-001"), ("due", "NX-2024-001"), ("overdue",), ("overdue", "--format", "md")):
+    for args, code in (
+        (("due", "HX-2026-001"), 2),  # not a valid record: a usage error naming it
+        (("due", "NX-2024-001"), 0),
+        (("overdue",), 0),
+        (("overdue", "--format", "md"), 0),
+    ):
         result = run_commlog(*args, "--repo", str(repo), "--as-of", AS_OF)
         _no_traceback(result)
-        assert result.returncode in (0, 1, 2)
+        assert result.returncode == code, (args, result.stderr)
     site = run_commlog("site", "build", "--repo", str(repo), "--as-of", AS_OF, "--output", str(tmp_path / "out"))
     assert "Traceback" not in site.stdout + site.stderr
     assert site.returncode == 0 and "invalid file(s) left out" in site.stderr
@@ -309,14 +314,18 @@ def test_a_final_new_line_does_not_slip_past_a_pattern(demo_repo: Path, old: str
     assert (GOOD, rule) in {(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]}, result.stdout
 
 
-def test_a_long_line_of_full_width_spaces_is_checked_in_one_pass() -> None:
-    """256 KiB of U+3000 inside text: the check scans the line once (it took 19 s when each space rescanned it)."""
-    from commlog.load import _check_characters
+def test_full_width_spaces_after_colons_inside_quoted_text_are_text() -> None:
+    """A long quoted value full of ':　' (each a match of the quick check) loads; the same outside quotes does not.
 
-    text = "subject: x" + "\u3000x" * 40_000 + "\n"
-    _check_characters(text)  # no finding: every U+3000 is inside the text
-    with pytest.raises(Exception, match="full-width space"):
-        _check_characters(text + "b:\u3000y\n")
+    The check used to rescan the line for every U+3000 (19 s for one 256 KiB line);
+    its cost is measured by the benchmark, this test holds its verdicts.
+    """
+    from commlog.load import LoadError, parse
+
+    value = "说明:\u3000" * 30_000
+    assert parse(f'remarks: "{value}"\n') == {"remarks": value}
+    with pytest.raises(LoadError, match="full-width space"):
+        parse(f'remarks: "{value}"\nb:\u3000y\n')
 
 
 @pytest.mark.parametrize("target", ["records/2024/NX-2024-001.yaml", "policy.yaml", "contacts/internal/zhang-wei.yaml"])
