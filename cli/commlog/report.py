@@ -15,10 +15,13 @@ def text(result: Result, out: TextIO) -> None:
     files = len({f.path for f in result.findings})
     if result.findings:
         out.write(f"{len(result.findings)} finding(s) in {files} of {result.checked} file(s)\n")
+    elif result.records == 0:
+        out.write(
+            f"{result.checked} file(s) checked and valid, but there are no records at all "
+            "(a record goes in records/<year>/<id>.yaml)\n"
+        )
     else:
         out.write(f"{result.checked} file(s) checked, all valid\n")
-    if result.records == 0:
-        out.write("note: there are no records at all; a record goes in records/<year>/<id>.yaml\n")
 
 
 def as_json(result: Result, out: TextIO) -> None:

@@ -185,6 +185,7 @@ class _Judge:
 
 def validate_all(root: Path, snap: Snapshot | None = None) -> Result:
     """Load every file, check it against its schema, and run the rules."""
+    snap = snap or take_snapshot(root)
     corpus, findings = load_corpus(root, snap=snap)
     if not os.path.lexists(root / repository.POLICY):
         findings.append(
@@ -200,7 +201,9 @@ def validate_all(root: Path, snap: Snapshot | None = None) -> Result:
     findings += run(corpus)
     findings = _with_lines(findings, lambda path: _text_or_empty(root / path))
     return Result(
-        corpus.files, sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule)), len(corpus.record_ids)
+        corpus.files,
+        sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule)),
+        sum(1 for relative in snap.scan.files if repository.role_of(relative) == "record"),
     )
 
 
