@@ -234,14 +234,13 @@ def test_a_repository_without_records_says_so(tmp_path: Path) -> None:
     assert run_commlog("init", str(tmp_path / "new")).returncode == 0
     result = run_commlog("validate", "--repo", str(tmp_path / "new"))
     assert result.returncode == 0 and "no records at all" in result.stdout and "all valid" not in result.stdout
+    report = json.loads(run_commlog("validate", "--repo", str(tmp_path / "new"), "--format", "json").stdout)
+    assert report["records"] == 0
     broken = tmp_path / "new/records/2026/NX-2026-001.yaml"
     broken.parent.mkdir()
     broken.write_text("id: [\n")  # a record that does not parse is still a record
     result = run_commlog("validate", "--repo", str(tmp_path / "new"))
     assert result.returncode == 1 and "no records" not in result.stdout
-    assert (
-        json.loads(run_commlog("validate", "--repo", str(tmp_path / "new"), "--format", "json").stdout)["records"] == 0
-    )
 
 
 @pytest.mark.parametrize(
