@@ -211,7 +211,8 @@ def _model(hidden: set[str]) -> SiteModel:
         ("见cw-2024-001。", f"见{HIDDEN}。"),
         ("ＣＷ－２０２４－００１号", f"{HIDDEN}号"),
         ("refCW\u20132024\u2013001", f"ref{HIDDEN}"),
-        ("CW-2024-0011、NX-2024-001、CW-2024-01", "CW-2024-0011、NX-2024-001、CW-2024-01"),  # other ids stay
+        ("CW-2024-0011、NX-2024-001、CW-2024-12", "CW-2024-0011、NX-2024-001、CW-2024-12"),  # other ids stay
+        ("CW-2024-1号与CW-2024-01", f"{HIDDEN}号与{HIDDEN}"),  # the sequence without its padding
     ],
 )
 def test_redaction_reads_ids_as_a_reader_does(text: str, shown: str) -> None:
@@ -223,3 +224,19 @@ def test_redaction_of_a_long_word_takes_one_pass() -> None:
     word = "x" * 200_000
     text = f"{word}CW-2024-001 {word}-2024-001"
     assert _model({"CW-2024-001"}).redact(text) == f"{word}{HIDDEN} {word}-2024-001"
+
+
+def test_ids_of_records_deleted_from_the_repository_stay_hidden(tmp_path: Path) -> None:
+    """A record removed since (disposed of, or moved out) is still in history: a public page never names it."""
+    from commlog.asof import moment
+    from commlog.site.model import build_model
+
+    repo = copy_demo(tmp_path / "repo")
+    _marked_record(repo, "NX-2026-903", "secret", "ND-2026-1903")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Import")
+    git(repo, "rm", "-q", "-r", "records/2026/NX-2026-903.yaml", "records/2026/NX-2026-903")
+    git(repo, "commit", "-q", "-m", "Dispose of a record")
+    model = build_model(repo, "public", moment(repo, "2026-11-20 17:00"))
+    assert model.redact("见NX-2026-903") == f"见{HIDDEN}"

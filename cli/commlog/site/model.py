@@ -40,6 +40,12 @@ def normal_id(text: str) -> str:
     return folded if folded.isascii() else "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in folded)
 
 
+def _sequence_as_number(normal: str) -> str:
+    """``CW-2024-001`` and ``CW-2024-1`` alike as ``CW-2024-1``: a reader drops the padding of a sequence number."""
+    head, _, sequence = normal.rpartition("-")
+    return f"{head}-{int(sequence)}" if sequence.isdigit() else normal
+
+
 def visible(classification: str, clearance: str) -> bool:
     """Whether information of this class may appear in a build for this clearance."""
     return CLEARANCE[classification] <= CLEARANCE[clearance]
@@ -101,14 +107,14 @@ class SiteModel:
         first = max(0, code - longest)
         tail = normal_id(word[first:])
         for start in range(code - first):
-            if tail[start:] in hidden:
+            if _sequence_as_number(tail[start:]) in hidden:
                 return word[: first + start] + HIDDEN
         return word
 
     @cached_property
     def _hidden(self) -> tuple[frozenset[str], int]:
         """The hidden ids in normal form and the length of their longest code (build_model sets hidden_ids once)."""
-        hidden = frozenset(map(normal_id, self.hidden_ids))
+        hidden = frozenset(_sequence_as_number(normal_id(i)) for i in self.hidden_ids)
         return hidden, max((len(i.partition("-")[0]) for i in hidden), default=0)
 
     @property
@@ -189,6 +195,7 @@ def build_model(root: Path, clearance: str, as_of: datetime) -> SiteModel:
     }
     # By classification alone: an invalid record, or one not yet submitted, is hidden all the same.
     stems = {Path(p).stem for p in data_files(root) if role_of(p.relative_to(root).as_posix()) == "record"}
+    stems |= {Path(p).stem for p in history.files if role_of(p) == "record"}  # deleted records stay in history
     model.hidden_ids = (stems | plan.record_ids) - set(model.records)
     if history.shallow:
         log.warning(
