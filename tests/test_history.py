@@ -26,8 +26,9 @@ def git(repo: Path, *args: str, author: str = "Alice Admin <alice@hengtai.exampl
         "GIT_AUTHOR_EMAIL": email,
         "GIT_COMMITTER_NAME": name,
         "GIT_COMMITTER_EMAIL": email,
-        "GIT_AUTHOR_DATE": "2026-11-20T10:00:00+08:00",
-        "GIT_COMMITTER_DATE": "2026-11-20T10:00:00+08:00",
+        # 10:00 in Shanghai, written in UTC: record pages show commit times in the policy's timezone.
+        "GIT_AUTHOR_DATE": "2026-11-20T02:00:00+00:00",
+        "GIT_COMMITTER_DATE": "2026-11-20T02:00:00+00:00",
     }
     return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
 
@@ -84,6 +85,7 @@ def test_record_page_shows_who_added_each_event(history_repo: Path, tmp_path: Pa
     site = build_site(history_repo, tmp_path / "out")
     html = (site / "records/2026/NX-2026-003/index.html").read_text(encoding="utf-8")
     assert "Bob Sales" in html and "Chase customer A again" in html and "第二次催办" in html
+    assert "<td>2026-11-20 10:00</td>" in html and "2026-11-20 02:00" not in html
 
 
 def test_no_repository_means_no_history(tmp_path: Path) -> None:
@@ -194,7 +196,7 @@ def test_subjects_of_commits_that_touched_hidden_records_are_not_shown(tmp_path:
     site = build_site(repo, tmp_path / "out", "public")
     html = (site / "records/2026/NX-2026-002/index.html").read_text(encoding="utf-8")
     assert both[:8] in html and "Bob Sales" in html and "Note the public call" in html
-    assert html.count("（提交说明涉及无权查看的记录，已隐藏）") == 2  # the import touched every record too
+    assert html.count("（该提交也改动了本站不显示的文件，提交说明已隐藏）") == 2  # the import touched every record too
     for path, text in output_texts(site):
         for marker in (b"PRICEMARKER", b"Import the register", b"AUTHORMARKER", b"FILEMARKER"):
             assert marker not in text and marker.decode() not in path.as_posix(), path

@@ -19,6 +19,7 @@ import re
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import git
@@ -63,6 +64,11 @@ class Commit:
     @property
     def short(self) -> str:
         return self.sha[:8]
+
+    @property
+    def moment(self) -> datetime:
+        """When it was authored (``date`` is git's strict ISO 8601, with the author's offset)."""
+        return datetime.fromisoformat(self.date)
 
 
 @dataclass
