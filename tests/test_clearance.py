@@ -240,3 +240,18 @@ def test_ids_of_records_deleted_from_the_repository_stay_hidden(tmp_path: Path) 
     git(repo, "commit", "-q", "-m", "Dispose of a record")
     model = build_model(repo, "public", moment(repo, "2026-11-20 17:00"))
     assert model.redact("见NX-2026-903") == f"见{HIDDEN}"
+
+
+def test_attachments_never_share_a_published_name() -> None:
+    from commlog.site.attachments import published_names
+
+    model = _model({"NX-2026-902"})
+    names = ["NX-2026-902回执.pdf", "nx-2026-902回执.pdf", "图.svg", "图.SVG", "说明"]
+    published = published_names(names, model.redact)
+    assert list(published.values()) == [
+        f"{HIDDEN}回执.pdf",
+        f"{HIDDEN}回执-2.pdf",
+        "图.svg.download",
+        "图.SVG-2.download",
+        "说明.download",
+    ]

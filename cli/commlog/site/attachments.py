@@ -63,6 +63,27 @@ def published_name(name: str) -> str:
     return name if PurePosixPath(name).suffix.lower() in SHOWN_AS_IS else name + DOWNLOAD_SUFFIX
 
 
+def published_names(names: list[str], redact: Callable[[str], str]) -> dict[str, str]:
+    """Each attachment's name on the site: published, without hidden ids, and distinct.
+
+    Two names may come out the same once the ids of hidden records are taken out of
+    them (or differ only in case): the later ones get ``-2``, ``-3``... before the
+    suffix, so that no file overwrites another.
+    """
+    result: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        candidate = base = published_name(redact(name))
+        stem, dot, suffix = base.rpartition(".") if "." in base.rpartition("/")[2] else (base, "", "")
+        count = 1
+        while candidate.casefold() in taken:
+            count += 1
+            candidate = f"{stem}-{count}{dot}{suffix}"
+        taken.add(candidate.casefold())
+        result[name] = candidate
+    return result
+
+
 def publish(
     root: Path, record_file: str, record_id: str, names: list[str], target: Path, redact: Callable[[str], str]
 ) -> None:
@@ -71,13 +92,13 @@ def publish(
     What is not an ordinary file in the record's own folder is left out; ``redact``
     takes the ids of records the build does not show out of the names.
     """
-    for name in names:
+    for name, published in published_names(names, redact).items():
         source = attachment(root, record_file, name)
         try:
             if source is None:
                 raise FileNotFoundError
             with open_regular(source) as handle:
-                destination = target / published_name(redact(name))
+                destination = target / published
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 with destination.open("wb") as out:
                     shutil.copyfileobj(handle, out)

@@ -16,7 +16,7 @@ from commlog.deadlines import STATE_NAMES, Stage
 from commlog.reports.overdue import lateness, overdue_report, stage_label
 from commlog.schedule import Schedule
 from commlog.site import charts
-from commlog.site.attachments import published_name
+from commlog.site.attachments import published_name, published_names
 from commlog.site.model import HIDDEN, RecordView, SiteModel
 from commlog.site.render import environment, fields_table, relative
 from commlog.timeutil import show
@@ -427,8 +427,8 @@ class Site:
         events = [(e, authors.get((e["type"], e["at"]))) for e in data["events"]]
         channels = {c["id"]: c["name"] for c in m.policy["channels"]}
         attachments = [
-            (name, "files/" + quote(published_name(m.redact(name))), published_name(name) != name)
-            for name in data.get("attachments", [])
+            (name, "files/" + quote(published), published_name(name) != name)
+            for name, published in published_names(data.get("attachments", []), m.redact).items()
         ]
         return self.render(
             "record.html",
