@@ -287,10 +287,11 @@ def test_record_text_is_inert_in_markdown_csv_and_the_terminal(demo_repo: Path) 
 
 
 def test_formula_guard_and_control_escapes_cannot_be_bypassed() -> None:
-    from commlog.reports.overdue import csv_cell, md_cell, visible
+    from commlog.findings import inert
+    from commlog.reports.overdue import csv_cell, md_cell
 
     for cell in ("=1+2", "\r=1+2", "\n+1", " \t-1", "\u3000@x", "\x00=1", "\t", "\r", "＝1+2"):
         assert csv_cell(cell).startswith("'"), repr(cell)
     assert csv_cell("市场部") == "市场部" and csv_cell("a=1") == "a=1"
-    assert visible("a\x1b[2Jb\x85c\u202ed\n") == "a\\x1b[2Jb\\x85c\\u202ed\\x0a"
+    assert inert("a\x1b[2Jb\x85c\u202ed\n") == "a\\x1b[2Jb\\x85c\\u202ed\\x0a"
     assert md_cell("- item") == "\\- item" and md_cell("1. x") == "1\\. x" and md_cell("# h") == "\\# h"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 _INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\udc80-\udcff]")
 
 
-def visible(text: str) -> str:
+def inert(text: str) -> str:
     """Text safe to print on a terminal or in a CI log: each control character becomes a visible escape.
 
     ESC becomes ``\\x1b``, a line break inside a file name ``\\x0a``, and a byte of a file
@@ -44,7 +44,7 @@ class Finding:
 
     def as_text(self) -> str:
         hint = f" ({self.hint})" if self.hint else ""
-        return visible(f"{self.path}:{self.line}:{self.column}: {self.rule}: {self.message}{hint}")
+        return inert(f"{self.path}:{self.line}:{self.column}: {self.rule}: {self.message}{hint}")
 
     def as_json(self) -> dict[str, object]:
         return {

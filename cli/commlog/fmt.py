@@ -37,9 +37,7 @@ def format_repository(
         try:
             doc = load(root, path)
         except LoadError as err:
-            result.findings.append(
-                Finding(path.relative_to(root).as_posix(), err.line, err.column, err.rule, err.message, err.hint)
-            )
+            result.findings.append(err.finding(path.relative_to(root).as_posix()))
             continue
         text = canonical_text(schemas, doc.path, doc.data)
         if text != doc.text:

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from commlog.fileio import NotRegular, is_link_error, read_limited
-from commlog.findings import pointer_parts
+from commlog.findings import Finding, pointer_parts
 
 MAX_FILE_BYTES = 256 * 1024
 """A record is a page of text; anything bigger is a mistake or an attack."""
@@ -53,6 +53,10 @@ class LoadError(Exception):
         super().__init__(message)
         self.rule, self.message, self.hint = rule, message, hint
         self.line, self.column = line, column
+
+    def finding(self, path: str) -> Finding:
+        """This fault as a finding in the file at ``path``."""
+        return Finding(path, self.line, self.column, self.rule, self.message, self.hint)
 
 
 @dataclass(frozen=True)

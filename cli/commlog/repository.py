@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from commlog.fileio import TEMP_SUFFIX
-from commlog.findings import Finding, visible
+from commlog.findings import Finding, inert
 
 POLICY = "policy.yaml"
 RECORDS = "records"
@@ -121,7 +121,7 @@ def _walk(root: Path, folder: str, data: list[str], found: Scan, sources: bool =
         if _BAD_NAME.search(entry.name):
             found.findings.append(
                 _problem(
-                    visible(relative),
+                    inert(relative),
                     "file-name",
                     "the name holds a control character or bytes that are not UTF-8",
                     "rename it with ordinary characters; commlog does not read it",

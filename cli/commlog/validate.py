@@ -58,7 +58,7 @@ def take_snapshot(root: Path, use_cache: bool = True) -> Snapshot:
         try:
             raw = read_bytes(root / relative)
         except LoadError as err:
-            snap.unreadable[relative] = Finding(relative, err.line, err.column, err.rule, err.message, err.hint)
+            snap.unreadable[relative] = err.finding(relative)
             snap.digests[relative] = f"!{err.rule}"
             continue
         digest = cache.content_digest(raw)
@@ -95,7 +95,9 @@ def validate(root: Path, only: list[Path] | None = None, use_cache: bool = True)
             )
     if only is None:
         return result
-    wanted = {p.relative_to(root).as_posix() for p in only}  # absolute, and links not followed (commands.common.paths_in)
+    wanted = {
+        p.relative_to(root).as_posix() for p in only
+    }  # absolute, and links not followed (commands.common.paths_in)
     return Result(len(wanted), [f for f in result.findings if f.path in wanted], result.records)
 
 
@@ -132,7 +134,7 @@ def load_corpus(root: Path, use_cache: bool = True, snap: Snapshot | None = None
             try:
                 raw = read_bytes(root / relative) if raw is None else raw
             except LoadError as err:
-                findings.append(Finding(relative, err.line, err.column, err.rule, err.message, err.hint))
+                findings.append(err.finding(relative))
                 continue
             digest = cache.content_digest(raw)
             judged = judge(relative, raw)
@@ -174,7 +176,7 @@ class _Judge:
             text = decode(raw)
             data = parse(text)
         except LoadError as err:
-            return None, [Finding(relative, err.line, err.column, err.rule, err.message, err.hint)]
+            return None, [err.finding(relative)]
         if self.schemas is None:
             from commlog.schema import Schemas  # jsonschema's import is only paid when a file is read
 

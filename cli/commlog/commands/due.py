@@ -20,7 +20,7 @@ from commlog.commands.common import as_of_option, example, load_schedule, repo_o
 def due(record_id: str, as_of: str | None, output_format: str, explain: bool, repo: Path | None) -> None:
     """Each stage of one record: start, due, met, state."""
     from commlog.deadlines import STATE_NAMES
-    from commlog.findings import visible
+    from commlog.findings import inert
     from commlog.reports.overdue import stage_label
     from commlog.schedule import provisional_warning
     from commlog.timeutil import show
@@ -67,7 +67,7 @@ def due(record_id: str, as_of: str | None, output_format: str, explain: bool, re
         return
 
     def say(line: str) -> None:
-        click.echo(visible(line))  # record text may hold terminal control characters
+        click.echo(inert(line))  # record text may hold terminal control characters
 
     say(
         f"{record_id} {clock.doc.data['subject']}  状态: {STATUS_NAMES[clock.status]} ({clock.status})  截至 {show(moment, tz)}"

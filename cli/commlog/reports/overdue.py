@@ -12,7 +12,7 @@ from datetime import datetime, tzinfo
 from typing import TextIO
 
 from commlog.deadlines import STAGE_NAMES, STATE_NAMES
-from commlog.findings import visible
+from commlog.findings import inert
 from commlog.schedule import Schedule
 from commlog.timeutil import show
 
@@ -102,7 +102,7 @@ _MD_LEADING = re.compile(r"^([+\-=>:]|\d+[.)])")
 
 def md_cell(text: str) -> str:
     """Text as inert Markdown: HTML escaped, inline markup and table pipes backslashed, no block markup at the start."""
-    escaped = _MD_INLINE.sub(r"\\\1", html.escape(visible(text), quote=False))
+    escaped = _MD_INLINE.sub(r"\\\1", html.escape(inert(text), quote=False))
     return _MD_LEADING.sub(lambda m: m[0][:-1] + "\\" + m[0][-1], escaped)
 
 
@@ -157,7 +157,7 @@ def _summary(report: Report) -> str:
 def text(report: Report, out: TextIO) -> None:
     out.write(f"逾期报告 {_summary(report)}\n")
     for item in report.items:
-        f = [visible(c) for c in _fields(item, report.tz)]
+        f = [inert(c) for c in _fields(item, report.tz)]
         late = f"逾期 {f[7]}" if item.state == "overdue" else f"截止 {f[6]}"
         extra = "".join(
             [

@@ -32,7 +32,6 @@ from commlog.workflow import (
     approvals,
 )
 
-"""A word that ends like a record id: the id may follow other letters (xCW-2024-001), so each tail is checked."""
 TASK_NAMES = {
     "not_started": "未开始",
     "in_progress": "进行中",
