@@ -48,11 +48,7 @@ def demo() -> None:
     run(commlog, "validate")
     run(commlog, "fmt", "--check")
     run(commlog, "overdue", "--as-of", DEMO_AS_OF)
-    run(commlog, "site", "build", "--as-of", DEMO_AS_OF)
-    print(
-        f"Open the archive: {BIN / 'python'} -m http.server -d site-build 8000, then http://127.0.0.1:8000/"
-        f" (or {commlog} site serve)"
-    )
+    run(commlog, "site", "build", "--as-of", DEMO_AS_OF)  # it says how to open the site
 
 
 def test() -> None:

@@ -231,8 +231,8 @@ def output_problem(root: Path, output: Path, also_protected: tuple[Path, ...] = 
     if out == repo or repo.is_relative_to(out):
         return f"{output} is or contains the repository {root}"
     for guarded in (*(repo / name for name in PROTECTED), *(p.resolve() for p in also_protected)):
-        if out == guarded or out.is_relative_to(guarded) or guarded.is_relative_to(out):
-            return f"{output} is, is inside or contains {guarded.relative_to(repo) if guarded.is_relative_to(repo) else guarded}"
+        if _overlap(out, guarded):
+            return f"{output} would overlap {guarded.relative_to(repo) if guarded.is_relative_to(repo) else guarded}"
     if out.exists() and not out.is_dir():
         return f"{output} is a file"
     if out.is_dir() and not _is_site(out) and any(not p.name.startswith(".") for p in out.iterdir()):
@@ -252,8 +252,8 @@ def sources_problem(root: Path, docs_dir: Path) -> str | None:
         return f"docs_dir {docs_dir} is the repository or outside it"
     for name in (RECORDS, CONTACTS, ".git"):
         guarded = repo / name
-        if docs.is_relative_to(guarded) or guarded.is_relative_to(docs):
-            return f"docs_dir {docs_dir} is, is inside or contains {name}"
+        if _overlap(docs, guarded):
+            return f"docs_dir {docs_dir} would overlap {name}"
     found = Scan()
     relative = docs.relative_to(repo).as_posix()
     if _usable(repo, relative, found, folder=True):
@@ -276,6 +276,11 @@ def report_problem(root: Path, output: Path) -> str | None:
     if out.is_relative_to(repo) and out.exists() and (out.suffix.lower() in (".yaml", ".yml") or tracked(repo, out)):
         return f"{output} is one of the repository's own files; write reports elsewhere"
     return None
+
+
+def _overlap(a: Path, b: Path) -> bool:
+    """Whether one of two resolved folders is, or is inside, the other."""
+    return a.is_relative_to(b) or b.is_relative_to(a)
 
 
 def _is_site(folder: Path) -> bool:

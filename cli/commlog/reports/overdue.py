@@ -168,6 +168,11 @@ def text(report: Report, out: TextIO) -> None:
             ]
         )
         out.write(f"{f[0]}  {f[3]}  {f[2]}  {late}  {f[4]} {f[5]}  {f[1]}{extra}\n")
+    if report.items:
+        out.write(LEGEND + "\n")
+
+
+LEGEND = "注: 工时按工作时间计; 小时按钟点计 (紧急、特急环节)"
 
 
 def markdown(report: Report, out: TextIO) -> None:
@@ -176,6 +181,8 @@ def markdown(report: Report, out: TextIO) -> None:
     for item in report.items:
         cells = [md_cell(c) for c in _fields(item, report.tz)]
         out.write("| " + " | ".join(cells) + " |\n")
+    if report.items:
+        out.write(f"\n{LEGEND}\n")
 
 
 def as_csv(report: Report, out: TextIO) -> None:
