@@ -36,6 +36,6 @@ def create(target: Path, organisation: str = "本公司", init_git: bool = True)
     (target / "README.md").write_text(readme.replace("{organisation}", organisation), encoding="utf-8")
     (target / ".github" / "workflows").mkdir(parents=True)
     shutil.copyfile(template_path("workflow.yml"), target / ".github" / "workflows" / "commlog.yml")
-    (target / ".gitignore").write_text(".venv/\n/site-build/\n.commlog-cache/\n")
+    (target / ".gitignore").write_text(".venv/\n/site-build/\n")
     if init_git:
         init_repository(target)
