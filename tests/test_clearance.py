@@ -10,6 +10,7 @@ decompressed, sitemap, 404 page) is searched for the markers.
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -98,7 +99,7 @@ def leak_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _append(borrower, "\nevents:", "\nattachments: [合同.pdf]\nevents:")
     borrower.with_suffix("").symlink_to(secret.with_suffix(""))
     scripted = repo / "records/2025/XZ-2025-002.yaml"
-    _append(scripted, "\nevents:", "\nattachments: [图.svg, 页.html, 说明.pdf, hostname.txt, NX-2026-902回执.pdf, ｎｘ\u20112026\u2011902附件.pdf]\nevents:")
+    _append(scripted, "\nevents:", "\nattachments: [图.svg, 页.html, 说明.pdf, hostname.txt, NX-2026-902回执.pdf, ｎｘ\u20112026\u2011902附件.pdf, hard.pdf]\nevents:")
     folder = scripted.with_suffix("")
     folder.mkdir()
     (folder / "图.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
@@ -107,6 +108,7 @@ def leak_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "NX-2026-902回执.pdf").write_bytes(b"%PDF-1.4 receipt")  # a visible file named after a hidden record
     (folder / "ｎｘ\u20112026\u2011902附件.pdf").write_bytes(b"%PDF-1.4 annex")  # ... with the id written otherwise
     (folder / "hostname.txt").symlink_to("/etc/hostname")
+    os.link(secret.with_suffix("") / "合同.pdf", folder / "hard.pdf")  # a hard link to the secret record's file
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "Attach files")
     return repo
@@ -170,7 +172,7 @@ def test_attachments_that_could_run_script_are_downloads(builds: dict[str, Path]
     page = (site / "records/2025/XZ-2025-002/index.html").read_text(encoding="utf-8")
     assert re.search(r'href="files/%E5%9B%BE\.svg\.download" download="图\.svg"', page)
     assert 'href="files/%E8%AF%B4%E6%98%8E.pdf">' in page
-    for href in set(re.findall(r'href="(files/[^"]+)"', page)) - {"files/hostname.txt"}:  # each leads to its file
+    for href in set(re.findall(r'href="(files/[^"]+)"', page)) - {"files/hostname.txt", "files/hard.pdf"}:  # each leads to its file
         assert (site / "records/2025/XZ-2025-002" / unquote(href)).is_file(), href
 
 

@@ -38,16 +38,19 @@ def is_link_error(err: OSError) -> bool:
 
 
 @contextlib.contextmanager
-def open_regular(path: Path) -> Iterator[BinaryIO]:
+def open_regular(path: Path, sole_name: bool = False) -> Iterator[BinaryIO]:
     """Open an ordinary file for reading; a link (at the last component) or anything else raises.
 
     O_NOFOLLOW refuses a link without a race between checking and opening; O_NONBLOCK
-    keeps a FIFO from blocking the open, and fstat then refuses it.
+    keeps a FIFO from blocking the open, and fstat then refuses it. With ``sole_name``,
+    a file with other hard links is refused too: one of them could be, say, /etc/shadow
+    (git never makes hard links in a work tree; only a hand can).
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise NotRegular(errno.EINVAL, "not a regular file", str(path))
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or (sole_name and info.st_nlink > 1):
+            raise NotRegular(errno.EINVAL, "not a regular file with one name", str(path))
         os.set_blocking(fd, True)
     except BaseException:
         os.close(fd)

@@ -97,12 +97,14 @@ def publish(
         try:
             if source is None:
                 raise FileNotFoundError
-            with open_regular(source) as handle:
+            with open_regular(source, sole_name=True) as handle:
                 destination = target / published
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 with destination.open("wb") as out:
                     shutil.copyfileobj(handle, out)
         except OSError:
             log.warning(
-                "commlog: attachment %s of %s is missing, a link, or outside its folder; not copied", name, record_id
+                "commlog: attachment %s of %s is missing, a link (symbolic or hard), or outside its folder; not copied",
+                name,
+                record_id,
             )
