@@ -15,8 +15,9 @@ Every answer is keyed by content, never by a file's size or time:
   within a timestamp's resolution could otherwise keep the same times; git guards
   its index the same way). ``touch -r`` cannot restore the change time, and a
   copy (``cp -a``) has a new inode, so both are hashed again;
-- the whole validation result is stored under a digest of every file's path and
-  content digest and of the code and schemas judging them.
+- the whole validation result is stored under a digest of every data file's path and
+  content digest, of the scan's findings and the attachments present, and of the code,
+  schemas and packages judging them.
 
 A cache file that is damaged, of another shape or from other code is ignored and
 rewritten. Writes go to a temporary file that replaces the old one.

@@ -306,7 +306,9 @@ def _construct(node: yaml.Node, depth: int = 1) -> Any:
         if node.tag == "tag:yaml.org,2002:float":
             return yaml.constructor.SafeConstructor.construct_yaml_float(yaml.constructor.SafeConstructor(), node)
         if node.tag == "tag:yaml.org,2002:int" and len(node.value) > MAX_DIGITS:
-            raise _scalar_error(node, "yaml-number", f"a number of {len(node.value)} digits", "write it as quoted text")
+            raise _at(
+                node.start_mark, "yaml-number", f"a number of {len(node.value)} digits", "write it as quoted text"
+            )
         if node.style == '"':
             _check_escapes(node, node.value)
         return make(node.value)
@@ -348,16 +350,12 @@ def _check_escapes(node: yaml.ScalarNode, value: str) -> None:
     control = _VALUE_FORBIDDEN.search(value)
     if control:
         char = control.group()
-        raise _scalar_error(
-            node,
+        raise _at(
+            node.start_mark,
             "yaml-control-character",
             f"the value holds character U+{ord(char):04X} ({_describe(char)})",
             "write plain text; only a multi-line value may hold new lines",
         )
-
-
-def _scalar_error(node: yaml.Node, rule: str, message: str, hint: str) -> LoadError:
-    return _at(node.start_mark, rule, message, hint)
 
 
 def _tag_error(node: yaml.Node) -> LoadError:

@@ -101,11 +101,6 @@ def _parts(relative: str) -> list[str]:
     return relative.split("/")
 
 
-def data_files(root: Path) -> list[Path]:
-    """Every YAML file commlog reads: the policy, contacts and records (not attachments)."""
-    return [root / relative for relative in scan(root).files]
-
-
 def _walk(root: Path, folder: str, data: list[str], found: Scan, sources: bool = False) -> None:
     """Walk ``folder`` for data files and problems; with ``sources``, only links and special files are problems."""
     try:
@@ -149,10 +144,8 @@ def _walk(root: Path, folder: str, data: list[str], found: Scan, sources: bool =
             found.others.append(relative)
         else:
             found.findings.append(
-                Finding(
+                _problem(
                     relative,
-                    1,
-                    1,
                     "file-location",
                     "commlog does not read a file here",
                     "records go in records/<year>/<id>.yaml, contacts in contacts/internal/ or contacts/external/, as .yaml",
@@ -186,7 +179,7 @@ def _usable(root: Path, relative: str, found: Scan, folder: bool = False) -> boo
             _problem(
                 relative,
                 "file-symlink",
-                "a symbolic link; commlog does not follow links in records/ and contacts/",
+                "a symbolic link; commlog does not follow links in records/, contacts/ or site/",
                 "replace the link with the file or folder itself",
             )
         )
@@ -228,7 +221,7 @@ SITE_MARKER = ".commlog-site"
 def output_problem(root: Path, output: Path, also_protected: tuple[Path, ...] = ()) -> str | None:
     """Why a site may not be built into ``output`` (MkDocs deletes what is there), or None when it may."""
     out, repo = output.resolve(), root.resolve()
-    if out == repo or repo.is_relative_to(out):
+    if repo.is_relative_to(out):
         return f"{output} is or contains the repository {root}"
     for guarded in (*(repo / name for name in PROTECTED), *(p.resolve() for p in also_protected)):
         if _overlap(out, guarded):

@@ -36,7 +36,7 @@ class Schedule:
     not_yet: set[str]
     """Ids of valid records whose first event is after the moment judged."""
     record_ids: set[str] = field(default_factory=set)
-    """The ``id`` of every record file that loads, valid or not."""
+    """The ``id`` of every record file that loads, valid or not, and every record file's name."""
 
 
 def schedule(root: Path, as_of: datetime) -> Schedule:
@@ -54,7 +54,7 @@ def schedule(root: Path, as_of: datetime) -> Schedule:
             clocks.append(
                 RecordClock(doc, record, status(record, corpus.policy), judge(stages(record, ctx), ctx, as_of))
             )
-    return Schedule(ctx, clocks, findings, not_yet, set(corpus.record_ids))
+    return Schedule(ctx, clocks, findings, not_yet, corpus.record_ids | corpus.record_names)
 
 
 def missing_years(plan: Schedule) -> list[int]:

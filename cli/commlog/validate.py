@@ -21,7 +21,7 @@ class Result:
     checked: int
     findings: list[Finding]
     records: int = 0
-    """How many record files hold a record id (so that "all valid" over no records says so)."""
+    """How many record files there are, valid or not (so that a repository of none says so)."""
 
 
 @dataclass
@@ -95,9 +95,8 @@ def validate(root: Path, only: list[Path] | None = None, use_cache: bool = True)
             )
     if only is None:
         return result
-    wanted = {
-        p.relative_to(root).as_posix() for p in only
-    }  # absolute, and links not followed (commands.common.paths_in)
+    # The paths are absolute, and links among them are not followed (commands.common.paths_in).
+    wanted = {p.relative_to(root).as_posix() for p in only}
     return Result(len(wanted), [f for f in result.findings if f.path in wanted], result.records)
 
 
@@ -121,7 +120,7 @@ def load_corpus(root: Path, use_cache: bool = True, snap: Snapshot | None = None
     findings: list[Finding] = list(snap.scan.findings)
     for relative in snap.scan.files:
         role = repository.role_of(relative)
-        ids = {"internal": corpus.staff_ids, "external": corpus.org_ids}.get(role)
+        ids = {"internal": corpus.staff_ids, "external": corpus.org_ids, "record": corpus.record_names}.get(role)
         if ids is not None:
             ids.add(relative.rpartition("/")[2].removesuffix(".yaml"))
         if relative in snap.unreadable:
@@ -131,12 +130,13 @@ def load_corpus(root: Path, use_cache: bool = True, snap: Snapshot | None = None
         judged = _cached(results, role, digest, relative)
         if judged is None:
             raw = snap.raw.pop(relative, None)
-            try:
-                raw = read_bytes(root / relative) if raw is None else raw
-            except LoadError as err:
-                findings.append(err.finding(relative))
-                continue
-            digest = cache.content_digest(raw)
+            if raw is None:  # its digest came from the stat signature, but its result was not kept: read it now
+                try:
+                    raw = read_bytes(root / relative)
+                except LoadError as err:
+                    findings.append(err.finding(relative))
+                    continue
+                digest = cache.content_digest(raw)
             judged = judge(relative, raw)
             results.put(role, digest, judged[0], [f.as_json() for f in judged[1]])
         data, found = judged

@@ -25,6 +25,8 @@ class Corpus:
     staff_ids: set[str] = field(default_factory=set)
     org_ids: set[str] = field(default_factory=set)
     record_ids: set[str] = field(default_factory=set)
+    record_names: set[str] = field(default_factory=set)
+    """The file name (without .yaml) of every record file, loadable or not."""
     files: int = 0
 
     @property

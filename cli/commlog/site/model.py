@@ -14,7 +14,7 @@ from typing import Any
 
 from commlog.deadlines import Stage
 from commlog.history import History, read_history
-from commlog.repository import POLICY, RECORDS, data_files, role_of
+from commlog.repository import POLICY, RECORDS, role_of
 from commlog.schedule import Schedule, schedule
 from commlog.schema import Schemas
 
@@ -194,9 +194,8 @@ def build_model(root: Path, clearance: str, as_of: datetime) -> SiteModel:
         sha for sha, paths in history.touched.items() if all(shows_file(p, shown, model.show_phones) for p in paths)
     }
     # By classification alone: an invalid record, or one not yet submitted, is hidden all the same.
-    stems = {Path(p).stem for p in data_files(root) if role_of(p.relative_to(root).as_posix()) == "record"}
-    stems |= {Path(p).stem for p in history.files if role_of(p) == "record"}  # deleted records stay in history
-    model.hidden_ids = (stems | plan.record_ids) - set(model.records)
+    deleted = {Path(p).stem for p in history.files if role_of(p) == "record"}  # gone from the tree, not from history
+    model.hidden_ids = (plan.record_ids | deleted) - set(model.records)
     if history.shallow:
         log.warning(
             "commlog: the git history is a shallow clone: commits up to %s are missing, so record pages show a cut "
