@@ -3,6 +3,7 @@
 - keys in the order of the schema's ``properties`` (unknown keys after, sorted);
 - a mapping or list of single-line scalars that fits in :data:`FLOW_WIDTH` is
   written on one line (``{type: sent, at: ..., by: ...}``), anything else in block style;
+  ``events`` and ``attachments`` are always one item per line (commands append to them);
 - multi-line text as a literal block (``|``); strings quoted only where a YAML
   reader could take them for another type, or where they start or end with a space
   (U+3000 included) or the loader would read a U+3000 as indentation; lists indented
@@ -20,6 +21,8 @@ import yaml
 from commlog.schema import Shape
 
 FLOW_WIDTH = 100
+BLOCK_LISTS = frozenset({"events", "attachments"})
+"""Lists the commands append to: one item per line, so that appending adds a line and changes none."""
 
 
 _COLON_SAFE = re.compile(r"^(?!:)(?:[^,?\[\]{}:#]|:(?=[^\s,\[\]{}]))*$")
@@ -111,14 +114,14 @@ def _flow_length(data: dict[str, Any] | list[Any]) -> int:
     return sum(len(p) + 2 for p in parts) + 2
 
 
-def _set_styles(node: yaml.Node, data: Any, root: bool = False) -> None:
+def _set_styles(node: yaml.Node, data: Any, root: bool = False, key: object = None) -> None:
     if isinstance(node, yaml.MappingNode):
         values = list(data.values())
         node.flow_style = not root and all(map(_is_flat, values)) and _flow_length(data) <= FLOW_WIDTH
-        for (_, value_node), value in zip(node.value, values, strict=True):
-            _set_styles(value_node, value)
+        for (_, value_node), name, value in zip(node.value, data, values, strict=True):
+            _set_styles(value_node, value, key=name if root else None)
     elif isinstance(node, yaml.SequenceNode):
-        node.flow_style = all(map(_is_flat, data)) and _flow_length(data) <= FLOW_WIDTH
+        node.flow_style = key not in BLOCK_LISTS and all(map(_is_flat, data)) and _flow_length(data) <= FLOW_WIDTH
         for item_node, item in zip(node.value, data, strict=True):
             _set_styles(item_node, item)
 

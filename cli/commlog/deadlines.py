@@ -159,6 +159,9 @@ def stages(record: dict[str, Any], ctx: Context) -> list[Stage]:
     sender, sender_dept = record["from"]["person"], record["from"]["department"]
     closed_at = next((at for at, e in events if e["type"] in CLOSING), None)
     result: list[Stage] = []
+    submitted = _first(events, {"submitted"}, events[0][0])
+    if submitted is None:  # a draft: no clock runs yet
+        return result
 
     def add(
         name: str,
@@ -200,7 +203,7 @@ def stages(record: dict[str, Any], ctx: Context) -> list[Stage]:
                     break
             add("review", at, met, reviewer, sender_dept)
 
-    outgoing = _first(events, {OUTGOING[kind]}, events[0][0])
+    outgoing = _first(events, {OUTGOING[kind]}, submitted)
     if outgoing is not None and kind in REPLY:
         who, dept = _party(ctx, record)
         name = REPLY_STAGE[kind]
@@ -258,7 +261,7 @@ def _ack(record: dict[str, Any], ctx: Context, events: list, published: datetime
 
 def _customer(record: dict[str, Any], ctx: Context, events: list, add: Any) -> None:
     owner, dept = record["from"]["person"], record["from"]["department"]
-    registered = events[0][0]
+    registered = _first(events, {"submitted"}, events[0][0]) or events[0][0]
     add("first_contact", registered, _first(events, {"contacted", "replied"}, registered), owner, dept)
     add("reply", registered, _first(events, {"replied"}, registered), owner, dept)
     resolved = _first(events, {"resolved"}, registered)
@@ -272,7 +275,7 @@ def _customer(record: dict[str, Any], ctx: Context, events: list, add: Any) -> N
 
 
 def _items(record: dict[str, Any], ctx: Context, events: list, add: Any) -> None:
-    start = events[0][0]
+    start = _first(events, {"submitted"}, events[0][0]) or events[0][0]
     done: dict[str, datetime] = {}
     for at, e in events:
         if e["type"] == "progress" and e.get("status") == "done" and "task" in e:

@@ -8,6 +8,7 @@ from typing import Any
 from commlog.policy import Policy
 
 STATUS_NAMES = {
+    "draft": "草稿",
     "pending_review": "待审核",
     "rejected": "已退回",
     "approved": "待发送",
@@ -32,6 +33,7 @@ REPLY = {"message": "feedback", "collaboration": "answered", "supplier_request":
 """The event that answers an outgoing record, for kinds that wait for one."""
 
 EVENT_NAMES = {
+    "drafted": "起草",
     "submitted": "提交审核",
     "approved": "审核通过",
     "rejected": "退回修改",
@@ -90,6 +92,8 @@ ROLE_NAMES = {
     "admin": "管理员",
 }
 CLOSING = {"completed", "archived", "cancelled"}
+DRAFT_EVENTS = {"drafted", "comment", "cancelled"}
+"""What may happen to a draft before it is submitted."""
 ACTIVITY = {
     "contacted",
     "reviewed",
@@ -174,7 +178,7 @@ def approvals(record: dict[str, Any], policy: Policy, upto: int | None = None) -
 def status(record: dict[str, Any], policy: Policy) -> str:
     """The status the events add up to."""
     required = set(required_roles(record, policy))
-    current, approved = "pending_review", set[str | None]()
+    current, approved = "draft", set[str | None]()
     kind = record["kind"]
     for event in record["events"]:
         kind_of = event["type"]

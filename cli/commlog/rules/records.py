@@ -11,6 +11,7 @@ from commlog.findings import Finding
 from commlog.repository import attachment, attachment_folder
 from commlog.rules import Corpus, finding, rule
 from commlog.timeutil import parse_time
+from commlog.workflow import DRAFT_EVENTS
 
 Parts = tuple[object, ...]
 
@@ -315,14 +316,26 @@ def event_order(corpus: Corpus) -> Iterator[Finding]:
     tz = corpus.policy.timezone
     for doc in corpus.records:
         events = doc.data["events"]
-        if events[0]["type"] != "submitted":
+        drafting = events[0]["type"] == "drafted"
+        if not drafting and events[0]["type"] != "submitted":
             yield finding(
                 doc,
                 "event-order",
                 ("events", 0, "type"),
-                f"the first event is '{events[0]['type']}', not 'submitted'",
-                "begin the history with `{type: submitted, at: ..., by: ...}`",
+                f"the first event is '{events[0]['type']}', not 'submitted' (or 'drafted')",
+                "begin the history with `{type: submitted, at: ..., by: ...}` (`commlog new` writes it)",
             )
+        for i, event in enumerate(events[1:], start=1):
+            if not drafting or event["type"] == "submitted":
+                break
+            if event["type"] not in DRAFT_EVENTS:
+                yield finding(
+                    doc,
+                    "event-order",
+                    ("events", i, "type"),
+                    f"'{event['type']}' on a draft that was never submitted",
+                    "submit the draft first (`commlog submit ID`)",
+                )
         times = [parse_time(e["at"], tz, strict=False) for e in events]
         for i in range(1, len(events)):
             if times[i] < times[i - 1]:
@@ -333,7 +346,7 @@ def event_order(corpus: Corpus) -> Iterator[Finding]:
                     f"event {i} ({events[i]['type']}, {events[i]['at']}) is earlier than the one before ({events[i - 1]['at']})",
                     "events are appended in the order they happen; fix the time",
                 )
-        submitted = times[0]
+        submitted = next((times[i] for i, e in enumerate(events) if e["type"] == "submitted"), times[0])
         for key in ("feedback_due",):
             if key in doc.data and parse_time(doc.data[key], tz, strict=False) < submitted:
                 yield finding(
