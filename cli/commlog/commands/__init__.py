@@ -9,8 +9,10 @@ from commlog.commands.demo import demo
 from commlog.commands.due import due
 from commlog.commands.fmt import fmt
 from commlog.commands.init import init
+from commlog.commands.new import new
 from commlog.commands.overdue import overdue
 from commlog.commands.site import site
+from commlog.commands.steps import STEP_COMMANDS
 from commlog.commands.validate import validate
 
 
@@ -23,5 +25,5 @@ def main() -> None:
     """
 
 
-for command in (validate, fmt, init, due, overdue, site, demo):
+for command in (init, new, *STEP_COMMANDS, validate, fmt, due, overdue, site, demo):
     main.add_command(command)
