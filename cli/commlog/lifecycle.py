@@ -24,7 +24,7 @@ from commlog.rules import Corpus, run
 from commlog.schema import Schemas
 from commlog.timeutil import parse_time, show
 from commlog.validate import load_corpus
-from commlog.workflow import ROLE_NAMES, STATUS_NAMES, status
+from commlog.workflow import ROLE_NAMES, STATUS_NAMES, delegates_of, status
 
 FUTURE_SLACK = timedelta(minutes=5)
 """How far ahead of the clock an ``--at`` time may be (clocks differ a little)."""
@@ -114,11 +114,6 @@ def actor(register: Register, on_behalf_of: str | None = None) -> Actor:
             f"{register.name(me)} may not record steps for {register.name(on_behalf_of)}; the policy lets: {who}"
         )
     return Actor(on_behalf_of, me)
-
-
-def delegates_of(policy: Policy, person: str) -> list[str]:
-    """Staff the policy lets record steps on ``person``'s behalf (policy.yaml ``delegates``)."""
-    return [d["delegate"] for d in policy.data.get("delegates", []) if person in d["for"]]
 
 
 def moment(register: Register, at: str | None, now: datetime) -> datetime:

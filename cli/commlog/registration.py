@@ -156,3 +156,68 @@ def read_table(path: Path, what: str) -> list[dict[str, Any]]:
 
 def _indent(text: str) -> str:
     return "".join("  " + line for line in text.splitlines(keepends=True))
+
+
+@dataclass
+class Renumbered:
+    old: str
+    new: str
+    paths: list[str]
+    """Every file written (the record at its new path first), repository-relative."""
+
+
+def renumber(register: Register, old: str) -> Renumbered:
+    """Give a record the next free number of its department and year (when two branches took the same one).
+
+    The file and its attachment folder are renamed and every reference to the old id
+    in other records (in_reply_to, references, supersedes) is rewritten.
+    """
+    record = register.record(old)
+    code, year, _ = old.split("-")
+    new = numbering.next_record_id(register.root, register.policy, code, int(year))
+    old_path = register.path_of(old)
+    new_path = f"records/{year}/{new}.yaml"
+    changed = {**record, "id": new}
+    referring = []
+    for doc in register.corpus.records:
+        if doc.path == old_path:
+            continue
+        data = _relinked(doc.data, old, new)
+        if data != doc.data:
+            referring.append((doc.path, data, doc.data))
+    folder = register.root / old_path.removesuffix(".yaml")
+    target = register.root / new_path.removesuffix(".yaml")
+    if target.exists():
+        raise Refusal(f"{target.relative_to(register.root)} exists already; move it away first")
+    check = replace_corpus(register, old_path, new_path, changed)
+    write(check, new_path, changed, None)
+    if folder.is_dir() and not folder.is_symlink():
+        folder.rename(target)
+    for path, data, before in referring:
+        write(check, path, data, before)
+    (register.root / old_path).unlink()
+    return Renumbered(old, new, [new_path, *(p for p, _, _ in referring)])
+
+
+def _relinked(data: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    result = dict(data)
+    for key in ("in_reply_to", "supersedes"):
+        if result.get(key) == old:
+            result[key] = new
+    if old in result.get("references", []):
+        result["references"] = [new if r == old else r for r in result["references"]]
+    return result
+
+
+def replace_corpus(register: Register, old_path: str, new_path: str, data: dict[str, Any]) -> Register:
+    """The register as it will be once the record at ``old_path`` lives at ``new_path`` with ``data``."""
+    from dataclasses import replace as copy_with
+
+    from commlog.load import Document
+
+    records = [d for d in register.corpus.records if d.path != old_path] + [Document(new_path, "", data)]
+    names = (register.corpus.record_names - {old_path.rpartition("/")[2].removesuffix(".yaml")}) | {data["id"]}
+    corpus = copy_with(
+        register.corpus, records=records, record_names=names, record_ids=register.corpus.record_ids | {data["id"]}
+    )
+    return copy_with(register, corpus=corpus)

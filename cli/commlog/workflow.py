@@ -92,6 +92,8 @@ ROLE_NAMES = {
     "admin": "管理员",
 }
 CLOSING = {"completed", "archived", "cancelled"}
+PERSONAL = frozenset({"approved", "rejected", "acknowledged"})
+"""Steps that are the person's own: only they, or a delegate the policy names, enter them."""
 DRAFT_EVENTS = {"drafted", "comment", "cancelled"}
 """What may happen to a draft before it is submitted."""
 ACTIVITY = {
@@ -111,6 +113,11 @@ ACTIVITY = {
     "quarterly_review",
 }
 """Work on the matter itself: once approved or sent, the record is in progress."""
+
+
+def delegates_of(policy: Policy, person: str) -> list[str]:
+    """Staff the policy lets record steps on ``person``'s behalf (policy.yaml ``delegates``)."""
+    return [d["delegate"] for d in policy.data.get("delegates", []) if person in d["for"]]
 
 
 def is_cross_department(record: dict[str, Any]) -> bool:

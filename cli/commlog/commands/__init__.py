@@ -11,6 +11,7 @@ from commlog.commands.fmt import fmt
 from commlog.commands.init import init
 from commlog.commands.new import new
 from commlog.commands.overdue import overdue
+from commlog.commands.renumber import renumber
 from commlog.commands.site import site
 from commlog.commands.steps import STEP_COMMANDS
 from commlog.commands.validate import validate
@@ -25,5 +26,5 @@ def main() -> None:
     """
 
 
-for command in (init, new, *STEP_COMMANDS, validate, fmt, due, overdue, site, demo):
+for command in (init, new, *STEP_COMMANDS, renumber, validate, fmt, due, overdue, site, demo):
     main.add_command(command)
