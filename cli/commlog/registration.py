@@ -60,6 +60,7 @@ def recipient(register: Register, text: str) -> dict[str, Any]:
         return {"department": text}
     orgs, staff = register.corpus.orgs, register.staff
     head, _, person = text.partition("/")
+    head = next((oid for oid, org in orgs.items() if org.get("name") == head), head)  # 客户A as well as customer-a
     if person and head in register.policy.departments:
         if staff.get(person, {}).get("department") != head:
             raise Refusal(f"--to {text}: {person} is not a member of staff in {head}")

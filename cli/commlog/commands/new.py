@@ -73,7 +73,7 @@ table_file = click.Path(dir_okay=False, exists=True, path_type=Path)
 @format_option
 @repo_option
 @example(
-    'commlog new message --to 客户A --subject "确认11月交期" --summary "请客户确认……" --channel email --urgency urgent\n'
+    'commlog new message --to customer-a/li-na --subject "确认11月交期" --summary "请客户确认……" --channel email --urgency urgent\n'
     'commlog new notice --to all --subject "元旦放假安排" --summary "……" --item "1月1日放假" --channel oa\n'
     "commlog new collaboration --to 生产部 --to 采购部 --subject 新品试产 --summary ... --channel oa --tasks tasks.csv"
 )
