@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from commlog import numbering
-from commlog.deadlines import Context, judge, stages
+from commlog.deadlines import Context, Stage, judge, stage_label, stages
 from commlog.fileio import read_limited
 from commlog.lifecycle import Actor, Refusal, Register, not_before_last, role_text, with_event, write, written
 from commlog.repository import attachment_folder
@@ -438,5 +438,14 @@ def next_steps(register: Register, record: dict[str, Any]) -> list[str]:
     last = register.time(record["events"][-1]["at"])
     for stage in judge(stages(record, ctx), ctx, last):
         if stage.open and stage.due is not None:
-            lines.append(f"{stage.name} due {register.time_text(stage.due)} ({register.name(stage.responsible)})")
+            lines.append(stage_line(register, stage))
     return lines
+
+
+def stage_line(register: Register, stage: Stage) -> str:
+    """``确认已阅 (ack) due 2026-11-17 12:00, 郭霞 (guo-xia); not yet confirmed: 高军 (gao-jun)``."""
+    due = register.time_text(stage.due) if stage.due else "-"
+    line = f"{stage_label(stage.name)} ({stage.name}) due {due}, {register.name(stage.responsible)}"
+    if stage.pending:
+        line += "; not yet confirmed: " + ", ".join(map(register.name, stage.pending))
+    return line

@@ -119,9 +119,11 @@ def new(
     click.echo(f"status: {status_line(register, registered.record)}")
     for role, people in registered.approvals:
         click.echo(f"  needs {role_text(role)}: {', '.join(map(register.name, people)) or 'no one holds it'}")
+    from commlog.steps import stage_line
+
     for stage in registered.stages:
         if stage.due is not None:
-            click.echo(f"  {stage.name} due {register.time_text(stage.due)} ({register.name(stage.responsible)})")
+            click.echo(f"  {stage_line(register, stage)}")
     click.echo(
         f"next: commit {relative} and open a pull request; approvers run `commlog approve {registered.record_id}`"
     )
