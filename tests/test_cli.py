@@ -28,7 +28,9 @@ def test_text_finding_points_at_line(demo_repo: Path) -> None:
     record.write_text(record.read_text(encoding="utf-8").replace("urgency: urgent", "urgency: 紧急"), encoding="utf-8")
     result = run_commlog("validate", cwd=demo_repo / "records")
     assert result.returncode == 1
-    assert "records/2024/NX-2024-001.yaml:10:10: schema-enum: urgency (紧急程度): '紧急' is not allowed" in result.stdout
+    assert (
+        "records/2024/NX-2024-001.yaml:10:10: schema-enum: urgency (紧急程度): '紧急' is not allowed" in result.stdout
+    )
     assert "1 finding(s) in 1 of" in result.stdout
     assert "Traceback" not in result.stderr
 

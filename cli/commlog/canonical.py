@@ -27,7 +27,12 @@ from commlog import repository
 from commlog.schema import Shape
 
 MODELINE_PREFIX = "# yaml-language-server: $schema="
-_SCHEMA_OF_ROLE = {"record": "record", "internal": "contact-internal", "external": "contact-external", "policy": "policy"}
+_SCHEMA_OF_ROLE = {
+    "record": "record",
+    "internal": "contact-internal",
+    "external": "contact-external",
+    "policy": "policy",
+}
 
 FLOW_WIDTH = 100
 BLOCK_LISTS = frozenset({"events", "attachments"})
