@@ -2,7 +2,8 @@
 
 ``yaml-language-server`` is the engine of VS Code's YAML extension (redhat.vscode-yaml) and of
 most other editors' YAML support. It is driven here as an editor drives it, over the Language
-Server Protocol on stdin and stdout, over files of a copy of the demo repository. It is
+Server Protocol on stdin and stdout, over a record just made by ``commlog new`` and every file
+of a copy of the demo repository. It is
 installed (pinned) by ``scripts/install-editor-tools.sh``, which ``python3 tasks.py test`` runs.
 """
 
@@ -158,24 +159,48 @@ def server(demo_repo: Path) -> Any:
     client.close()
 
 
+@pytest.fixture
+def new_record(demo_repo: Path) -> Path:
+    """A record registered by ``commlog new`` (as zhang-wei of 市场部), as staff would start one."""
+    for args in (
+        ["init", "-q"],
+        ["config", "user.name", "张伟"],
+        ["config", "user.email", "zhang.wei@hengtai.example"],
+    ):
+        subprocess.run(["git", *args], cwd=demo_repo, check=True)
+    made = run_commlog(
+        "new", "message", "--to", "customer-a/li-na", "--subject", "确认11月交期", "--summary", "请客户确认交期。",
+        "--channel", "email", "--urgency", "urgent", "--format", "json", cwd=demo_repo,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    relative = json.loads(made.stdout)["path"]
+    assert (demo_repo / relative).read_text(encoding="utf-8").splitlines()[0] == modeline(relative)
+    return demo_repo / relative
+
+
 def _line_of(text: str, start: str) -> int:
     return next(number for number, line in enumerate(text.splitlines()) if line.startswith(start))
 
 
-def test_completion_offers_an_enum_field_s_values(server: LanguageServer, demo_repo: Path) -> None:
-    record = demo_repo / "records/2024/NX-2024-001.yaml"
-    text = record.read_text(encoding="utf-8").replace("urgency: urgent\n", "urgency: \n")
-    record.write_text(text, encoding="utf-8")  # the moment someone has typed the key and a space
-    uri = server.open(record, text)
+def test_a_new_record_is_clean_in_the_editor(server: LanguageServer, new_record: Path) -> None:
+    uri = server.open(new_record, new_record.read_text(encoding="utf-8"))
+    assert server.wait_for_diagnostics([uri])[uri] == []
+
+
+def test_completion_offers_an_enum_field_s_values(server: LanguageServer, new_record: Path) -> None:
+    text = new_record.read_text(encoding="utf-8").replace("urgency: urgent\n", "urgency: \n")
+    new_record.write_text(text, encoding="utf-8")  # the moment someone has typed the key and a space
+    uri = server.open(new_record, text)
     labels = server.completions(uri, _line_of(text, "urgency:"), len("urgency: "))
     assert {"normal", "urgent", "critical"} <= set(labels), labels
 
 
-def test_a_bad_value_is_flagged_with_the_allowed_values(server: LanguageServer, demo_repo: Path) -> None:
-    record = demo_repo / "records/2024/NX-2024-001.yaml"
-    text = record.read_text(encoding="utf-8").replace("urgency: urgent\n", "urgency: soon\n")
-    record.write_text(text, encoding="utf-8")
-    uri = server.open(record, text)
+def test_a_bad_value_is_flagged_with_the_allowed_values(
+    server: LanguageServer, new_record: Path, demo_repo: Path
+) -> None:
+    text = new_record.read_text(encoding="utf-8").replace("urgency: urgent\n", "urgency: soon\n")
+    new_record.write_text(text, encoding="utf-8")
+    uri = server.open(new_record, text)
     found = server.wait_for_diagnostics([uri])[uri]
     line = _line_of(text, "urgency:")
     at_urgency = [d for d in found if d["range"]["start"]["line"] == line]
