@@ -3,8 +3,8 @@
 ``yaml-language-server`` is the engine of VS Code's YAML extension (redhat.vscode-yaml) and of
 most other editors' YAML support. It is driven here as an editor drives it, over the Language
 Server Protocol on stdin and stdout, over a record just made by ``commlog new`` and every file
-of a copy of the demo repository. It is
-installed (pinned) by ``scripts/install-editor-tools.sh``, which ``python3 tasks.py test`` runs.
+of a copy of the demo repository. It is installed (pinned) by ``scripts/install-editor-tools.sh``,
+which ``python3 tasks.py test`` runs.
 """
 
 from __future__ import annotations
