@@ -35,6 +35,8 @@ def render(schemas: Schemas) -> str:
         "",
         "Every field of every document type, with its Chinese title (the register's column name) and its meaning.",
         "Times are written `YYYY-MM-DD HH:MM[:SS]` with an optional UTC offset; without one they are in the policy's timezone.",
+        "Each file's first line names its schema for editors (`# yaml-language-server: $schema=../../schemas/record.schema.json`",
+        "in a record); `commlog fmt` writes it, and an editor with the YAML extension completes and checks fields from it.",
         "",
     ]
     for name in DOCUMENTS:

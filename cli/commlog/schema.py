@@ -24,6 +24,14 @@ from commlog.timeutil import TIME_FORM, check_year, parse_time
 if TYPE_CHECKING:
     from referencing._core import Resolver  # the type of Registry.resolver(); not exported
 
+BASE_URI = "https://commlog.example/schemas/"
+"""The base each schema file is registered under (its file name appended) to resolve ``$ref``s here.
+
+The files carry no ``$id``: with one, an editor resolves ``$ref: common.schema.json`` against
+the ``$id``'s address on the web (yaml-language-server 1.20 fails to load every record's
+schema so) instead of beside the file; without one, every tool resolves it where it read the file.
+"""
+
 RECORD_KINDS = ("message", "notice", "collaboration", "customer_request", "supplier_request", "minutes")
 
 FORMATS = FormatChecker(formats=())
@@ -84,10 +92,13 @@ class Schemas:
     def __init__(self, folder: Path | None = None):
         self.folder = folder or data_path("schemas")
         self.documents: dict[str, dict[str, Any]] = {}
+        self.uris: dict[str, str] = {}
         for path in sorted(self.folder.glob("*.schema.json")):
-            self.documents[path.name.removesuffix(".schema.json")] = json.loads(path.read_text(encoding="utf-8"))
+            name = path.name.removesuffix(".schema.json")
+            self.documents[name] = json.loads(path.read_text(encoding="utf-8"))
+            self.uris[name] = self.documents[name].get("$id") or BASE_URI + path.name  # an older copy may have one
         self.registry: Registry = Registry().with_resources(
-            (doc["$id"], Resource.from_contents(doc)) for doc in self.documents.values()
+            (self.uris[name], Resource.from_contents(doc)) for name, doc in self.documents.items()
         )
         self._validators: dict[str, Draft202012Validator] = {}
         self._fast: dict[str, Callable[[Any], Any]] = {}
@@ -108,7 +119,7 @@ class Schemas:
         if name not in self._validators:
             root = self.documents[name]
             self._validators[name] = Draft202012Validator(
-                self._inline(root, self.registry.resolver(root["$id"])), format_checker=FORMATS
+                self._inline(root, self.registry.resolver(self.uris[name])), format_checker=FORMATS
             )
         return self._validators[name]
 
@@ -121,7 +132,7 @@ class Schemas:
         """
         if name not in self._fast:
             root = self.documents[name]
-            inlined = self._inline(root, self.registry.resolver(root["$id"]))
+            inlined = self._inline(root, self.registry.resolver(self.uris[name]))
             draft7 = {**inlined, "$schema": "http://json-schema.org/draft-07/schema#"}
             self._fast[name] = fastjsonschema.compile(draft7, formats=FAST_FORMATS, use_formats=True)
         return self._fast[name]
@@ -145,7 +156,7 @@ class Schemas:
         """The shape tree of a document type (titles and key order)."""
         if name not in self._shapes:
             root = self.documents[name]
-            self._shapes[name] = self._walk(root, self.registry.resolver(root["$id"]))
+            self._shapes[name] = self._walk(root, self.registry.resolver(self.uris[name]))
         return self._shapes[name]
 
     def _walk(self, node: dict[str, Any], resolver: Resolver) -> Shape:
