@@ -53,6 +53,14 @@ def _format_holds(check: Callable[[object], bool]) -> Callable[[object], bool]:
     return holds
 
 
+FORMS = {"commlog-time": "YYYY-MM-DD HH:MM", "commlog-date": "YYYY-MM-DD"}
+"""How each of commlog's formats is written, as messages and the reference name it."""
+FORM_DETAILS = {
+    "YYYY-MM-DD HH:MM": "seconds (`:SS`) and a UTC offset (`+08:00`, `Z`) may follow; without an offset it is the "
+    "policy's timezone",
+    "YYYY-MM-DD": "four-digit year, two-digit month and day",
+}
+
 FAST_FORMATS = {
     "commlog-date": _format_holds(_is_date),
     "commlog-time": _format_holds(_is_time),
@@ -68,6 +76,8 @@ class Shape:
     description: str = ""
     props: dict[str, Shape] = field(default_factory=dict)
     items: Shape | None = None
+    form: str = ""
+    """How a date or time is written (``YYYY-MM-DD HH:MM``), for fields that hold one."""
 
     def at(self, path: list[str | int]) -> Shape | None:
         node: Shape | None = self
@@ -156,12 +166,20 @@ class Schemas:
             node, resolver = resolved.contents, resolved.resolver
             if extra and not node.get("properties"):
                 node = {**node, "properties": extra}
-        shape = Shape(title or node.get("title", ""), description or node.get("description", ""))
+        shape = Shape(
+            title or node.get("title", ""),
+            description or node.get("description", ""),
+            form=FORMS.get(str(node.get("format")), ""),
+        )
         for name, sub in node.get("properties", {}).items():
             shape.props[name] = self._walk(sub, resolver)
         if isinstance(node.get("items"), dict):
             shape.items = self._walk(node["items"], resolver)
         return shape
+
+    def event_types(self, kind: str) -> list[str]:
+        """The event types a record kind allows (its schema's ``events.items.properties.type.enum``)."""
+        return list(self.documents[kind]["properties"]["events"]["items"]["properties"]["type"]["enum"])
 
     def document_type(self, path: str, data: dict[str, Any]) -> str:
         """Name of the schema a repository file is checked against."""
