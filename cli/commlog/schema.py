@@ -31,9 +31,12 @@ FORMATS = FormatChecker(formats=())
 
 @FORMATS.checks("commlog-date", raises=ValueError)
 def _is_date(value: object) -> bool:
-    if isinstance(value, str):
+    if isinstance(value, str) and _DATE_FORM.match(value):  # the pattern reports other shapes, once
         check_year(date.fromisoformat(value).year)
     return True
+
+
+_DATE_FORM = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 
 
 @FORMATS.checks("commlog-time", raises=ValueError)
@@ -59,6 +62,10 @@ FORM_DETAILS = {
     "YYYY-MM-DD HH:MM": "seconds (`:SS`) and a UTC offset (`+08:00`, `Z`) may follow; without an offset it is the "
     "policy's timezone",
     "YYYY-MM-DD": "four-digit year, two-digit month and day",
+}
+_FORM_HINTS = {
+    "YYYY-MM-DD HH:MM": "e.g. 2024-10-08 09:30; seconds and a UTC offset may follow: 2024-10-08 09:30:00+08:00",
+    "YYYY-MM-DD": "e.g. 2024-10-08, with a four-digit year and a two-digit month and day",
 }
 
 FAST_FORMATS = {
@@ -302,6 +309,17 @@ def _explain(path: str, error: ValidationError, shape: Shape) -> Iterator[Findin
             "use one of: " + ", ".join(str(a) for a in allowed),
             pointer(*loc),
         )
+    elif keyword in ("type", "pattern") and node is not None and node.form:
+        what = "date" if node.form == "YYYY-MM-DD" else "time"
+        yield Finding(
+            path,
+            0,
+            0,
+            f"schema-{keyword}",
+            f"{label}: {error.instance!r} is not a {what}: expected {node.form}",
+            _FORM_HINTS[node.form],
+            pointer(*loc),
+        )
     elif keyword == "type":
         yield Finding(
             path,
@@ -330,8 +348,11 @@ def _explain(path: str, error: ValidationError, shape: Shape) -> Iterator[Findin
             0,
             0,
             "invalid-time",
-            f"{label}: {error.instance!r} is not a real date or time ({error.cause or 'does not exist'})",
-            "check the day of the month, the hour and the offset",
+            f"{label}: {error.instance!r} is not a real {'date' if node and node.form == 'YYYY-MM-DD' else 'time'}"
+            f" ({error.cause or 'it does not exist'})",
+            "check the month and the day of the month"
+            if node and node.form == "YYYY-MM-DD"
+            else "check the day of the month, the hour and the offset",
             pointer(*loc),
         )
     else:

@@ -1,0 +1,64 @@
+"""What the findings say, as a user reads them: dates and times, task numbers, events counted from 1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import run_commlog
+
+COLLABORATION = "records/2026/NJ-2026-003.yaml"
+"""A demo collaboration: submitted, approved, sent; two tasks, the second depending on the first."""
+
+
+def _edit(repo: Path, relative: str, *replacements: tuple[str, str]) -> Path:
+    path = repo / relative
+    text = path.read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _findings(repo: Path, path: Path) -> list[dict]:
+    result = run_commlog("validate", "--repo", str(repo), "--format", "json", str(path))
+    assert "Traceback" not in result.stderr
+    return json.loads(result.stdout)["findings"]
+
+
+def test_a_bad_date_or_time_is_one_finding_that_names_the_form_once(demo_repo: Path) -> None:
+    path = _edit(
+        demo_repo,
+        COLLABORATION,
+        ("at: 2026-11-17 10:00", "at: 2026-11-17 10.00"),  # a dot for a colon
+        ("at: 2026-11-17 12:30", "at: 2026-11-17"),  # no time of day
+        ("urgency: normal", "urgency: normal\nfeedback_due: 20261120"),  # a number
+        ("start: 2026-11-18", "start: 2026-11-8"),  # a one-digit day
+        ("end: 2026-12-11", "end: 2026-12-32"),  # a day that does not exist
+    )
+    found = _findings(demo_repo, path)
+    by_line = {f["line"]: f for f in found}
+    assert len(by_line) == len(found) == 5, found  # one finding per bad value
+    for finding in found:
+        text = f"{finding['message']} ({finding['hint']})"
+        assert text.count("YYYY") <= 1, text
+    wrong_form = [f for f in found if f["rule"] != "invalid-time"]
+    assert len(wrong_form) == 4
+    times = [f for f in wrong_form if "is not a time" in f["message"]]
+    assert len(times) == 3 and all(f["message"].endswith("expected YYYY-MM-DD HH:MM") for f in times)
+    (date,) = [f for f in wrong_form if "is not a date" in f["message"]]
+    assert date["rule"] == "schema-pattern" and date["message"].endswith(
+        "'2026-11-8' is not a date: expected YYYY-MM-DD"
+    )
+    (unreal,) = [f for f in found if f["rule"] == "invalid-time"]
+    assert "'2026-12-32' is not a real date (day is out of range for month)" in unreal["message"]
+    assert "YYYY" not in unreal["message"] + unreal["hint"]  # the form is right; the day is not
+
+
+def test_a_bad_as_of_names_the_form_once() -> None:
+    malformed = run_commlog("overdue", "--as-of", "2026-11-20 5pm")
+    assert malformed.returncode == 2 and malformed.stderr.count("YYYY-MM-DD HH:MM") == 1
+    unreal = run_commlog("overdue", "--as-of", "2026-11-20 25:00")
+    assert unreal.returncode == 2 and "is not a real time (hour must be in 0..23)" in unreal.stderr
+    assert "YYYY" not in unreal.stderr and "Traceback" not in unreal.stderr + malformed.stderr
