@@ -62,3 +62,54 @@ def test_a_bad_as_of_names_the_form_once() -> None:
     unreal = run_commlog("overdue", "--as-of", "2026-11-20 25:00")
     assert unreal.returncode == 2 and "is not a real time (hour must be in 0..23)" in unreal.stderr
     assert "YYYY" not in unreal.stderr and "Traceback" not in unreal.stderr + malformed.stderr
+
+
+MINUTES = "records/2026/ZB-2026-001.yaml"
+"""Demo minutes, published, with three action items in progress."""
+
+
+def test_task_numbers_may_be_written_unquoted_and_fmt_quotes_them(demo_repo: Path) -> None:
+    original = (demo_repo / COLLABORATION).read_text(encoding="utf-8")
+    collaboration = _edit(
+        demo_repo,
+        COLLABORATION,
+        ("'no': '1'", "no: 1"),
+        ("'no': '2'", "no: 2"),
+        ("depends_on: ['1']", "depends_on: [1]"),
+    )
+    minutes = _edit(
+        demo_repo,
+        MINUTES,
+        ("{'no': '1',", "{no: 1,"),
+        (
+            "channel: oa}\n",
+            "channel: oa}\n  - {type: progress, at: 2026-11-12 16:00, by: liu-yang, note: 方案已定, task: 1, status: done}\n",
+        ),
+    )
+    assert _findings(demo_repo, collaboration) == [] and _findings(demo_repo, minutes) == []
+    validate = run_commlog("validate", "--repo", str(demo_repo))
+    assert validate.returncode == 0, validate.stdout
+    due = json.loads(
+        run_commlog(
+            "due", "ZB-2026-001", "--repo", str(demo_repo), "--as-of", "2026-11-20 17:00", "--format", "json"
+        ).stdout
+    )
+    action = next(s for s in due["stages"] if s["stage"] == "action:1")
+    assert action["state"] == "met_on_time"  # the progress event's `task: 1` names the item `no: 1`
+
+    check = run_commlog("fmt", "--check", "--repo", str(demo_repo), str(collaboration), str(minutes))
+    assert check.returncode == 1 and "NJ-2026-003" in check.stdout and "ZB-2026-001" in check.stdout
+    assert run_commlog("fmt", "--repo", str(demo_repo), str(collaboration), str(minutes)).returncode == 0
+    assert collaboration.read_text(encoding="utf-8") == original  # the canonical form writes the text '1'
+    assert "task: '1', status: done}" in minutes.read_text(encoding="utf-8")
+    assert "{'no': '1'," in minutes.read_text(encoding="utf-8")
+
+
+def test_a_task_number_with_a_dot_unquoted_is_one_finding_with_the_fix(demo_repo: Path) -> None:
+    path = _edit(demo_repo, COLLABORATION, ("'no': '1'", "no: 1.1"), ("depends_on: ['1']", "depends_on: ['1.1']"))
+    (finding,) = _findings(demo_repo, path)
+    assert (
+        finding["rule"] == "schema-type"
+        and "must be text or a whole number, not a decimal number" in finding["message"]
+    )
+    assert "quote a number with a dot ('1.1')" in finding["hint"]

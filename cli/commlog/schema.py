@@ -85,6 +85,10 @@ class Shape:
     items: Shape | None = None
     form: str = ""
     """How a date or time is written (``YYYY-MM-DD HH:MM``), for fields that hold one."""
+    number_as_text: bool = False
+    """Whether the field is text that may be written as a whole number (``no: 1`` for ``no: '1'``)."""
+    holds_number_as_text: bool = False
+    """Whether this field or one inside it is such a field (where :func:`numbers_as_text` must look)."""
 
     def at(self, path: list[str | int]) -> Shape | None:
         node: Shape | None = self
@@ -177,11 +181,14 @@ class Schemas:
             title or node.get("title", ""),
             description or node.get("description", ""),
             form=FORMS.get(str(node.get("format")), ""),
+            number_as_text=node.get("type") == ["string", "integer"],
         )
         for name, sub in node.get("properties", {}).items():
             shape.props[name] = self._walk(sub, resolver)
         if isinstance(node.get("items"), dict):
             shape.items = self._walk(node["items"], resolver)
+        inner = [*shape.props.values(), *([shape.items] if shape.items else [])]
+        shape.holds_number_as_text = shape.number_as_text or any(s.holds_number_as_text for s in inner)
         return shape
 
     def event_types(self, kind: str) -> list[str]:
@@ -199,6 +206,10 @@ class Schemas:
         kind = data.get("kind")
         return kind if isinstance(kind, str) and kind in RECORD_KINDS else "record"
 
+    def normalise(self, path: str, data: dict[str, Any]) -> None:
+        """Give a document, in place, the one form every reader expects (see :func:`numbers_as_text`)."""
+        numbers_as_text(data, self.shape(self.document_type(path, data)))
+
     def check(self, path: str, data: dict[str, Any]) -> list[Finding]:
         """Schema findings for one document."""
         name = self.document_type(path, data)
@@ -214,6 +225,30 @@ class Schemas:
         return sorted(set(findings), key=lambda f: (f.pointer, f.rule))
 
 
+def numbers_as_text(data: Any, shape: Shape) -> None:
+    """Turn, in place, each whole number written where the schema takes text (``no: 1``, ``depends_on: [1]``) into that text.
+
+    The schemas accept both so that people may write task numbers as they count them;
+    everything that reads a document after its schema check sees the text, as written
+    quoted (``'1'``), and the canonical form writes it so.
+    """
+    if isinstance(data, dict):
+        for key, value in data.items():
+            child = shape.props.get(key)
+            if child is None or not child.holds_number_as_text:
+                continue
+            if child.number_as_text and type(value) is int:
+                data[key] = str(value)
+            else:
+                numbers_as_text(value, child)
+    elif isinstance(data, list) and shape.items is not None and shape.items.holds_number_as_text:
+        for i, item in enumerate(data):
+            if shape.items.number_as_text and type(item) is int:
+                data[i] = str(item)
+            else:
+                numbers_as_text(item, shape.items)
+
+
 _TYPE_NAMES = {
     "string": "text",
     "integer": "a whole number",
@@ -222,6 +257,15 @@ _TYPE_NAMES = {
     "array": "a list",
     "object": "a mapping of fields",
     "null": "empty",
+}
+_PYTHON_TYPE_NAMES = {
+    "str": "text",
+    "int": "a whole number",
+    "float": "a decimal number",
+    "bool": "true or false",
+    "list": "a list",
+    "dict": "a mapping of fields",
+    "NoneType": "empty",
 }
 
 
@@ -321,15 +365,22 @@ def _explain(path: str, error: ValidationError, shape: Shape) -> Iterator[Findin
             pointer(*loc),
         )
     elif keyword == "type":
+        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        found = type(error.instance).__name__
+        if node is not None and node.number_as_text and isinstance(error.instance, float):
+            hint = "quote a number with a dot ('1.1'): unquoted, YAML reads it as a decimal number, and 1.10 as 1.1"
+        elif "string" in wanted:
+            hint = "quote text that looks like a number, true/false or a date"
+        else:
+            hint = described
         yield Finding(
             path,
             0,
             0,
             "schema-type",
-            f"{label}: must be {_TYPE_NAMES.get(str(error.validator_value), error.validator_value)}, not {_TYPE_NAMES.get(type(error.instance).__name__, type(error.instance).__name__)}",
-            "quote text that looks like a number, true/false or a date"
-            if error.validator_value == "string"
-            else described,
+            f"{label}: must be {' or '.join(_TYPE_NAMES.get(str(t), str(t)) for t in wanted)}, "
+            f"not {_PYTHON_TYPE_NAMES.get(found, found)}",
+            hint,
             pointer(*loc),
         )
     elif keyword == "pattern":
