@@ -113,3 +113,30 @@ def test_a_task_number_with_a_dot_unquoted_is_one_finding_with_the_fix(demo_repo
         and "must be text or a whole number, not a decimal number" in finding["message"]
     )
     assert "quote a number with a dot ('1.1')" in finding["hint"]
+
+
+def test_events_and_list_items_are_counted_from_one(demo_repo: Path) -> None:
+    path = _edit(
+        demo_repo,
+        COLLABORATION,
+        ("at: 2026-11-17 12:30", "at: 2026-11-17 12.30"),  # the 3rd event, sent
+        ("depends_on: ['1']", "depends_on: ['1', 1.5]"),  # the 2nd task's 2nd dependency
+    )
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = {f["pointer"]: f for f in _findings(demo_repo, path)}
+    sent = found["/events/2/at"]  # JSON keeps the machine's pointer
+    assert sent["message"].startswith("event 3 (sent), at (时间): '2026-11-17 12.30' is not a time")
+    assert "type: sent" in lines[sent["line"] - 1]
+    dependency = found["/tasks/1/depends_on/1"]
+    assert dependency["message"].startswith("tasks #2, depends_on #2 (任务编号): must be text or a whole number")
+    text = run_commlog("validate", "--repo", str(demo_repo), str(path)).stdout
+    assert "event 3 (sent)" in text and "[2]" not in text and "[1]" not in text
+
+
+def test_event_order_names_both_events_as_people_count_them(demo_repo: Path) -> None:
+    path = _edit(demo_repo, COLLABORATION, ("at: 2026-11-17 11:30", "at: 2026-11-17 09:30"))
+    (finding,) = [f for f in _findings(demo_repo, path) if f["rule"] == "event-order"]
+    assert finding["message"] == (
+        "event 2 (approved, 2026-11-17 09:30) is earlier than event 1 before it (submitted, 2026-11-17 10:00)"
+    )
+    assert "type: approved" in path.read_text(encoding="utf-8").splitlines()[finding["line"] - 1]

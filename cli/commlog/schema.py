@@ -221,7 +221,7 @@ class Schemas:
         shape = self.shape(name)
         findings: list[Finding] = []
         for error in self.validator(name).iter_errors(data):
-            findings.extend(_explain(path, error, shape))
+            findings.extend(_explain(path, error, shape, data))
         return sorted(set(findings), key=lambda f: (f.pointer, f.rule))
 
 
@@ -302,16 +302,37 @@ def _python_anchored(pattern: Any) -> Any:
 _ASCII = {"d": "0-9", "w": "A-Za-z0-9_"}
 
 
-def _label(shape: Shape, path: list[str | int]) -> str:
-    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "document"
+def _label(shape: Shape, path: list[str | int], data: Any = None) -> str:
+    """Where in the document, as people count: ``event 5 (sent), at (时间)``, ``tasks #2, depends_on #1``.
+
+    List items are numbered from 1 (the JSON pointer keeps the index from 0); an event is
+    named with its type, as the history reads.
+    """
+    words: list[str] = []
+    value = data
+    for i, part in enumerate(path):
+        if isinstance(part, int):
+            value = value[part] if isinstance(value, list) and part < len(value) else None
+            if path[:i] == ["events"]:
+                kind = value.get("type") if isinstance(value, dict) else None
+                words[-1] = f"event {part + 1}" + (f" ({kind})" if isinstance(kind, str) else "")
+            else:
+                words[-1] += f" #{part + 1}"
+        else:
+            value = value.get(part) if isinstance(value, dict) else None
+            after_item = bool(path[:i]) and isinstance(path[i - 1], int)
+            words.append(f", {part}" if after_item else f".{part}" if words else part)
+    where = "".join(words) or "document"
     node = shape.at(path)
-    return f"{where} ({node.title})" if node and node.title else where
+    if node is None or not node.title or (len(path) == 2 and path[0] == "events"):  # an event is named by its type
+        return where
+    return f"{where} ({node.title})"
 
 
-def _explain(path: str, error: ValidationError, shape: Shape) -> Iterator[Finding]:
+def _explain(path: str, error: ValidationError, shape: Shape, data: Any = None) -> Iterator[Finding]:
     loc = list(error.absolute_path)
     keyword = str(error.validator)
-    label = _label(shape, loc)
+    label = _label(shape, loc, data)
     node = shape.at(loc)
     described = node.description if node else ""
     if keyword == "required":
