@@ -140,3 +140,10 @@ def test_event_order_names_both_events_as_people_count_them(demo_repo: Path) -> 
         "event 2 (approved, 2026-11-17 09:30) is earlier than event 1 before it (submitted, 2026-11-17 10:00)"
     )
     assert "type: approved" in path.read_text(encoding="utf-8").splitlines()[finding["line"] - 1]
+
+
+def test_a_bad_working_interval_says_how_one_is_written(demo_repo: Path) -> None:
+    path = _edit(demo_repo, "policy.yaml", ("mon: [09:00-12:00", "mon: [9:00-12:00"))
+    (finding,) = _findings(demo_repo, path)
+    assert finding["message"] == "working_hours.mon #1: '9:00-12:00' is not in the expected form"
+    assert "HH:MM-HH:MM" in finding["hint"]

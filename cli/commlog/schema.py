@@ -335,6 +335,9 @@ def _explain(path: str, error: ValidationError, shape: Shape, data: Any = None) 
     label = _label(shape, loc, data)
     node = shape.at(loc)
     described = node.description if node else ""
+    if not described and loc and isinstance(loc[-1], int):  # an item of a list says what the list holds
+        parent = shape.at(loc[:-1])
+        described = parent.description if parent else ""
     if keyword == "required":
         name = str(error.message).split("'")[1]
         child = shape.at(loc + [name])
