@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commlog.events import COMMON, EVENT_NAMES, EVENT_TYPES
-from commlog.reference import render
+from commlog.reference import event_commands, render
 from commlog.schema import RECORD_KINDS, Schemas
 
 
@@ -25,11 +25,35 @@ def test_the_fields_the_table_names_are_event_fields() -> None:
         assert len(set(entry.fields)) == len(entry.fields), entry.type  # needed or optional, not both
 
 
-def test_each_command_records_one_event_type() -> None:
-    commands = [c for entry in EVENT_TYPES.values() for c in entry.commands]
-    assert len(commands) == len(set(commands))
-    assert EVENT_TYPES["submitted"].commands == ("submit", "resubmit")
-    assert EVENT_TYPES["contract_signed"].commands == ("sign",)
+OPTION_FIELDS = {"reason": "note", "from": "by", "evidence_file": "evidence", "stage": None}
+"""A command's options as the event fields they write (``--from`` is the event's ``by``; ``--stage`` picks whom to chase)."""
+WRITTEN_BY_THE_COMMAND = {"approved": {"role"}, "rejected": {"role"}, "archived": {"archive_no"}}
+WRITTEN_BY_THE_COMMAND |= {"follow_up": {"to"}, "escalated": {"to"}}
+"""Fields the command always writes without an option: the role held, the next archive number, whom the stage waits on."""
+
+
+def _fields(options: tuple[str, ...]) -> set[str]:
+    return {OPTION_FIELDS.get(o, o) for o in options} - {"by", None}
+
+
+def test_every_event_type_is_recorded_by_a_command_that_writes_its_fields() -> None:
+    from commlog.steps import STEPS
+
+    assert {step.event for step in STEPS.values()} <= set(EVENT_TYPES)
+    for event_type, entry in EVENT_TYPES.items():
+        commands = event_commands(event_type)
+        assert commands, f"no command records {event_type}"
+        steps = [s for s in STEPS.values() if s.event == event_type]
+        if not steps:  # written by `commlog new` alone
+            assert commands == ["new --draft"] and entry.fields == ()
+            continue
+        automatic = WRITTEN_BY_THE_COMMAND.get(event_type, set())
+        optional = set().union(*(_fields(s.options + s.required) for s in steps))
+        assert optional | automatic == set(entry.fields), event_type
+        for step in steps:
+            assert _fields(step.required) | automatic == set(entry.needs), step.command
+    assert event_commands("submitted") == ["new", "submit", "resubmit"]
+    assert event_commands("contract_signed") == ["sign"]
     assert all(entry.name and entry.meaning and entry.by for entry in EVENT_TYPES.values())
 
 

@@ -65,6 +65,18 @@ def _fields(names: tuple[str, ...]) -> str:
     return ", ".join(f"`{n}`" for n in names) or "-"
 
 
+WRITTEN_BY_NEW = {"drafted": "new --draft", "submitted": "new"}
+"""The events ``commlog new`` begins a record with; the other commands are :data:`commlog.steps.STEPS`."""
+
+
+def event_commands(event_type: str) -> list[str]:
+    """The commands that record an event type (``submit``, ``resubmit``), ``new`` first where it writes it."""
+    from commlog.steps import STEPS
+
+    written = [WRITTEN_BY_NEW[event_type]] if event_type in WRITTEN_BY_NEW else []
+    return written + [step.command for step in STEPS.values() if step.event == event_type]
+
+
 def _events(types: set[str]) -> list[str]:
     """The table of the event types a kind allows: what each means, who records it, with which command and fields."""
     lines = [
@@ -80,7 +92,7 @@ def _events(types: set[str]) -> list[str]:
     for event in EVENT_TYPES.values():
         if event.type not in types:
             continue
-        commands = " / ".join(f"`{c}`" for c in event.commands)
+        commands = " / ".join(f"`{c}`" for c in event_commands(event.type))
         lines.append(
             f"| `{event.type}` | {event.name} | {commands} | {_cell(event.by)} | {_cell(event.meaning)} "
             f"| {_fields(event.needs)} | {_fields(event.uses)} |"
