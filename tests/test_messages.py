@@ -147,3 +147,34 @@ def test_a_bad_working_interval_says_how_one_is_written(demo_repo: Path) -> None
     (finding,) = _findings(demo_repo, path)
     assert finding["message"] == "working_hours.mon #1: '9:00-12:00' is not in the expected form"
     assert "HH:MM-HH:MM" in finding["hint"]
+
+
+def test_new_takes_a_task_table_with_numbers_written_either_way(demo_repo: Path, tmp_path: Path) -> None:
+    """A tasks file may mix 1 and '1': the record is written with the text, and --task 1 finds the task."""
+    import subprocess
+
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["-c", "user.name=A", "commit", "-qm", "demo"]):
+        subprocess.run(["git", *args], cwd=demo_repo, check=True, capture_output=True)
+    tasks = tmp_path / "tasks.yaml"
+    tasks.write_text(
+        "- {no: '1', name: 试产准备, department: 生产部, owner: cao-lin, start: 2026-12-01, end: 2026-12-05}\n"
+        "- {no: 2, name: 首批试产, department: 生产部, owner: cao-lin, start: 2026-12-06, end: 2026-12-10, depends_on: [1]}\n",
+        encoding="utf-8",
+    )
+
+    def act(email: str, *args: str) -> dict:
+        subprocess.run(["git", "config", "user.email", email], cwd=demo_repo, check=True)
+        result = run_commlog(*args, "--format", "json", cwd=demo_repo)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    made = act(
+        "zhang.wei@hengtai.example", "new", "collaboration", "--to", "生产部", "--subject", "新品试产",
+        "--summary", "请生产部配合新品试产。", "--channel", "oa", "--tasks", str(tasks),
+    )  # fmt: skip
+    text = (demo_repo / made["path"]).read_text(encoding="utf-8")
+    assert "{'no': '1', name: 试产准备" in text and "depends_on: ['1']" in text and "'no': '2'" in text
+    act("wang.fang@hengtai.example", "approve", made["id"])
+    act("zhang.wei@hengtai.example", "send", made["id"], "--channel", "oa")
+    act("cao.lin@hengtai.example", "progress", made["id"], "--task", "1", "--status", "done", "--note", "完成")
+    assert "task: '1', status: done}" in (demo_repo / made["path"]).read_text(encoding="utf-8")
