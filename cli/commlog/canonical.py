@@ -116,6 +116,8 @@ def _ordered(data: Any, shape: Shape | None) -> Any:
         return {k: _ordered(data[k], props.get(k)) for k in names}
     if isinstance(data, list):
         return [_ordered(item, shape.items if shape else None) for item in data]
+    if shape is not None and shape.number_as_text and type(data) is int:
+        return str(data)  # `no: 1` is accepted; the canonical form writes it as text, like '1.1'
     return data
 
 

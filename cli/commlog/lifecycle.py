@@ -151,6 +151,7 @@ def write(register: Register, relative: str, data: dict[str, Any], before: dict[
     canonical form is refused, so that the step's diff holds only the step.
     """
     path = register.root / relative
+    register.schemas.normalise(relative, data)  # task numbers given as whole numbers are checked as the text written
     text = canonical_text(register.schemas, relative, data)
     if before is not None:
         try:
