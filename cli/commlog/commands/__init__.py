@@ -11,6 +11,7 @@ from commlog.commands.fmt import fmt
 from commlog.commands.init import init
 from commlog.commands.overdue import overdue
 from commlog.commands.register import register_list
+from commlog.commands.show import show
 from commlog.commands.site import site
 from commlog.commands.validate import validate
 
@@ -24,5 +25,5 @@ def main() -> None:
     """
 
 
-for command in (validate, fmt, init, register_list, due, overdue, site, demo):
+for command in (validate, fmt, init, show, register_list, due, overdue, site, demo):
     main.add_command(command)
