@@ -13,6 +13,7 @@ from commlog.commands.overdue import overdue
 from commlog.commands.register import register_list
 from commlog.commands.show import show
 from commlog.commands.site import site
+from commlog.commands.todo import todo
 from commlog.commands.validate import validate
 
 
@@ -25,5 +26,5 @@ def main() -> None:
     """
 
 
-for command in (validate, fmt, init, show, register_list, due, overdue, site, demo):
+for command in (validate, fmt, init, show, register_list, todo, due, overdue, site, demo):
     main.add_command(command)
