@@ -65,8 +65,9 @@ def register_list(
     output: Path | None,
     repo: Path | None,
 ) -> None:
-    """The register (信息交流记录表): one row per record, in the order they were started, with its status
-    and expected feedback time as of --as-of.
+    """The register (信息交流记录表), one row per record.
+
+    Records in the order they were started, each with its status and expected feedback time as of --as-of.
 
     Filters of different kinds all apply; a filter given twice takes either value.
     Files that fail validation are left out, with a warning; run `commlog validate` to see them.

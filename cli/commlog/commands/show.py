@@ -15,8 +15,10 @@ from commlog.commands.common import as_of_option, example, load_schedule, repo_o
 @repo_option
 @example('commlog show NX-2024-001\ncommlog show NJ-2024-032 --as-of "2024-10-08 15:00" --format json')
 def show(record_id: str, as_of: str | None, output_format: str, repo: Path | None) -> None:
-    """One record as a person reads it: its fields under their Chinese names, status, approvals given and still
-    needed (with who may give them), the events as a timeline, each deadline and the records it is linked to.
+    """One record as a person reads it.
+
+    Its fields under their Chinese names, status, approvals given and still needed (with who may give
+    them), the events as a timeline, each deadline and the records it is linked to, as of --as-of.
 
     Record text is printed with control characters made visible, so a record cannot drive the terminal.
     """

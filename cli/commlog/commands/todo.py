@@ -22,8 +22,9 @@ from commlog.commands.common import as_of_option, example, load_schedule, repo_o
 @repo_option
 @example('commlog todo\ncommlog todo --person wang-fang --as-of "2026-11-20 17:00"')
 def todo(person: str | None, as_of: str | None, output_format: str, repo: Path | None) -> None:
-    """What is waiting on a person right now, most urgent first (overdue, then at risk, then the rest by
-    deadline): approvals to give, notices to confirm (已阅), feedback and answers owed (also those of the
+    """What is waiting on a person right now, most urgent first.
+
+    Overdue first, then at risk, then the rest by deadline: approvals to give, notices to confirm (已阅), feedback and answers owed (also those of the
     department they head), tasks and action items, reminders received (催办), their own records to send,
     resubmit or chase, and for the archivist (档案管理员) records to archive.
 
