@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
+from commlog import deadlines
 from commlog.deadlines import Stage
 from commlog.findings import inert
 from commlog.policy import Policy
@@ -24,21 +25,21 @@ REPLY_STAGES = ("feedback", "answer", "quote", "reply")
 """Stages that answer a record; per-department answers are named ``answer:<department>``."""
 
 
-def reply_stages(stages: Iterable[Stage]) -> list[Stage]:
-    return [s for s in stages if s.name.partition(":")[0] in REPLY_STAGES]
+def feedback_times(record: dict[str, Any], stage_list: list[Stage]) -> tuple[datetime | None, datetime | None]:
+    """预计反馈时间 and 实际反馈时间: when the answer a record waits for is due (the last of them, for answers per
+    department), and when the last came once every one has.
 
-
-def expected_feedback(stages: Iterable[Stage]) -> datetime | None:
-    """预计反馈时间: when the last answer a record waits for is due (None when it waits for none)."""
-    return max((s.due for s in reply_stages(stages) if s.due is not None), default=None)
-
-
-def actual_feedback(stages: Iterable[Stage]) -> datetime | None:
-    """实际反馈时间: when the last answer came, once every answer has come."""
-    replies = reply_stages(stages)
-    if not replies or any(s.met is None for s in replies):
-        return None
-    return max(s.met for s in replies if s.met is not None)
+    The deadlines module decides this for every view of the register when it knows how
+    (``deadlines.feedback_times``); until then, the answer stages decide it here.
+    """
+    shared = getattr(deadlines, "feedback_times", None)
+    if shared is not None:
+        due, met = shared(record, stage_list)
+        return due, met
+    replies = [s for s in stage_list if s.name.partition(":")[0] in REPLY_STAGES]
+    due = max((s.due for s in replies if s.due is not None), default=None)
+    met = None if not replies or any(s.met is None for s in replies) else max(s.met for s in replies if s.met)
+    return due, met
 
 
 def receiver(party: dict[str, Any], staff: Staff, orgs: Orgs) -> str:
@@ -189,6 +190,7 @@ def register(plan: Schedule, as_of: datetime, filters: Filters = Filters()) -> R
         ):
             continue
         archived = [e["archive_no"] for e in record["events"] if e["type"] == "archived" and "archive_no" in e]
+        expected, actual = feedback_times(record, clock.stages)
         rows.append(
             Row(
                 id=record["id"],
@@ -205,8 +207,8 @@ def register(plan: Schedule, as_of: datetime, filters: Filters = Filters()) -> R
                 channels=record["channels"],
                 submitted=ctx.time(record["events"][0]["at"]),
                 status=clock.status,
-                expected=expected_feedback(clock.stages),
-                actual=actual_feedback(clock.stages),
+                expected=expected,
+                actual=actual,
                 archive_no=archived[-1] if archived else "",
                 remarks=record.get("remarks", ""),
                 path=clock.doc.path,

@@ -15,7 +15,6 @@ from markupsafe import Markup
 from commlog.deadlines import STATE_NAMES, Stage
 from commlog.reports.fields import TASK_NAMES, VALUE_LABELS
 from commlog.reports.overdue import lateness, overdue_report, stage_label
-from commlog.reports.register import actual_feedback, expected_feedback
 from commlog.schedule import Schedule
 from commlog.site import charts
 from commlog.site.attachments import published_name, published_names
@@ -195,7 +194,7 @@ class Site:
             people = [
                 m.name(f"{p['org']}/{p['person']}" if "org" in p else p["person"]) for p in data["to"] if "person" in p
             ]
-            expected, actual = expected_feedback(v.stages), actual_feedback(v.stages)
+            reply = next((s for s in v.stages if s.name in ("feedback", "answer", "quote", "reply")), None)
             archived = [e["archive_no"] for e in data["events"] if e["type"] == "archived"]
             rows.append(
                 {
@@ -204,8 +203,8 @@ class Site:
                     "receivers": "、".join(receivers),
                     "receiver_people": "、".join(people),
                     "channels": "+".join(channels.get(c, c) for c in data["channels"]),
-                    "expected": self.when(expected) if expected else "-",
-                    "actual": self.when(actual) if actual else "-",
+                    "expected": self.when(reply.due) if reply and reply.due else "-",
+                    "actual": self.when(reply.met) if reply and reply.met else "-",
                     "archive_no": archived[-1] if archived else "",
                 }
             )
