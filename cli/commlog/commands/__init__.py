@@ -12,9 +12,12 @@ from commlog.commands.fmt import fmt
 from commlog.commands.init import init
 from commlog.commands.new import new
 from commlog.commands.overdue import overdue
+from commlog.commands.register import register_list
 from commlog.commands.renumber import renumber
+from commlog.commands.show import show
 from commlog.commands.site import site
 from commlog.commands.steps import STEP_COMMANDS
+from commlog.commands.todo import todo
 from commlog.commands.validate import validate
 
 SECTIONS = [
@@ -71,5 +74,19 @@ def main() -> None:
     """
 
 
-for command in (init, new, *STEP_COMMANDS, renumber, validate, fmt, due, overdue, site, demo):
+for command in (
+    init,
+    new,
+    *STEP_COMMANDS,
+    renumber,
+    show,
+    register_list,
+    todo,
+    validate,
+    fmt,
+    due,
+    overdue,
+    site,
+    demo,
+):
     main.add_command(command)

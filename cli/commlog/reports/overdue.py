@@ -13,6 +13,7 @@ from typing import TextIO
 
 from commlog.deadlines import STATE_NAMES, stage_label
 from commlog.findings import inert
+from commlog.reports.people import name_of
 from commlog.schedule import Schedule
 from commlog.timeutil import show
 
@@ -46,10 +47,7 @@ class Report:
 
 def overdue_report(plan: Schedule, as_of: datetime, department: str | None = None) -> Report:
     """Overdue stages (most overdue first), then at-risk ones (soonest due first)."""
-    names = {pid: p["name"] for pid, p in plan.context.staff.items()}
-    for org_id, org in plan.context.orgs.items():
-        names.update({f"{org_id}/{p['id']}": f"{p['name']} ({org['name']})" for p in org["people"]})
-        names[org_id] = org["name"]
+    staff, orgs = plan.context.staff, plan.context.orgs
     items = []
     for clock in plan.records:
         for stage in clock.stages:
@@ -65,7 +63,7 @@ def overdue_report(plan: Schedule, as_of: datetime, department: str | None = Non
                     stage.due,
                     round(stage.overdue_by_minutes),
                     stage.responsible,
-                    names.get(stage.responsible, stage.responsible),
+                    name_of(stage.responsible, staff, orgs),
                     stage.department,
                     stage.follow_ups,
                     stage.escalate_to,

@@ -14,6 +14,7 @@ from typing import Any
 
 from commlog.deadlines import Stage
 from commlog.history import History, read_history
+from commlog.reports.people import name_of
 from commlog.repository import POLICY, RECORDS, role_of
 from commlog.schedule import Schedule, schedule
 from commlog.schema import Schemas
@@ -136,16 +137,7 @@ class SiteModel:
 
     def name(self, who: str) -> str:
         """A person's display name: 张伟, or 李娜 (客户A公司) for someone outside."""
-        if who in self.staff:
-            return self.staff[who]["name"]
-        org_id, _, person = who.partition("/")
-        org = self.orgs.get(org_id)
-        if org is None:
-            return who
-        if not person:
-            return org["name"]
-        found = next((p["name"] for p in org["people"] if p["id"] == person), person)
-        return f"{found} ({org['name']})"
+        return name_of(who, self.staff, self.orgs)
 
     def newest(self, count: int) -> list[RecordView]:
         return sorted(self.records.values(), key=lambda r: (r.submitted, r.id), reverse=True)[:count]

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from commlog.deadlines import STATE_NAMES, Stage, stage_label
+from commlog.reports.fields import TASK_NAMES, VALUE_LABELS
 from commlog.reports.overdue import lateness, overdue_report
 from commlog.schedule import Schedule
 from commlog.site import charts
@@ -32,13 +33,6 @@ from commlog.workflow import (
     approvals,
 )
 
-TASK_NAMES = {
-    "not_started": "未开始",
-    "in_progress": "进行中",
-    "done": "已完成",
-    "blocked": "受阻",
-    "cancelled": "已取消",
-}
 UNIT_NAMES = {"minutes": "分钟", "hours": "小时", "days": "天"}
 WEEKDAY_NAMES = {
     "mon": "周一",
@@ -49,15 +43,6 @@ WEEKDAY_NAMES = {
     "sat": "周六",
     "sun": "周日",
 }
-VALUE_LABELS = {
-    "kind": KIND_NAMES,
-    "direction": DIRECTION_NAMES,
-    "urgency": URGENCY_NAMES,
-    "classification": CLASSIFICATION_NAMES,
-    "importance": {"normal": "一般", "important": "重要"},
-    "status": TASK_NAMES,
-}
-"""Chinese names of the coded values shown in a record's field table."""
 NAMES = {
     "STATUS_NAMES": STATUS_NAMES,
     "STATE_NAMES": STATE_NAMES,

@@ -1,0 +1,105 @@
+"""``commlog list``: the register (信息交流记录表) in the terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from commlog.commands.common import as_of_option, example, load_schedule, output_to, repo_option, resolve_root
+
+
+@click.command("list")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    metavar="STATUS",
+    help="Only records in this status: an id (pending_review) or its Chinese name (待审核); repeatable.",
+)
+@click.option(
+    "--department",
+    "departments",
+    multiple=True,
+    metavar="DEPT",
+    help="Only records this department started: its name (市场部) or code (NX); repeatable.",
+)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    metavar="KIND",
+    help="Only records of this kind: an id (notice) or its Chinese name (内部通知); repeatable.",
+)
+@click.option(
+    "--mine",
+    is_flag=True,
+    help="Only records that concern you (git's user.email): you sent or receive them, owe an approval on them or own one of their tasks.",
+)
+@as_of_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    show_default=True,
+    help="csv is the whole register, UTF-8 with a byte order mark for Excel.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+@repo_option
+@example(
+    "commlog list --status 待审核\ncommlog list --department NX --kind message --mine\ncommlog list --format csv --output 信息交流记录表.csv"
+)
+def register_list(
+    statuses: tuple[str, ...],
+    departments: tuple[str, ...],
+    kinds: tuple[str, ...],
+    mine: bool,
+    as_of: str | None,
+    output_format: str,
+    output: Path | None,
+    repo: Path | None,
+) -> None:
+    """The register (信息交流记录表), one row per record.
+
+    Records in the order they were started, each with its status and expected feedback time as of --as-of.
+
+    Filters of different kinds all apply; a filter given twice takes either value.
+    Files that fail validation are left out, with a warning; run `commlog validate` to see them.
+    """
+    from commlog.identity import IdentityError, acting_person
+    from commlog.reports.register import WRITERS, BadChoice, Filters, department_name, kind_id, register, status_id
+
+    moment, plan = load_schedule(repo, as_of)
+    root = resolve_root(repo)
+    ctx = plan.context
+
+    def parsed(values: tuple[str, ...], parse: object, option: str) -> frozenset[str]:
+        try:
+            return frozenset(parse(v) for v in values)  # type: ignore[operator]
+        except BadChoice as err:
+            raise click.BadParameter(str(err), param_hint=option) from err
+
+    person = None
+    if mine:
+        try:
+            person = acting_person(root, ctx.staff)
+        except IdentityError as err:
+            raise click.UsageError(f"--mine: {err}") from err
+    filters = Filters(
+        statuses=parsed(statuses, status_id, "--status"),
+        departments=parsed(departments, lambda v: department_name(v, ctx.policy), "--department"),
+        kinds=parsed(kinds, kind_id, "--kind"),
+        person=person,
+    )
+    if plan.skipped:
+        click.echo(
+            f"warning: {len({f.path for f in plan.skipped})} invalid file(s) left out; run `commlog validate`", err=True
+        )
+    with output_to(output, root) as out:
+        WRITERS[output_format](register(plan, moment, filters), out)
