@@ -148,6 +148,8 @@ def test_show_as_of_an_earlier_moment(repo: Path) -> None:
 
 
 def test_show_timeline_thread_and_inert_text(repo: Path) -> None:
+    with (repo / "policy.yaml").open("a", encoding="utf-8") as policy:  # delegates is the policy's last list
+        policy.write("  - {delegate: chen-li, for: [wang-fang], note: 部门负责人电话审批由本部门代为登记}\n")
     append_event(
         repo,
         "records/2026/NX-2026-004.yaml",
