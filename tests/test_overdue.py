@@ -111,7 +111,11 @@ def test_notice_ack_lists_who_has_not_confirmed() -> None:
     data = json.loads(run_commlog("due", "NJ-2024-032", "--as-of", AS_OF, "--format", "json").stdout)
     ack = next(s for s in data["stages"] if s["stage"] == "ack")
     assert ack["state"] == "overdue" and "deng-gang" not in ack["pending"] and "chen-jianguo" in ack["pending"]
-    assert "fan-hui" not in ack["pending"]  # departed staff are not asked
+    # recipients are the staff at publication (2024-10-08): fan-hui left in 2025 and still owes her confirmation
+    assert "fan-hui" in ack["pending"] and "wu-yan" not in ack["pending"]  # the sender confirms nothing
+    later = json.loads(run_commlog("due", "NJ-2026-002", "--as-of", AS_OF, "--format", "json").stdout)
+    pending = next(s for s in later["stages"] if s["stage"] == "ack")["pending"]
+    assert pending and "fan-hui" not in pending and "jiang-tao" not in pending  # they left before it was published
 
 
 def test_bad_as_of_is_a_usage_error() -> None:
