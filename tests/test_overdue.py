@@ -141,7 +141,8 @@ def test_status_is_the_fold_of_the_events() -> None:
     expected = {
         "NX-2024-001": "archived",
         "NJ-2024-032": "in_progress",
-        "CG-2025-002": "cancelled",
+        "CG-2025-002": "archived",  # cancelled, then archived
+        "NB-2026-003": "awaiting_feedback",  # one of the two departments addressed has not answered
         "NX-2025-003": "in_progress",  # archived, then reopened
         "NJ-2025-001": "archived",  # rejected, resubmitted, then through to the archive
         "XZ-2026-002": "pending_review",
@@ -154,6 +155,8 @@ def test_status_is_the_fold_of_the_events() -> None:
         assert data["status"] == status, record_id
     rejected = json.loads(run_commlog("due", "NJ-2025-001", "--as-of", "2025-02-17 12:30", "--format", "json").stdout)
     assert rejected["status"] == "rejected"
+    cancelled = json.loads(run_commlog("due", "CG-2025-002", "--as-of", "2025-10-11 09:00", "--format", "json").stdout)
+    assert cancelled["status"] == "cancelled"
 
 
 def _edit(repo: Path, record_id: str, *replacements: tuple[str, str]) -> None:
