@@ -111,7 +111,11 @@ def test_notice_ack_lists_who_has_not_confirmed() -> None:
     data = json.loads(run_commlog("due", "NJ-2024-032", "--as-of", AS_OF, "--format", "json").stdout)
     ack = next(s for s in data["stages"] if s["stage"] == "ack")
     assert ack["state"] == "overdue" and "deng-gang" not in ack["pending"] and "chen-jianguo" in ack["pending"]
-    assert "fan-hui" not in ack["pending"]  # departed staff are not asked
+    # recipients are the staff at publication (2024-10-08): fan-hui left in 2025 and still owes her confirmation
+    assert "fan-hui" in ack["pending"] and "wu-yan" not in ack["pending"]  # the sender confirms nothing
+    later = json.loads(run_commlog("due", "NJ-2026-002", "--as-of", AS_OF, "--format", "json").stdout)
+    pending = next(s for s in later["stages"] if s["stage"] == "ack")["pending"]
+    assert pending and "fan-hui" not in pending and "jiang-tao" not in pending  # they left before it was published
 
 
 def test_bad_as_of_is_a_usage_error() -> None:
@@ -137,7 +141,8 @@ def test_status_is_the_fold_of_the_events() -> None:
     expected = {
         "NX-2024-001": "archived",
         "NJ-2024-032": "in_progress",
-        "CG-2025-002": "cancelled",
+        "CG-2025-002": "archived",  # cancelled, then archived
+        "NB-2026-003": "awaiting_feedback",  # one of the two departments addressed has not answered
         "NX-2025-003": "in_progress",  # archived, then reopened
         "NJ-2025-001": "archived",  # rejected, resubmitted, then through to the archive
         "XZ-2026-002": "pending_review",
@@ -150,6 +155,8 @@ def test_status_is_the_fold_of_the_events() -> None:
         assert data["status"] == status, record_id
     rejected = json.loads(run_commlog("due", "NJ-2025-001", "--as-of", "2025-02-17 12:30", "--format", "json").stdout)
     assert rejected["status"] == "rejected"
+    cancelled = json.loads(run_commlog("due", "CG-2025-002", "--as-of", "2025-10-11 09:00", "--format", "json").stdout)
+    assert cancelled["status"] == "cancelled"
 
 
 def _edit(repo: Path, record_id: str, *replacements: tuple[str, str]) -> None:

@@ -12,7 +12,18 @@ from typing import Any, Literal
 
 from commlog.policy import Policy
 from commlog.timeutil import parse_time, show
-from commlog.workflow import CLOSING, OUTGOING, REPLY, approvals, holders, required_roles
+from commlog.workflow import (
+    OUTGOING,
+    REPLY,
+    answering_departments,
+    answering_for,
+    approvals,
+    escalation_target,
+    holders,
+    may_archive,
+    notice_recipients,
+    required_roles,
+)
 from commlog.worktime import Trace, WorkCalendar, clock_add
 
 State = Literal["met_on_time", "met_late", "on_time", "at_risk", "overdue"]
@@ -23,6 +34,12 @@ STATE_NAMES = {
     "at_risk": "即将逾期",
     "overdue": "已逾期",
 }
+BASIS_NAMES = {
+    "promised": "按预计反馈时间",
+    "promised_beyond_sla": "按预计反馈时间 (晚于时限, 制度允许)",
+    "sla_over_promise": "按时限 (预计反馈时间晚于时限)",
+}
+"""Where a feedback deadline came from, when not from the time limit alone."""
 STAGE_NAMES = {
     "review": "审核",
     "feedback": "反馈",
@@ -46,6 +63,8 @@ def stage_label(stage: str) -> str:
 
 
 REPLY_STAGE = {"message": "feedback", "collaboration": "answer", "supplier_request": "quote"}
+FEEDBACK_STAGE = {**REPLY_STAGE, "customer_request": "reply", "notice": "ack"}
+"""The stage whose deadline a record's feedback_due (预计反馈时间) sets, per kind (minutes have none)."""
 
 
 @dataclass
@@ -70,6 +89,8 @@ class Stage:
     overdue_by_minutes: float = 0
     """How late an open stage is: clock minutes for a 24x7 SLA, working minutes otherwise."""
     escalate_to: str | None = None
+    basis: Literal["", "sla", "promised", "promised_beyond_sla", "sla_over_promise"] = ""
+    """For the feedback stage, where its deadline comes from (:func:`feedback_deadline`)."""
     pending: list[str] = field(default_factory=list)
     explain: list[str] = field(default_factory=list)
 
@@ -105,6 +126,10 @@ class Context:
             if score > best_score:
                 best, best_score = entry, score
         return best
+
+    def archivist(self) -> str | None:
+        """The member of staff who archives (the first active holder of the policy's archiving role)."""
+        return next((pid for pid, p in sorted(self.staff.items()) if may_archive(p, self.policy)), None)
 
     def head_of(self, department: str) -> str | None:
         return next(
@@ -151,21 +176,118 @@ def _party(ctx: Context, record: dict[str, Any]) -> tuple[str, str]:
         who = f"{first['org']}/{first['person']}" if "person" in first else first["org"]
         return who, record["from"]["department"]
     if "department" in first:
-        person = first.get("person") or ctx.head_of(first["department"]) or first["department"]
-        return person, first["department"]
+        return _answerer(ctx, record, first["department"]), first["department"]
     return record["from"]["person"], record["from"]["department"]
+
+
+def _answerer(ctx: Context, record: dict[str, Any], department: str) -> str:
+    """The person who answers for an addressed department: the one named with it, else its head."""
+    named = next((p["person"] for p in record["to"] if p.get("department") == department and "person" in p), None)
+    return named or ctx.head_of(department) or department
 
 
 def _first(events: list[tuple[datetime, dict[str, Any]]], types: set[str], after: datetime) -> datetime | None:
     return next((at for at, e in events if e["type"] in types and at >= after), None)
 
 
-def stages(record: dict[str, Any], ctx: Context) -> list[Stage]:
-    """Every stage of a record with its due and met times (states are set by :func:`judge`)."""
+def feedback_start(record: dict[str, Any], ctx: Context) -> datetime | None:
+    """When the feedback clock starts: the first sending (publication) after the submission; for a customer
+    request, its registration (the submission). None while it has not started."""
     events = [(ctx.time(e["at"]), e) for e in record["events"]]
-    kind, urgency = record["kind"], record["urgency"]
+    submitted = _first(events, {"submitted"}, events[0][0])
+    if submitted is None or record["kind"] == "customer_request":
+        return submitted
+    return _first(events, {OUTGOING[record["kind"]]}, submitted)
+
+
+@dataclass(frozen=True)
+class FeedbackDeadline:
+    """The one answer to "when is the feedback due": see :func:`feedback_deadline`."""
+
+    due: datetime | None
+    """The deadline that counts; None when there is neither a promise nor an SLA."""
+    sla: datetime | None
+    """The time the policy's SLA alone gives."""
+    promised: datetime | None
+    """The record's feedback_due (预计反馈时间)."""
+    too_late: bool
+    """The promise is later than the SLA and the policy does not permit it (rule feedback-due-too-late)."""
+
+
+def beyond_sla_permitted(record: dict[str, Any], policy: Policy) -> bool:
+    """Whether this record's feedback_due may be later than the SLA (policy ``feedback_due_beyond_sla``)."""
+    permitted = policy.feedback_due_beyond_sla
+    outside = record["kind"] in REPLY and record["direction"] == "external"  # an outside organisation answers
+    return permitted == "always" or (permitted == "outside_party" and outside)
+
+
+def feedback_deadline(
+    record: dict[str, Any], ctx: Context, start: datetime, stage: Stage | None = None
+) -> FeedbackDeadline:
+    """When the feedback on ``record`` is due, its clock started at ``start`` (sent, published, or registered).
+
+    The one rule, for every kind: the record's feedback_due when it is no later than the SLA's time, else
+    the SLA's time; a feedback_due later than the SLA counts only where the policy permits it
+    (``feedback_due_beyond_sla``). ``stage``, when given, takes the explanation and the SLA's clock.
+    """
+    name = FEEDBACK_STAGE.get(record["kind"])
+    entry = ctx.sla(name, record["kind"], record["urgency"]) if name else None
+    scratch = Stage(name or "", start, None, None, "", "")
+    sla_due = _due(ctx, start, entry, scratch) if entry is not None else None
+    promised = ctx.time(record["feedback_due"]) if "feedback_due" in record else None
+    too_late = False
+    if promised is None or sla_due is None or promised <= sla_due:
+        due = promised or sla_due
+    elif beyond_sla_permitted(record, ctx.policy):
+        due = promised
+    else:
+        due, too_late = sla_due, True
+    if stage is not None:
+        tz = ctx.policy.timezone
+        if too_late:
+            stage.basis = "sla_over_promise"
+        elif promised is not None and due == promised:
+            stage.basis = "promised" if sla_due is None or promised <= sla_due else "promised_beyond_sla"
+        else:
+            stage.basis = "sla"
+        if due is not None and due == sla_due:
+            stage.working, stage.clock, stage.provisional = scratch.working, scratch.clock, scratch.provisional
+            stage.missing_years |= scratch.missing_years
+        stage.explain += scratch.explain
+        if promised is not None:
+            stage.explain.append(f"预计反馈时间 (feedback_due) on the record: {show(promised, tz)}")
+            if sla_due is None or promised <= sla_due:
+                stage.explain.append("  the promise is due first: it is the deadline")
+            elif not too_late:
+                stage.explain.append("  later than the time limit, as policy.yaml's feedback_due_beyond_sla permits")
+            else:
+                stage.explain.append(
+                    "  later than the time limit allows (feedback-due-too-late): the time limit counts"
+                )
+    return FeedbackDeadline(due, sla_due, promised, too_late)
+
+
+def feedback_times(record: dict[str, Any], stage_list: list[Stage]) -> tuple[datetime | None, datetime | None]:
+    """The register's 预计反馈时间 and 实际反馈时间: when the feedback stage is due, and when the last of its
+    answers came (None while one is missing); a collaboration has one stage per addressed department."""
+    name = FEEDBACK_STAGE.get(record["kind"])
+    chosen = [s for s in stage_list if s.name.split(":")[0] == name]
+    due = max((s.due for s in chosen if s.due is not None), default=None)
+    met = None if not chosen or any(s.met is None for s in chosen) else max(s.met for s in chosen if s.met)
+    return due, met
+
+
+def stages(record: dict[str, Any], ctx: Context) -> list[Stage]:
+    """Every stage of a record with its due and met times (states are set by :func:`judge`).
+
+    A stage is met by its own event only: completing or archiving a record does not answer what is still
+    owed (the feedback, a confirmation, a task), so such a stage stays open and goes overdue. Cancelling
+    a record ends its open stages: nothing is owed any more.
+    """
+    events = [(ctx.time(e["at"]), e) for e in record["events"]]
+    kind = record["kind"]
     sender, sender_dept = record["from"]["person"], record["from"]["department"]
-    closed_at = next((at for at, e in events if e["type"] in CLOSING), None)
+    cancelled_at = _cancelled_at(events)
     result: list[Stage] = []
     submitted = _first(events, {"submitted"}, events[0][0])
     if submitted is None:  # a draft: no clock runs yet
@@ -179,63 +301,36 @@ def stages(record: dict[str, Any], ctx: Context) -> list[Stage]:
         dept: str,
         sla_stage: str | None = None,
         due: datetime | None = None,
+        feedback: bool = False,
     ) -> Stage | None:
-        entry = ctx.sla(sla_stage or name, kind, urgency) if due is None else None
-        if due is None and entry is None:
-            return None
         stage = Stage(name, start, due, met, who, dept)
-        if stage.due is None and entry is not None:
-            stage.due = _due(ctx, start, entry, stage)
-        if stage.met is None and closed_at is not None and name != "archive":
-            stage.met = closed_at
+        if feedback:
+            stage.due = feedback_deadline(record, ctx, start, stage).due
+        elif due is None:
+            entry = ctx.sla(sla_stage or name, kind, record["urgency"])
+            stage.due = _due(ctx, start, entry, stage) if entry is not None else None
+        if stage.due is None:
+            return None
+        if stage.met is None and cancelled_at is not None and name != "archive":
+            stage.met = cancelled_at
         result.append(stage)
         return stage
 
-    # review: each submission, until the approvals are complete or it is rejected
-    required = required_roles(record, ctx.policy)
-    if required:
-        missing = approvals(record, ctx.policy).missing or required
-        reviewer = next(iter(holders(missing[0], record, ctx.staff, ctx.policy)), sender)
-        for index, (at, event) in enumerate(events):
-            if event["type"] != "submitted":
-                continue
-            met = None
-            for later in range(index + 1, len(events)):
-                t, e = events[later]
-                if e["type"] == "rejected" or (
-                    e["type"] == "approved" and not approvals(record, ctx.policy, later + 1).missing
-                ):
-                    met = t
-                    break
-                if e["type"] == "submitted":
-                    break
-            add("review", at, met, reviewer, sender_dept)
-
+    _review(record, ctx, events, add)
     outgoing = _first(events, {OUTGOING[kind]}, submitted)
     if outgoing is not None and kind in REPLY:
-        who, dept = _party(ctx, record)
-        name = REPLY_STAGE[kind]
-        explicit = ctx.time(record["feedback_due"]) if "feedback_due" in record else None
-        stage = add(
-            name,
-            outgoing,
-            _first(events, {REPLY[kind]}, outgoing),
-            who,
-            dept,
-            "feedback" if name == "feedback" else name,
-            explicit,
-        )
-        if stage is not None and explicit is not None:
-            stage.explain.append(f"预计反馈时间 set on the record: {record['feedback_due']}")
+        _replies(record, ctx, events, outgoing, add)
     if kind == "notice" and outgoing is not None:
         _ack(record, ctx, events, outgoing, add)
     if kind == "customer_request":
         _customer(record, ctx, events, add)
     if kind in ("minutes", "collaboration"):
         _items(record, ctx, events, add)
-    completed = next((at for at, e in reversed(events) if e["type"] == "completed"), None)
-    if completed is not None:
-        add("archive", completed, _first(events, {"archived"}, completed), sender, sender_dept)
+    closed = next((at for at, e in reversed(events) if e["type"] in ("completed", "cancelled")), None)
+    if closed is not None:
+        archivist = ctx.archivist()
+        keeper = (archivist, ctx.staff[archivist]["department"]) if archivist else (sender, sender_dept)
+        add("archive", closed, _first(events, {"archived"}, closed), *keeper)
     for stage in result:
         end = stage.met
         stage.follow_ups = sum(
@@ -244,24 +339,66 @@ def stages(record: dict[str, Any], ctx: Context) -> list[Stage]:
     return result
 
 
+def _cancelled_at(events: list[tuple[datetime, dict[str, Any]]]) -> datetime | None:
+    """When the record was cancelled, if it still is (no reopening since)."""
+    last = next((e for e in reversed(events) if e[1]["type"] in ("cancelled", "reopened")), None)
+    return last[0] if last is not None and last[1]["type"] == "cancelled" else None
+
+
+def _review(record: dict[str, Any], ctx: Context, events: list, add: Any) -> None:
+    """A review stage for each submission, until the approvals are complete or it is rejected."""
+    required = required_roles(record, ctx.policy)
+    if not required:
+        return
+    missing = approvals(record, ctx.policy).missing or required
+    reviewer = next(iter(holders(missing[0], record, ctx.staff, ctx.policy)), record["from"]["person"])
+    for index, (at, event) in enumerate(events):
+        if event["type"] != "submitted":
+            continue
+        met = None
+        for later in range(index + 1, len(events)):
+            t, e = events[later]
+            if e["type"] == "rejected" or (
+                e["type"] == "approved" and not approvals(record, ctx.policy, later + 1).missing
+            ):
+                met = t
+                break
+            if e["type"] == "submitted":
+                break
+        add("review", at, met, reviewer, record["from"]["department"])
+
+
+def _replies(record: dict[str, Any], ctx: Context, events: list, sent: datetime, add: Any) -> None:
+    """The answer owed to an outgoing record; a collaboration's, one per addressed department."""
+    kind = record["kind"]
+    departments = answering_departments(record) if kind == "collaboration" else []
+    if not departments:
+        who, dept = _party(ctx, record)
+        add(REPLY_STAGE[kind], sent, _first(events, {REPLY[kind]}, sent), who, dept, feedback=True)
+        return
+    answers: dict[str, datetime] = {}
+    for at, event in events:
+        if event["type"] == "answered" and at >= sent:
+            department = answering_for(event["by"], record, ctx.staff)
+            if department is not None:
+                answers.setdefault(department, at)
+    for department in departments:
+        add(
+            f"answer:{department}",
+            sent,
+            answers.get(department),
+            _answerer(ctx, record, department),
+            department,
+            feedback=True,
+        )
+
+
 def _ack(record: dict[str, Any], ctx: Context, events: list, published: datetime, add: Any) -> None:
-    addressed: set[str] = set()
-    for party in record["to"]:
-        if party.get("all_staff"):
-            addressed |= {pid for pid, p in ctx.staff.items() if p.get("status") == "active"}
-        elif "person" in party and "org" not in party:
-            addressed.add(party["person"])
-        elif "department" in party:
-            addressed |= {
-                pid
-                for pid, p in ctx.staff.items()
-                if p["department"] == party["department"] and p.get("status") == "active"
-            }
-    addressed.discard(record["from"]["person"])
-    acked = {e["by"]: at for at, e in events if e["type"] == "acknowledged"}
+    addressed = notice_recipients(record, ctx.staff, ctx.policy.timezone)
+    acked = {e["by"]: at for at, e in events if e["type"] == "acknowledged" and e["by"] in addressed}
     pending = sorted(addressed - set(acked))
-    met = None if pending else max((acked[p] for p in addressed if p in acked), default=published)
-    stage = add("ack", published, met, record["from"]["person"], record["from"]["department"])
+    met = None if pending else max(acked.values(), default=published)
+    stage = add("ack", published, met, record["from"]["person"], record["from"]["department"], feedback=True)
     if stage is not None:
         stage.pending = pending
         stage.explain.append(f"{len(addressed) - len(pending)} of {len(addressed)} recipients confirmed")
@@ -271,7 +408,7 @@ def _customer(record: dict[str, Any], ctx: Context, events: list, add: Any) -> N
     owner, dept = record["from"]["person"], record["from"]["department"]
     registered = _first(events, {"submitted"}, events[0][0]) or events[0][0]
     add("first_contact", registered, _first(events, {"contacted", "replied"}, registered), owner, dept)
-    add("reply", registered, _first(events, {"replied"}, registered), owner, dept)
+    add("reply", registered, _first(events, {"replied"}, registered), owner, dept, feedback=True)
     resolved = _first(events, {"resolved"}, registered)
     last = _first(events, {"replied"}, registered)
     while last is not None and (resolved is None or last < resolved):
@@ -327,7 +464,7 @@ def judge(stage_list: list[Stage], ctx: Context, as_of: datetime) -> list[Stage]
             by_follow_ups = stage.follow_ups >= escalation.get("after_follow_ups", 10**9)
             by_time = working_late >= 60 * escalation.get("after_overdue_working_hours", 10**9)
             if by_follow_ups or by_time:
-                stage.escalate_to = ctx.head_of(stage.department)
+                stage.escalate_to = escalation_target(stage.responsible, stage.department, ctx.staff, ctx.policy)
         else:
             if stage.working:
                 total = ctx.calendar.between(stage.start, stage.due, trace)

@@ -72,19 +72,40 @@ def generate(root: Path, count: int, seed: int = 1) -> None:
     policy = parse((root / repository.POLICY).read_text(encoding="utf-8"))
     per_bucket = count // (len(YEARS) * len(policy["departments"])) + 1
     policy["numbering"]["record_sequence_width"] = max(3, len(str(per_bucket)))
-    policy["numbering"]["archive_sequence_width"] = max(4, len(str(1000 + count)))
+    policy["numbering"]["archive_sequence_width"] = max(
+        4, len(str(policy["numbering"].get("archive_first", 1) + count))
+    )
     writer.write(repository.POLICY, policy)
     staff = _staff(writer, policy)
     orgs = _orgs(writer, staff)
     sequences: dict[tuple[str, int], int] = {}
-    archive_numbers: dict[int, int] = {}
-    for index in range(count):
-        _record(writer, policy, staff, orgs, index, sequences, archive_numbers)
+    records = [_record(writer, policy, staff, orgs, index, sequences) for index in range(count)]
+    _number_archives(records, policy)
+    for record in records:
+        writer.write(f"records/{record['id'].split('-')[1]}/{record['id']}.yaml", record)
+
+
+def _number_archives(records: list[dict[str, Any]], policy: dict[str, Any]) -> None:
+    """Archive numbers in the order of archiving, in the series of the year archived (rule archive-no-order)."""
+    numbering = policy["numbering"]
+    archived = sorted(
+        (event["at"], record["id"], event)
+        for record in records
+        for event in record["events"]
+        if event["type"] == "archived"
+    )
+    last: dict[str, int] = {}
+    for at, _, event in archived:
+        year = at[:4]
+        last[year] = sequence = last.get(year, numbering.get("archive_first", 1) - 1) + 1
+        event["archive_no"] = f"{numbering['archive_prefix']}-{year}-{sequence:0{numbering['archive_sequence_width']}d}"
 
 
 def _staff(writer: _Writer, policy: dict[str, Any]) -> list[dict[str, Any]]:
     rng, people = writer.rng, []
     leaders: set[str] = set()
+    names = [d["name"] for d in policy["departments"]]
+    keeper = "行政部" if "行政部" in names else names[0]  # the archivist's department
     for d_index, dept in enumerate(policy["departments"]):
         for p_index in range(5):
             number = d_index * 5 + p_index + 1
@@ -98,8 +119,8 @@ def _staff(writer: _Writer, policy: dict[str, Any]) -> list[dict[str, Any]]:
                 roles.append("general_manager")
             if p_index == 2 and dept["name"] == "法务部":
                 roles.append("legal")
-            if p_index == 2 and dept["name"] == "行政部":
-                roles.append("archivist")
+            if p_index == 2 and dept["name"] == keeper:
+                roles.append(policy.get("archiving", {}).get("role", "archivist"))
             person = {
                 "id": f"staff-{number:03d}",
                 "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
@@ -152,8 +173,8 @@ def _record(
     orgs: list[dict[str, Any]],
     index: int,
     sequences: dict[tuple[str, int], int],
-    archive_numbers: dict[int, int],
-) -> None:
+) -> dict[str, Any]:
+    """One record (its archive number, if archived, is given later, in the order of archiving)."""
     rng = writer.rng
     kinds = [
         "message",
@@ -204,12 +225,14 @@ def _record(
             add("approved", approver["id"], rng.uniform(0.5, 20), role=role, note="同意")
         if kind == "notice":
             add("published", sender["id"], 1, channel="oa")
-            for person in rng.sample(staff, 3):
+            for person in rng.sample([p for p in staff if p["id"] != sender["id"]], 3):  # recipients only
                 add("acknowledged", person["id"], rng.uniform(0.1, 3))
         elif kind == "customer_request":
             add("contacted", sender["id"], rng.uniform(0.5, 6), channel="email", note="已电话联系客户确认需求")
         elif kind != "minutes":
             add("sent", sender["id"], rng.uniform(0.5, 6), channel="email", evidence="邮件发送成功截图")
+    if stage > 0.4 and kind == "collaboration":
+        add("answered", other["id"], rng.uniform(1, 20), note="已收到,可按计划支持")
     if stage > 0.4 and kind in ("message", "customer_request", "supplier_request"):
         by = f"{org['id']}/p1" if external else other["id"]
         add(
@@ -221,13 +244,8 @@ def _record(
     if stage > 0.6:
         add("completed", sender["id"], rng.uniform(1, 30))
     if stage > 0.75:
-        archive_numbers[year] = seq = archive_numbers.get(year, 1000) + 1
-        add(
-            "archived",
-            staff[7]["id"],
-            rng.uniform(1, 20),
-            archive_no=f"{policy['numbering']['archive_prefix']}-{year}-{seq:0{policy['numbering']['archive_sequence_width']}d}",
-        )
+        archivist = next(p for p in staff if policy.get("archiving", {}).get("role", "archivist") in p["roles"])
+        add("archived", archivist["id"], rng.uniform(1, 20), archive_no="")
     record: dict[str, Any] = {
         "id": record_id,
         "kind": kind,
@@ -277,4 +295,4 @@ def _record(
         record["action_items"] = [
             {"no": "1", "task": f"落实{topic}", "owner": other["id"], "due": _time(moment + timedelta(days=7))}
         ]
-    writer.write(f"records/{year}/{record_id}.yaml", record)
+    return record

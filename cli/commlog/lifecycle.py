@@ -78,7 +78,7 @@ class Register:
         return parse_time(text, self.policy.timezone, strict=False)
 
     def status(self, record: dict[str, Any]) -> str:
-        return status(record, self.policy)
+        return status(record, self.policy, self.staff)
 
 
 @dataclass(frozen=True)

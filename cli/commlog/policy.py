@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+ESCALATION_CHAIN = ("dept_head", "division_leader", "general_manager")
+"""The default chain: 部门负责人 -> 分管领导 -> 总经理."""
+
 
 @dataclass(frozen=True)
 class Department:
@@ -36,6 +39,26 @@ class Policy:
     @property
     def codes(self) -> dict[str, Department]:
         return {d.code: d for d in self.departments.values()}
+
+    @property
+    def archive_first(self) -> int:
+        """The first sequence number of each year's archive series (ND-2024-1001: 1001)."""
+        return int(self.data["numbering"].get("archive_first", 1))
+
+    @property
+    def archive_role(self) -> str:
+        """The role whose holders archive records (档案管理员)."""
+        return str(self.data.get("archiving", {}).get("role", "archivist"))
+
+    @property
+    def escalation_chain(self) -> list[str]:
+        """The roles an overdue stage is escalated up, lowest first."""
+        return list(self.data.get("escalation", {}).get("chain", ESCALATION_CHAIN))
+
+    @property
+    def feedback_due_beyond_sla(self) -> str:
+        """Whether a record's feedback_due may be later than the SLA: never, outside_party or always."""
+        return str(self.data.get("feedback_due_beyond_sla", "never"))
 
 
 def timezone_of(name: str) -> ZoneInfo | None:

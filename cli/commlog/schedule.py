@@ -52,7 +52,9 @@ def schedule(root: Path, as_of: datetime) -> Schedule:
             not_yet.add(doc.data["id"])
         else:
             clocks.append(
-                RecordClock(doc, record, status(record, corpus.policy), judge(stages(record, ctx), ctx, as_of))
+                RecordClock(
+                    doc, record, status(record, corpus.policy, ctx.staff), judge(stages(record, ctx), ctx, as_of)
+                )
             )
     return Schedule(ctx, clocks, findings, not_yet, corpus.record_ids | corpus.record_names)
 

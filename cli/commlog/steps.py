@@ -23,6 +23,7 @@ from commlog.workflow import (
     approvals,
     holders,
     may_approve,
+    may_archive,
     required_roles,
 )
 
@@ -198,7 +199,7 @@ def _check_who(register: Register, step: Step, record: dict[str, Any], actor: Ac
     elif step.who == "legal":
         allowed = "legal" in register.staff.get(person, {}).get("roles", [])
     elif step.who == "archivist":
-        allowed = "archivist" in register.staff.get(person, {}).get("roles", [])
+        allowed = may_archive(register.staff.get(person), register.policy)
     if not allowed:
         raise Refusal(
             f"{register.name(person)} ({dept}) may not `{step.command}` {record['id']}: that is for {WHO_TEXT[step.who]}"

@@ -19,7 +19,7 @@ from commlog.commands.common import as_of_option, example, load_schedule, repo_o
 @example('commlog due NX-2024-001\ncommlog due NJ-2024-032 --as-of "2024-10-08 15:00" --explain')
 def due(record_id: str, as_of: str | None, output_format: str, explain: bool, repo: Path | None) -> None:
     """Each stage of one record: start, due, met, state."""
-    from commlog.deadlines import STATE_NAMES, stage_label
+    from commlog.deadlines import BASIS_NAMES, STATE_NAMES, stage_label
     from commlog.findings import inert
     from commlog.schedule import provisional_warning
     from commlog.timeutil import show
@@ -52,6 +52,7 @@ def due(record_id: str, as_of: str | None, output_format: str, explain: bool, re
                 "responsible": s.responsible,
                 "follow_ups": s.follow_ups,
                 **({"pending": s.pending} if s.name == "ack" else {}),
+                **({"basis": s.basis} if s.basis else {}),
                 **({"explain": s.explain} if explain else {}),
             }
             for s in clock.stages
@@ -73,7 +74,7 @@ def due(record_id: str, as_of: str | None, output_format: str, explain: bool, re
     )
     for s in clock.stages:
         met = f"完成 {show(s.met, tz)}" if s.met else "未完成"
-        due_at = show(s.due, tz) if s.due else "-"
+        due_at = (show(s.due, tz) if s.due else "-") + (f" ({BASIS_NAMES[s.basis]})" if s.basis in BASIS_NAMES else "")
         flags = ("  暂定" if s.provisional else "") + (f"  催办 {s.follow_ups} 次" if s.follow_ups else "")
         say(
             f"  {stage_label(s.name)} ({s.name}): 开始 {show(s.start, tz)}  截止 {due_at}  {met}  {STATE_NAMES[s.state]}{flags}"

@@ -61,11 +61,11 @@ def approver_holds_role(corpus: Corpus) -> Iterator[Finding]:
 
 @rule("event-after-close")
 def nothing_after_closing(corpus: Corpus) -> Iterator[Finding]:
-    """After a record is archived or cancelled, the only event allowed is 'reopened'."""
+    """After a record is archived, the only event allowed is 'reopened'; after it is cancelled, 'reopened' or its archiving."""
     for doc in corpus.records:
         closed_by = None
         for index, event in enumerate(doc.data["events"]):
-            if closed_by and event["type"] != "reopened":
+            if closed_by and event["type"] != "reopened" and (closed_by, event["type"]) != ("cancelled", "archived"):
                 yield finding(
                     doc,
                     "event-after-close",

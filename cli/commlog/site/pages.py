@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from commlog.deadlines import STATE_NAMES, Stage, stage_label
+from commlog.deadlines import BASIS_NAMES, STATE_NAMES, Stage, feedback_times, stage_label
 from commlog.reports.fields import TASK_NAMES, VALUE_LABELS
 from commlog.reports.overdue import lateness, overdue_report
 from commlog.schedule import Schedule
@@ -31,6 +31,7 @@ from commlog.workflow import (
     STATUS_NAMES,
     URGENCY_NAMES,
     approvals,
+    notice_recipients,
 )
 
 UNIT_NAMES = {"minutes": "分钟", "hours": "小时", "days": "天"}
@@ -46,6 +47,7 @@ WEEKDAY_NAMES = {
 NAMES = {
     "STATUS_NAMES": STATUS_NAMES,
     "STATE_NAMES": STATE_NAMES,
+    "BASIS_NAMES": BASIS_NAMES,
     "KIND_NAMES": KIND_NAMES,
     "URGENCY_NAMES": URGENCY_NAMES,
     "DIRECTION_NAMES": DIRECTION_NAMES,
@@ -194,7 +196,7 @@ class Site:
             people = [
                 m.name(f"{p['org']}/{p['person']}" if "org" in p else p["person"]) for p in data["to"] if "person" in p
             ]
-            reply = next((s for s in v.stages if s.name in ("feedback", "answer", "quote", "reply")), None)
+            expected, actual = feedback_times(data, v.stages)
             archived = [e["archive_no"] for e in data["events"] if e["type"] == "archived"]
             rows.append(
                 {
@@ -203,8 +205,8 @@ class Site:
                     "receivers": "、".join(receivers),
                     "receiver_people": "、".join(people),
                     "channels": "+".join(channels.get(c, c) for c in data["channels"]),
-                    "expected": self.when(reply.due) if reply and reply.due else "-",
-                    "actual": self.when(reply.met) if reply and reply.met else "-",
+                    "expected": self.when(expected) if expected else "-",
+                    "actual": self.when(actual) if actual else "-",
                     "archive_no": archived[-1] if archived else "",
                 }
             )
@@ -258,8 +260,9 @@ class Site:
         ack = next((s for s in view.stages if s.name == "ack"), None)
         if ack is None:
             return None
-        confirmed = sorted({e["by"] for e in view.data["events"] if e["type"] == "acknowledged"})
-        total = len(confirmed) + len(ack.pending)
+        recipients = notice_recipients(view.data, self.model.staff, self.model.plan.context.policy.timezone)
+        confirmed = sorted({e["by"] for e in view.data["events"] if e["type"] == "acknowledged"} & recipients)
+        total = len(recipients)
         published = next((e["at"] for e in view.data["events"] if e["type"] == "published"), "")
         return {
             "view": view,
@@ -389,8 +392,21 @@ class Site:
 
     def procedure(self) -> str:
         policy = self.model.policy
+        typed = self.model.plan.context.policy
+        escalation = policy.get("escalation", {})
+        after = [f"催办 {escalation['after_follow_ups']} 次"] if "after_follow_ups" in escalation else []
+        if "after_overdue_working_hours" in escalation:
+            after.append(f"逾期 {escalation['after_overdue_working_hours']} 工时")
         return self.render(
-            "procedure.html", "procedure/", policy=policy, divisions={d["id"]: d["name"] for d in policy["divisions"]}
+            "procedure.html",
+            "procedure/",
+            policy=policy,
+            divisions={d["id"]: d["name"] for d in policy["divisions"]},
+            escalation_after=after,
+            escalation_chain=typed.escalation_chain,
+            feedback_due_beyond_sla=typed.feedback_due_beyond_sla,
+            archive_role=typed.archive_role,
+            archive_first=typed.archive_first,
         )
 
     def _without_hidden_links(self, data: dict[str, Any]) -> dict[str, Any]:
