@@ -114,8 +114,8 @@ def test_archive_numbers_are_given_in_the_order_of_archiving(demo_repo: Path) ->
     _edit(demo_repo, "NX-2026-005", "archive_no: ND-2026-1004", "archive_no: ND-2026-1005")
     _edit(demo_repo, "NX-2026-002", "archive_no: ND-2026-1005", "archive_no: ND-2026-1004")
     found = _findings(demo_repo)
-    assert ("NX-2026-002", "archive-no-order", 21) in found
-    assert [f for f in found if f[1] == "archive-no-order"] == [("NX-2026-002", "archive-no-order", 21)]
+    assert ("NX-2026-002", "archive-no-order", 22) in found
+    assert [f for f in found if f[1] == "archive-no-order"] == [("NX-2026-002", "archive-no-order", 22)]
     result = run_commlog("validate", "--repo", str(demo_repo))
     assert "lower than ND-2026-1005, given earlier (NX-2026-005, 2026-03-13 03:30)" in result.stdout
     assert "ND-2026-1006" in result.stdout  # the next free number
@@ -123,7 +123,7 @@ def test_archive_numbers_are_given_in_the_order_of_archiving(demo_repo: Path) ->
 
 def test_archive_number_below_the_first_of_the_series(demo_repo: Path) -> None:
     _edit(demo_repo, "NX-2026-001", "archive_no: ND-2026-1001", "archive_no: ND-2026-0999")
-    assert ("NX-2026-001", "archive-no-order", 24) in _findings(demo_repo)
+    assert ("NX-2026-001", "archive-no-order", 25) in _findings(demo_repo)
 
 
 def test_a_record_archived_again_keeps_its_number(demo_repo: Path) -> None:
