@@ -11,9 +11,10 @@ from typing import Any, TextIO
 
 from commlog.deadlines import STATE_NAMES, Stage
 from commlog.findings import inert
+from commlog.policy import Policy
 from commlog.reports.columns import table
 from commlog.reports.overdue import stage_label
-from commlog.reports.people import name_of
+from commlog.reports.people import Staff, name_of
 from commlog.reports.register import may_give_missing
 from commlog.schedule import RecordClock, Schedule
 from commlog.timeutil import show
@@ -65,7 +66,7 @@ class Todo:
     names: Callable[[str], str]
 
 
-def archive_role(policy: Any) -> str:
+def archive_role(policy: Policy) -> str:
     """The role that archives (档案管理员): the policy's when it names one."""
     return str(getattr(policy, "archive_role", None) or policy.data.get("archiving", {}).get("role", "archivist"))
 
@@ -85,7 +86,7 @@ def todo(plan: Schedule, person: str, as_of: datetime) -> Todo:
     items: list[Item] = []
     for clock in plan.records:
         found = _steps(clock, person, heads, archivist, name, policy, staff)
-        _attach_follow_ups(clock, person, found, name, ctx.time)
+        _attach_follow_ups(clock, person, found, ctx.time)
         items += found
     items.sort(key=Item.key)
     return Todo(person, me["name"], me["department"], as_of, policy.timezone, items, name)
@@ -97,8 +98,8 @@ def _steps(
     heads: set[str],
     archivist: bool,
     name: Callable[[str], str],
-    policy: Any,
-    staff: dict[str, dict[str, Any]],
+    policy: Policy,
+    staff: Staff,
 ) -> list[Item]:
     record = clock.record
     rid, subject, sender = record["id"], record["subject"], record["from"]["person"]
@@ -205,9 +206,7 @@ def _item_name(record: dict[str, Any], number: str) -> str:
     return ""
 
 
-def _attach_follow_ups(
-    clock: RecordClock, person: str, items: list[Item], name: Callable[[str], str], time: Callable[[str], datetime]
-) -> None:
+def _attach_follow_ups(clock: RecordClock, person: str, items: list[Item], time: Callable[[str], datetime]) -> None:
     """Reminders sent to ``person`` (催办 with ``to``) about a stage still open: on the step they concern, or as a
     step of their own when the person owes nothing else there."""
     open_stages = [s for s in clock.stages if s.open]
