@@ -7,4 +7,4 @@ demo test bench:
 	$(PYTHON) tasks.py $@
 
 clean:
-	rm -rf .venv site-build test-output .pytest_cache .commlog-cache
+	rm -rf .venv .tools site-build test-output .pytest_cache .commlog-cache

@@ -2,11 +2,12 @@
 """The quick start's commands, needing nothing but Python 3.11+ (and git):
 
     python3 tasks.py demo    validate the demo organisation, print its overdue report, build its archive site
-    python3 tasks.py test    the whole test suite: ruff, mypy, pytest (the site in headless Chromium)
+    python3 tasks.py test    the whole test suite: ruff, mypy, pytest (the site in headless Chromium, records in yaml-language-server)
     python3 tasks.py bench   the benchmark (see site/performance.md)
 
 Each installs what it needs on first use: a virtual environment in .venv with commlog and
-its development tools, and for the tests Debian's chromium and fonts-noto-cjk.
+its development tools, and for the tests Debian's chromium and fonts-noto-cjk, and
+yaml-language-server from npm in .tools/ (with Debian's nodejs and npm if there is no node).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def test() -> None:
     environment()
     if sys.platform.startswith("linux"):
         run("bash", "scripts/install-browser.sh")
+        run("bash", "scripts/install-editor-tools.sh")
     run(BIN / "ruff", "check", "cli", "tests", "scripts", "tasks.py")
     run(BIN / "mypy")
     run(BIN / "python", "-m", "pytest")

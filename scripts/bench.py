@@ -125,8 +125,6 @@ def bench_validation(python: str, data: Path, sizes: list[int]) -> list[str]:
                 python,
                 "-m",
                 "check_jsonschema",
-                "--base-uri",
-                schema.as_uri(),
                 "--schemafile",
                 str(schema),
                 *map(str, sample),

@@ -28,7 +28,9 @@ def test_text_finding_points_at_line(demo_repo: Path) -> None:
     record.write_text(record.read_text(encoding="utf-8").replace("urgency: urgent", "urgency: 紧急"), encoding="utf-8")
     result = run_commlog("validate", cwd=demo_repo / "records")
     assert result.returncode == 1
-    assert "records/2024/NX-2024-001.yaml:9:10: schema-enum: urgency (紧急程度): '紧急' is not allowed" in result.stdout
+    assert (
+        "records/2024/NX-2024-001.yaml:10:10: schema-enum: urgency (紧急程度): '紧急' is not allowed" in result.stdout
+    )
     assert "1 finding(s) in 1 of" in result.stdout
     assert "Traceback" not in result.stderr
 
@@ -140,6 +142,6 @@ def test_changed_files_alone_are_read_again(demo_repo: Path) -> None:
     fresh = run_commlog("validate", "--format", "json", "--no-cache", "--repo", str(demo_repo))
     assert second.stdout == fresh.stdout
     rules = [(f["path"], f["rule"], f["line"]) for f in json.loads(second.stdout)["findings"]]
-    assert ("records/2024/NB-2024-056.yaml", "schema-enum", 9) in rules  # kept from the cache, with its line
-    assert ("contacts/internal/ye-qing.yaml", "unknown-department", 3) in rules
+    assert ("records/2024/NB-2024-056.yaml", "schema-enum", 10) in rules  # kept from the cache, with its line
+    assert ("contacts/internal/ye-qing.yaml", "unknown-department", 4) in rules
     assert json.loads(first.stdout)["findings"][0]["rule"] == "schema-enum"

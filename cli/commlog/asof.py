@@ -8,7 +8,7 @@ from pathlib import Path
 from commlog.load import LoadError, load
 from commlog.policy import timezone_of
 from commlog.repository import POLICY
-from commlog.timeutil import parse_time
+from commlog.timeutil import TIME_FORM, parse_time
 
 
 class NoTimezone(Exception):
@@ -35,5 +35,11 @@ def moment(root: Path, text: str | None, now: datetime | None = None) -> datetim
         raise NoTimezone("policy.yaml is missing or has no valid timezone; run `commlog validate` to see why")
     if not text:
         return (now or datetime.now(tz)).astimezone(tz).replace(microsecond=0)
-    # Converted, so a time given with another offset (``Z``) is shown, and passed on, as the policy's.
-    return parse_time(text + " 00:00" if len(text) == 10 else text, tz).astimezone(tz)
+    full = text + " 00:00" if len(text) == 10 else text
+    if not TIME_FORM.match(full):
+        raise ValueError(f"{text!r} is not a time: expected YYYY-MM-DD HH:MM (or YYYY-MM-DD, its start)")
+    try:
+        # Converted, so a time given with another offset (``Z``) is shown, and passed on, as the policy's.
+        return parse_time(full, tz).astimezone(tz)
+    except ValueError as err:  # the form is right: say what is wrong with the value
+        raise ValueError(f"{text!r} is not a real time ({err})") from err

@@ -8,7 +8,12 @@
   reader could take them for another type, or where they start or end with a space
   (U+3000 included) or the loader would read a U+3000 as indentation; lists indented
   under their key;
-- comments are not kept: what matters goes in ``remarks``.
+- the first line tells editors where the file's schema is (:func:`modeline`): a record
+  ``records/<year>/<id>.yaml`` begins ``# yaml-language-server: $schema=../../schemas/record.schema.json``,
+  a contact points at its register's schema, ``policy.yaml`` at ``schemas/policy.schema.json``;
+  ``fmt`` adds the line where it is missing and corrects a wrong one, and no other file has one.
+  VS Code's YAML extension (and any client of yaml-language-server) then completes and checks
+  fields as people type. It is the only comment kept: what matters goes in ``remarks``.
 """
 
 from __future__ import annotations
@@ -18,7 +23,16 @@ from typing import Any
 
 import yaml
 
+from commlog import repository
 from commlog.schema import Shape
+
+MODELINE_PREFIX = "# yaml-language-server: $schema="
+_SCHEMA_OF_ROLE = {
+    "record": "record",
+    "internal": "contact-internal",
+    "external": "contact-external",
+    "policy": "policy",
+}
 
 FLOW_WIDTH = 100
 BLOCK_LISTS = frozenset({"events", "attachments"})
@@ -102,6 +116,8 @@ def _ordered(data: Any, shape: Shape | None) -> Any:
         return {k: _ordered(data[k], props.get(k)) for k in names}
     if isinstance(data, list):
         return [_ordered(item, shape.items if shape else None) for item in data]
+    if shape is not None and shape.number_as_text and type(data) is int:
+        return str(data)  # `no: 1` is accepted; the canonical form writes it as text, like '1.1'
     return data
 
 
@@ -133,3 +149,17 @@ def dump(data: dict[str, Any], shape: Shape | None = None) -> str:
     node = dumper.represent_data(data)
     _set_styles(node, data, root=True)
     return yaml.serialize(node, Dumper=_Dumper, allow_unicode=True, width=4096, indent=2)
+
+
+def modeline(relative_path: str) -> str | None:
+    """The first line of a repository file's canonical form, naming its schema for editors; None for other files.
+
+    ``relative_path`` is the file's path from the repository's root, with ``/``:
+    ``records/2026/NX-2026-001.yaml`` gives ``# yaml-language-server: $schema=../../schemas/record.schema.json``
+    (a path relative to the file, so that it holds in every clone). Every record points at
+    ``record.schema.json``, which dispatches on ``kind``: the line stays right when the kind changes.
+    """
+    schema = _SCHEMA_OF_ROLE.get(repository.role_of(relative_path))
+    if schema is None:
+        return None
+    return f"{MODELINE_PREFIX}{'../' * relative_path.count('/')}schemas/{schema}.schema.json"

@@ -37,6 +37,14 @@ STAGE_NAMES = {
     "action": "待办事项",
     "task": "协作任务",
 }
+
+
+def stage_label(stage: str) -> str:
+    """A stage's Chinese name (``action:2`` -> 待办事项 2)."""
+    base, _, number = stage.partition(":")
+    return STAGE_NAMES.get(base, base) + (f" {number}" if number else "")
+
+
 REPLY_STAGE = {"message": "feedback", "collaboration": "answer", "supplier_request": "quote"}
 
 

@@ -25,7 +25,9 @@ TEMP_SUFFIX = ".commlog-tmp"
 """Temporary files of an interrupted write end with this; readers skip them, writers clean them up."""
 
 
-_LEFTOVER = re.compile(rf"^\..+(?:{re.escape(TEMP_SUFFIX)}|\.ya?ml\.tmp\d+)$")  # also commlog 0.1's .<name>.yaml.tmp<pid>
+_LEFTOVER = re.compile(
+    rf"^\..+(?:{re.escape(TEMP_SUFFIX)}|\.ya?ml\.tmp\d+)$"
+)  # also commlog 0.1's .<name>.yaml.tmp<pid>
 
 
 class NotRegular(OSError):

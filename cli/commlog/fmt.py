@@ -1,4 +1,8 @@
-"""``commlog fmt``: rewrite YAML files in the canonical form."""
+"""``commlog fmt``: rewrite YAML files in the canonical form (see :mod:`commlog.canonical`).
+
+A file's canonical text is its :func:`~commlog.canonical.modeline` (records, contacts and the
+policy have one) followed by :func:`~commlog.canonical.dump` of its data; every other comment goes.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from commlog import repository
-from commlog.canonical import dump
+from commlog.canonical import dump, modeline
 from commlog.fileio import atomic_write
 from commlog.findings import Finding
 from commlog.load import LoadError, load
@@ -20,8 +24,10 @@ class FmtResult:
 
 
 def canonical_text(schemas: Schemas, relative: str, data: dict) -> str:
-    """The canonical text of a repository file's data."""
-    return dump(data, schemas.shape(schemas.document_type(relative, data)))
+    """The canonical text of a repository file's data, at ``relative`` (from the repository's root, with ``/``)."""
+    line = modeline(relative)
+    text = dump(data, schemas.shape(schemas.document_type(relative, data)))
+    return f"{line}\n{text}" if line else text
 
 
 def format_repository(

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from commlog import repository, scaffold
-from commlog.canonical import dump
+from commlog.fmt import canonical_text
 from commlog.load import parse
 from commlog.schema import Schemas
 
@@ -62,8 +62,7 @@ class _Writer:
     def write(self, relative: str, data: dict[str, Any]) -> None:
         path = self.root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        shape = self.schemas.shape(self.schemas.document_type(relative, data))
-        path.write_text(dump(data, shape), encoding="utf-8")
+        path.write_text(canonical_text(self.schemas, relative, data), encoding="utf-8")
 
 
 def generate(root: Path, count: int, seed: int = 1) -> None:

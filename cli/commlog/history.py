@@ -113,6 +113,35 @@ def tracked(root: Path, path: Path) -> bool:
     return bool(_git(root, "ls-files", "-z", "--", str(path.resolve())))
 
 
+def user_email(root: Path) -> str | None:
+    """``git config user.email`` as git resolves it in ``root`` (the repository's, else the global one)."""
+    out = _git(root, "config", "--get", "user.email")
+    return _text(out).strip() or None if out else None
+
+
+def branches(root: Path) -> list[str]:
+    """Every local and remote-tracking branch (none outside a git repository)."""
+    out = _git(root, "for-each-ref", "--format=%(refname)", "refs/heads", "refs/remotes")
+    return [ref for ref in _text(out or b"").splitlines() if ref and not ref.endswith("/HEAD")]
+
+
+def names_on_branches(root: Path, folder: str) -> set[str]:
+    """Names of the files directly in ``folder`` on any branch."""
+    names: set[str] = set()
+    for ref in branches(root):
+        out = _git(root, "ls-tree", "--name-only", "-z", f"{ref}:{folder}") or b""
+        names |= {_text(name) for name in out.split(b"\0") if name}
+    return names
+
+
+def grep_branches(root: Path, pattern: str, folder: str) -> bytes:
+    """The parts of files under ``folder`` on every branch that match the extended regular expression."""
+    refs = branches(root)
+    if not refs:
+        return b""
+    return _git(root, "grep", "-h", "-o", "-a", "-I", "-E", pattern, *refs, "--", folder) or b""
+
+
 def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "replace")
 

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
+
+from commlog.history import user_email
 
 
 class IdentityError(Exception):
     """Git's identity names nobody who may act; the message says how to fix it."""
-
-
-def git_email(root: Path) -> str | None:
-    """``git config user.email`` as git resolves it in ``root`` (the repository's, else the global one)."""
-    try:
-        result = subprocess.run(
-            ["git", "config", "--get", "user.email"], cwd=root, capture_output=True, text=True, check=False
-        )
-    except OSError:
-        return None
-    email = result.stdout.strip()
-    return email or None
 
 
 def person_with_email(staff: dict[str, dict[str, Any]], email: str) -> str | None:
@@ -31,7 +20,7 @@ def person_with_email(staff: dict[str, dict[str, Any]], email: str) -> str | Non
 
 def acting_person(root: Path, staff: dict[str, dict[str, Any]]) -> str:
     """The active member of staff git says is acting, or :class:`IdentityError` with the exact fix."""
-    email = git_email(root)
+    email = user_email(root)
     if email is None:
         raise IdentityError(
             "git has no user.email here, so commlog cannot tell who is acting; "

@@ -9,17 +9,24 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from commlog.schema import RECORD_KINDS, Schemas, Shape
+from commlog.events import COMMON, EVENT_TYPES
+from commlog.schema import FORM_DETAILS, RECORD_KINDS, Schemas, Shape
 
 DOCUMENTS = [*RECORD_KINDS, "contact-internal", "contact-external", "policy"]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _rows(shape: Shape, prefix: str = "") -> list[str]:
     rows = []
     for name, child in shape.props.items():
         path = f"{prefix}{name}"
-        text = child.description.replace("|", "\\|").replace("\n", " ")
-        rows.append(f"| `{path}` | {child.title} | {text} |")
+        text = child.description
+        if child.form:
+            text += f" Written `{child.form}`: {FORM_DETAILS[child.form]}."
+        rows.append(f"| `{path}` | {child.title} | {_cell(text)} |")
         rows += _rows(child, path + ".")
         if child.items is not None:
             rows += _rows(child.items, path + "[].")
@@ -35,6 +42,8 @@ def render(schemas: Schemas) -> str:
         "",
         "Every field of every document type, with its Chinese title (the register's column name) and its meaning.",
         "Times are written `YYYY-MM-DD HH:MM[:SS]` with an optional UTC offset; without one they are in the policy's timezone.",
+        "Each file's first line names its schema for editors (`# yaml-language-server: $schema=../../schemas/record.schema.json`",
+        "in a record); `commlog fmt` writes it, and an editor with the YAML extension completes and checks fields from it.",
         "",
     ]
     for name in DOCUMENTS:
@@ -49,7 +58,48 @@ def render(schemas: Schemas) -> str:
         ]
         lines += _rows(schemas.shape(name))
         lines.append("")
+        if name in RECORD_KINDS:
+            lines += _events(set(schemas.event_types(name)))
     return "\n".join(lines)
+
+
+def _fields(names: tuple[str, ...]) -> str:
+    return ", ".join(f"`{n}`" for n in names) or "-"
+
+
+WRITTEN_BY_NEW = {"drafted": "new --draft", "submitted": "new"}
+"""The events ``commlog new`` begins a record with; the other commands are :data:`commlog.steps.STEPS`."""
+
+
+def event_commands(event_type: str) -> list[str]:
+    """The commands that record an event type (``submit``, ``resubmit``), ``new`` first where it writes it."""
+    from commlog.steps import STEPS
+
+    written = [WRITTEN_BY_NEW[event_type]] if event_type in WRITTEN_BY_NEW else []
+    return written + [step.command for step in STEPS.values() if step.event == event_type]
+
+
+def _events(types: set[str]) -> list[str]:
+    """The table of the event types a kind allows: what each means, who records it, with which command and fields."""
+    lines = [
+        "### 事件类型 Event types",
+        "",
+        "The types its `events` may hold, in the order of a record's life; staff record each with "
+        "`commlog <command> ID`. Every event has " + _fields(COMMON[:3]) + ", and `recorded_by` when "
+        "someone else wrote it down for `by`; `needs` are the fields the event must also carry.",
+        "",
+        "| type | 名称 | command | by | meaning | needs | may carry |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for event in EVENT_TYPES.values():
+        if event.type not in types:
+            continue
+        commands = " / ".join(f"`{c}`" for c in event_commands(event.type))
+        lines.append(
+            f"| `{event.type}` | {event.name} | {commands} | {_cell(event.by)} | {_cell(event.meaning)} "
+            f"| {_fields(event.needs)} | {_fields(event.uses)} |"
+        )
+    return [*lines, ""]
 
 
 LOAD_RULES = [

@@ -22,7 +22,7 @@ def create(target: Path, organisation: str = "本公司", init_git: bool = True)
         raise ScaffoldError(f"{target} exists and is not an empty folder")
     target.mkdir(parents=True, exist_ok=True)
     shutil.copytree(data_path("schemas"), target / "schemas")
-    shutil.copyfile(data_path("policy.yaml"), target / repository.POLICY)
+    _write_policy(target / repository.POLICY)
     shutil.copytree(data_path("site"), target / "site")
     site_config = data_path("mkdocs.yml").read_text(encoding="utf-8")
     site_name = f"site_name: {json.dumps(organisation + ' 信息交流档案', ensure_ascii=False)}"
@@ -39,3 +39,14 @@ def create(target: Path, organisation: str = "本公司", init_git: bool = True)
     (target / ".gitignore").write_text(".venv/\n/site-build/\n")
     if init_git:
         init_repository(target)
+
+
+def _write_policy(path: Path) -> None:
+    """The shipped policy without its delegates: those name the demo's people, not the new organisation's."""
+    from commlog.fmt import canonical_text
+    from commlog.load import parse
+    from commlog.schema import Schemas
+
+    policy = parse(data_path("policy.yaml").read_text(encoding="utf-8"))
+    policy.pop("delegates", None)
+    path.write_text(canonical_text(Schemas(data_path("schemas")), repository.POLICY, policy), encoding="utf-8")

@@ -24,6 +24,14 @@ from commlog.timeutil import TIME_FORM, check_year, parse_time
 if TYPE_CHECKING:
     from referencing._core import Resolver  # the type of Registry.resolver(); not exported
 
+BASE_URI = "https://commlog.example/schemas/"
+"""The base each schema file is registered under (its file name appended) to resolve ``$ref``s here.
+
+The files carry no ``$id``: with one, an editor resolves ``$ref: common.schema.json`` against
+the ``$id``'s address on the web (yaml-language-server 1.20 fails to load every record's
+schema so) instead of beside the file; without one, every tool resolves it where it read the file.
+"""
+
 RECORD_KINDS = ("message", "notice", "collaboration", "customer_request", "supplier_request", "minutes")
 
 FORMATS = FormatChecker(formats=())
@@ -31,9 +39,12 @@ FORMATS = FormatChecker(formats=())
 
 @FORMATS.checks("commlog-date", raises=ValueError)
 def _is_date(value: object) -> bool:
-    if isinstance(value, str):
+    if isinstance(value, str) and _DATE_FORM.match(value):  # the pattern reports other shapes, once
         check_year(date.fromisoformat(value).year)
     return True
+
+
+_DATE_FORM = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 
 
 @FORMATS.checks("commlog-time", raises=ValueError)
@@ -53,6 +64,18 @@ def _format_holds(check: Callable[[object], bool]) -> Callable[[object], bool]:
     return holds
 
 
+FORMS = {"commlog-time": "YYYY-MM-DD HH:MM", "commlog-date": "YYYY-MM-DD"}
+"""How each of commlog's formats is written, as messages and the reference name it."""
+FORM_DETAILS = {
+    "YYYY-MM-DD HH:MM": "seconds (`:SS`) and a UTC offset (`+08:00`, `Z`) may follow; without an offset it is the "
+    "policy's timezone",
+    "YYYY-MM-DD": "four-digit year, two-digit month and day",
+}
+_FORM_HINTS = {
+    "YYYY-MM-DD HH:MM": "e.g. 2024-10-08 09:30; seconds and a UTC offset may follow: 2024-10-08 09:30:00+08:00",
+    "YYYY-MM-DD": "e.g. 2024-10-08, with a four-digit year and a two-digit month and day",
+}
+
 FAST_FORMATS = {
     "commlog-date": _format_holds(_is_date),
     "commlog-time": _format_holds(_is_time),
@@ -68,6 +91,12 @@ class Shape:
     description: str = ""
     props: dict[str, Shape] = field(default_factory=dict)
     items: Shape | None = None
+    form: str = ""
+    """How a date or time is written (``YYYY-MM-DD HH:MM``), for fields that hold one."""
+    number_as_text: bool = False
+    """Whether the field is text that may be written as a whole number (``no: 1`` for ``no: '1'``)."""
+    holds_number_as_text: bool = False
+    """Whether this field or one inside it is such a field (where :func:`numbers_as_text` must look)."""
 
     def at(self, path: list[str | int]) -> Shape | None:
         node: Shape | None = self
@@ -84,10 +113,13 @@ class Schemas:
     def __init__(self, folder: Path | None = None):
         self.folder = folder or data_path("schemas")
         self.documents: dict[str, dict[str, Any]] = {}
+        self.uris: dict[str, str] = {}
         for path in sorted(self.folder.glob("*.schema.json")):
-            self.documents[path.name.removesuffix(".schema.json")] = json.loads(path.read_text(encoding="utf-8"))
+            name = path.name.removesuffix(".schema.json")
+            self.documents[name] = json.loads(path.read_text(encoding="utf-8"))
+            self.uris[name] = self.documents[name].get("$id") or BASE_URI + path.name  # an older copy may have one
         self.registry: Registry = Registry().with_resources(
-            (doc["$id"], Resource.from_contents(doc)) for doc in self.documents.values()
+            (self.uris[name], Resource.from_contents(doc)) for name, doc in self.documents.items()
         )
         self._validators: dict[str, Draft202012Validator] = {}
         self._fast: dict[str, Callable[[Any], Any]] = {}
@@ -108,7 +140,7 @@ class Schemas:
         if name not in self._validators:
             root = self.documents[name]
             self._validators[name] = Draft202012Validator(
-                self._inline(root, self.registry.resolver(root["$id"])), format_checker=FORMATS
+                self._inline(root, self.registry.resolver(self.uris[name])), format_checker=FORMATS
             )
         return self._validators[name]
 
@@ -121,7 +153,7 @@ class Schemas:
         """
         if name not in self._fast:
             root = self.documents[name]
-            inlined = self._inline(root, self.registry.resolver(root["$id"]))
+            inlined = self._inline(root, self.registry.resolver(self.uris[name]))
             draft7 = {**inlined, "$schema": "http://json-schema.org/draft-07/schema#"}
             self._fast[name] = fastjsonschema.compile(draft7, formats=FAST_FORMATS, use_formats=True)
         return self._fast[name]
@@ -145,7 +177,7 @@ class Schemas:
         """The shape tree of a document type (titles and key order)."""
         if name not in self._shapes:
             root = self.documents[name]
-            self._shapes[name] = self._walk(root, self.registry.resolver(root["$id"]))
+            self._shapes[name] = self._walk(root, self.registry.resolver(self.uris[name]))
         return self._shapes[name]
 
     def _walk(self, node: dict[str, Any], resolver: Resolver) -> Shape:
@@ -156,12 +188,23 @@ class Schemas:
             node, resolver = resolved.contents, resolved.resolver
             if extra and not node.get("properties"):
                 node = {**node, "properties": extra}
-        shape = Shape(title or node.get("title", ""), description or node.get("description", ""))
+        shape = Shape(
+            title or node.get("title", ""),
+            description or node.get("description", ""),
+            form=FORMS.get(str(node.get("format")), ""),
+            number_as_text=node.get("type") == ["string", "integer"],
+        )
         for name, sub in node.get("properties", {}).items():
             shape.props[name] = self._walk(sub, resolver)
         if isinstance(node.get("items"), dict):
             shape.items = self._walk(node["items"], resolver)
+        inner = [*shape.props.values(), *([shape.items] if shape.items else [])]
+        shape.holds_number_as_text = shape.number_as_text or any(s.holds_number_as_text for s in inner)
         return shape
+
+    def event_types(self, kind: str) -> list[str]:
+        """The event types a record kind allows (its schema's ``events.items.properties.type.enum``)."""
+        return list(self.documents[kind]["properties"]["events"]["items"]["properties"]["type"]["enum"])
 
     def document_type(self, path: str, data: dict[str, Any]) -> str:
         """Name of the schema a repository file is checked against."""
@@ -174,6 +217,10 @@ class Schemas:
         kind = data.get("kind")
         return kind if isinstance(kind, str) and kind in RECORD_KINDS else "record"
 
+    def normalise(self, path: str, data: dict[str, Any]) -> None:
+        """Give a document, in place, the one form every reader expects (see :func:`numbers_as_text`)."""
+        numbers_as_text(data, self.shape(self.document_type(path, data)))
+
     def check(self, path: str, data: dict[str, Any]) -> list[Finding]:
         """Schema findings for one document."""
         name = self.document_type(path, data)
@@ -185,8 +232,32 @@ class Schemas:
         shape = self.shape(name)
         findings: list[Finding] = []
         for error in self.validator(name).iter_errors(data):
-            findings.extend(_explain(path, error, shape))
+            findings.extend(_explain(path, error, shape, data))
         return sorted(set(findings), key=lambda f: (f.pointer, f.rule))
+
+
+def numbers_as_text(data: Any, shape: Shape) -> None:
+    """Turn, in place, each whole number written where the schema takes text (``no: 1``, ``depends_on: [1]``) into that text.
+
+    The schemas accept both so that people may write task numbers as they count them;
+    everything that reads a document after its schema check sees the text, as written
+    quoted (``'1'``), and the canonical form writes it so.
+    """
+    if isinstance(data, dict):
+        for key, value in data.items():
+            child = shape.props.get(key)
+            if child is None or not child.holds_number_as_text:
+                continue
+            if child.number_as_text and type(value) is int:
+                data[key] = str(value)
+            else:
+                numbers_as_text(value, child)
+    elif isinstance(data, list) and shape.items is not None and shape.items.holds_number_as_text:
+        for i, item in enumerate(data):
+            if shape.items.number_as_text and type(item) is int:
+                data[i] = str(item)
+            else:
+                numbers_as_text(item, shape.items)
 
 
 _TYPE_NAMES = {
@@ -197,6 +268,15 @@ _TYPE_NAMES = {
     "array": "a list",
     "object": "a mapping of fields",
     "null": "empty",
+}
+_PYTHON_TYPE_NAMES = {
+    "str": "text",
+    "int": "a whole number",
+    "float": "a decimal number",
+    "bool": "true or false",
+    "list": "a list",
+    "dict": "a mapping of fields",
+    "NoneType": "empty",
 }
 
 
@@ -233,18 +313,42 @@ def _python_anchored(pattern: Any) -> Any:
 _ASCII = {"d": "0-9", "w": "A-Za-z0-9_"}
 
 
-def _label(shape: Shape, path: list[str | int]) -> str:
-    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "document"
+def _label(shape: Shape, path: list[str | int], data: Any = None) -> str:
+    """Where in the document, as people count: ``event 5 (sent), at (时间)``, ``tasks #2, depends_on #1``.
+
+    List items are numbered from 1 (the JSON pointer keeps the index from 0); an event is
+    named with its type, as the history reads.
+    """
+    words: list[str] = []
+    value = data
+    for i, part in enumerate(path):
+        if isinstance(part, int):
+            value = value[part] if isinstance(value, list) and part < len(value) else None
+            if path[:i] == ["events"]:
+                kind = value.get("type") if isinstance(value, dict) else None
+                words[-1] = f"event {part + 1}" + (f" ({kind})" if isinstance(kind, str) else "")
+            else:
+                words[-1] += f" #{part + 1}"
+        else:
+            value = value.get(part) if isinstance(value, dict) else None
+            after_item = bool(path[:i]) and isinstance(path[i - 1], int)
+            words.append(f", {part}" if after_item else f".{part}" if words else part)
+    where = "".join(words) or "document"
     node = shape.at(path)
-    return f"{where} ({node.title})" if node and node.title else where
+    if node is None or not node.title or (len(path) == 2 and path[0] == "events"):  # an event is named by its type
+        return where
+    return f"{where} ({node.title})"
 
 
-def _explain(path: str, error: ValidationError, shape: Shape) -> Iterator[Finding]:
+def _explain(path: str, error: ValidationError, shape: Shape, data: Any = None) -> Iterator[Finding]:
     loc = list(error.absolute_path)
     keyword = str(error.validator)
-    label = _label(shape, loc)
+    label = _label(shape, loc, data)
     node = shape.at(loc)
     described = node.description if node else ""
+    if not described and loc and isinstance(loc[-1], int):  # an item of a list says what the list holds
+        parent = shape.at(loc[:-1])
+        described = parent.description if parent else ""
     if keyword == "required":
         name = str(error.message).split("'")[1]
         child = shape.at(loc + [name])
@@ -284,16 +388,34 @@ def _explain(path: str, error: ValidationError, shape: Shape) -> Iterator[Findin
             "use one of: " + ", ".join(str(a) for a in allowed),
             pointer(*loc),
         )
+    elif keyword in ("type", "pattern") and node is not None and node.form:
+        what = "date" if node.form == "YYYY-MM-DD" else "time"
+        yield Finding(
+            path,
+            0,
+            0,
+            f"schema-{keyword}",
+            f"{label}: {error.instance!r} is not a {what}: expected {node.form}",
+            _FORM_HINTS[node.form],
+            pointer(*loc),
+        )
     elif keyword == "type":
+        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        found = type(error.instance).__name__
+        if node is not None and node.number_as_text and isinstance(error.instance, float):
+            hint = "quote a number with a dot ('1.1'): unquoted, YAML reads it as a decimal number, and 1.10 as 1.1"
+        elif "string" in wanted:
+            hint = "quote text that looks like a number, true/false or a date"
+        else:
+            hint = described
         yield Finding(
             path,
             0,
             0,
             "schema-type",
-            f"{label}: must be {_TYPE_NAMES.get(str(error.validator_value), error.validator_value)}, not {_TYPE_NAMES.get(type(error.instance).__name__, type(error.instance).__name__)}",
-            "quote text that looks like a number, true/false or a date"
-            if error.validator_value == "string"
-            else described,
+            f"{label}: must be {' or '.join(_TYPE_NAMES.get(str(t), str(t)) for t in wanted)}, "
+            f"not {_PYTHON_TYPE_NAMES.get(found, found)}",
+            hint,
             pointer(*loc),
         )
     elif keyword == "pattern":
@@ -312,8 +434,11 @@ def _explain(path: str, error: ValidationError, shape: Shape) -> Iterator[Findin
             0,
             0,
             "invalid-time",
-            f"{label}: {error.instance!r} is not a real date or time ({error.cause or 'does not exist'})",
-            "check the day of the month, the hour and the offset",
+            f"{label}: {error.instance!r} is not a real {'date' if node and node.form == 'YYYY-MM-DD' else 'time'}"
+            f" ({error.cause or 'it does not exist'})",
+            "check the month and the day of the month"
+            if node and node.form == "YYYY-MM-DD"
+            else "check the day of the month, the hour and the offset",
             pointer(*loc),
         )
     else:

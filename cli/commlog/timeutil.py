@@ -49,7 +49,7 @@ def parse_time(text: str, tz: tzinfo, strict: bool = True) -> datetime:
     """
     match = TIME_FORM.match(text)
     if not match:
-        raise ValueError(f"{text!r} is not written YYYY-MM-DD HH:MM[:SS][+HH:MM]")
+        raise ValueError(f"{text!r} is not a time: expected YYYY-MM-DD HH:MM")
     day, clock, offset = match.groups()
     check_year(int(day[:4]))
     value = datetime.fromisoformat(f"{day}T{clock}")

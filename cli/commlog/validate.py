@@ -182,6 +182,7 @@ class _Judge:
 
             self.schemas = Schemas()
         problems = self.schemas.check(relative, data)
+        self.schemas.normalise(relative, data)
         return data, _with_lines(problems, lambda _: text)
 
 

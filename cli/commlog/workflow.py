@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from commlog.events import EVENT_NAMES as EVENT_NAMES  # the table of event types is events.py
 from commlog.policy import Policy
 
 STATUS_NAMES = {
@@ -32,38 +33,6 @@ OUTGOING = {
 REPLY = {"message": "feedback", "collaboration": "answered", "supplier_request": "quoted"}
 """The event that answers an outgoing record, for kinds that wait for one."""
 
-EVENT_NAMES = {
-    "drafted": "起草",
-    "submitted": "提交审核",
-    "approved": "审核通过",
-    "rejected": "退回修改",
-    "sent": "传递",
-    "published": "发布",
-    "acknowledged": "确认已阅",
-    "feedback": "反馈",
-    "follow_up": "催办",
-    "escalated": "升级",
-    "completed": "处理完成",
-    "archived": "归档",
-    "reopened": "重新打开",
-    "cancelled": "取消",
-    "comment": "备注",
-    "answered": "协作答复",
-    "progress": "进度更新",
-    "issue": "问题反馈",
-    "acceptance": "验收",
-    "contacted": "首次联系",
-    "reviewed": "需求评审",
-    "replied": "出具反馈函",
-    "resolved": "问题解决",
-    "satisfaction": "满意度回访",
-    "quoted": "报价及资质",
-    "qualification_reviewed": "资质审核",
-    "negotiated": "商务谈判",
-    "legal_reviewed": "法务审核",
-    "contract_signed": "签订合同",
-    "quarterly_review": "季度复盘",
-}
 KIND_NAMES = {
     "message": "信息交流",
     "notice": "内部通知",
@@ -92,6 +61,8 @@ ROLE_NAMES = {
     "admin": "管理员",
 }
 CLOSING = {"completed", "archived", "cancelled"}
+PERSONAL = frozenset({"approved", "rejected", "acknowledged"})
+"""Steps that are the person's own: only they, or a delegate the policy names, enter them."""
 DRAFT_EVENTS = {"drafted", "comment", "cancelled"}
 """What may happen to a draft before it is submitted."""
 ACTIVITY = {
@@ -111,6 +82,11 @@ ACTIVITY = {
     "quarterly_review",
 }
 """Work on the matter itself: once approved or sent, the record is in progress."""
+
+
+def delegates_of(policy: Policy, person: str) -> list[str]:
+    """Staff the policy lets record steps on ``person``'s behalf (policy.yaml ``delegates``)."""
+    return [d["delegate"] for d in policy.data.get("delegates", []) if person in d["for"]]
 
 
 def is_cross_department(record: dict[str, Any]) -> bool:

@@ -92,7 +92,7 @@ def resolve_as_of(root: Path, text: str | None) -> datetime:
     except NoTimezone as err:
         raise click.UsageError(str(err)) from err
     except ValueError as err:
-        raise click.BadParameter(f"{err}; write it as 'YYYY-MM-DD HH:MM'", param_hint="--as-of") from err
+        raise click.BadParameter(str(err), param_hint="--as-of") from err
 
 
 def output_to(path: Path | None, root: Path | None = None) -> AbstractContextManager[TextIO]:

@@ -19,9 +19,8 @@ from commlog.commands.common import as_of_option, example, load_schedule, repo_o
 @example('commlog due NX-2024-001\ncommlog due NJ-2024-032 --as-of "2024-10-08 15:00" --explain')
 def due(record_id: str, as_of: str | None, output_format: str, explain: bool, repo: Path | None) -> None:
     """Each stage of one record: start, due, met, state."""
-    from commlog.deadlines import STATE_NAMES
+    from commlog.deadlines import STATE_NAMES, stage_label
     from commlog.findings import inert
-    from commlog.reports.overdue import stage_label
     from commlog.schedule import provisional_warning
     from commlog.timeutil import show
     from commlog.workflow import STATUS_NAMES

@@ -16,7 +16,10 @@ from commlog.commands.common import example, paths_in, repo_option, resolve_root
 def fmt(paths: tuple[Path, ...], check: bool, repo: Path | None) -> None:
     """Write YAML files in the one canonical form (key order, quoting, flow and block style).
 
-    Comments are not kept: write what matters in the record's remarks.
+    Every record, contact and the policy begins with a line naming its schema for editors
+    (# yaml-language-server: $schema=../../schemas/record.schema.json): fmt adds it where it is
+    missing and corrects it where it is wrong. No other comment is kept: write what matters in
+    the record's remarks.
     Files that cannot be read are reported and left as they were.
     """
     from commlog.fmt import format_repository

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TextIO
 
-from commlog.deadlines import STAGE_NAMES, STATE_NAMES
+from commlog.deadlines import STATE_NAMES, stage_label
 from commlog.findings import inert
 from commlog.reports.people import name_of
 from commlog.schedule import Schedule
@@ -76,12 +76,6 @@ def overdue_report(plan: Schedule, as_of: datetime, department: str | None = Non
         key=lambda i: (i.state != "overdue", -i.overdue_by_minutes if i.state == "overdue" else 0, i.due, i.id, i.stage)
     )
     return Report(as_of, items, plan.context.policy.timezone)
-
-
-def stage_label(stage: str) -> str:
-    """A stage's Chinese name (``action:2`` -> 待办事项 2)."""
-    base, _, number = stage.partition(":")
-    return STAGE_NAMES.get(base, base) + (f" {number}" if number else "")
 
 
 def working_hours(minutes: float) -> str:

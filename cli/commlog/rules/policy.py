@@ -79,3 +79,22 @@ def working_hours(corpus: Corpus) -> Iterator[Finding]:
                     "write intervals in order, each HH:MM-HH:MM with start before end",
                 )
             previous_end = end
+
+
+@rule("delegate-unknown")
+def delegates_known(corpus: Corpus) -> Iterator[Finding]:
+    """Delegates, and those they record for, are members of staff."""
+    doc = corpus.policy_doc
+    assert doc is not None
+    for index, entry in enumerate(doc.data.get("delegates", [])):
+        people: list[tuple[tuple[object, ...], str]] = [(("delegates", index, "delegate"), entry["delegate"])]
+        people += [(("delegates", index, "for", j), person) for j, person in enumerate(entry["for"])]
+        for parts, person in people:
+            if person not in corpus.staff_ids:
+                yield finding(
+                    doc,
+                    "delegate-unknown",
+                    parts,
+                    f"'{person}' is not in contacts/internal/",
+                    f"add contacts/internal/{person}.yaml or fix the id",
+                )

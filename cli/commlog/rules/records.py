@@ -343,7 +343,7 @@ def event_order(corpus: Corpus) -> Iterator[Finding]:
                     doc,
                     "event-order",
                     ("events", i, "at"),
-                    f"event {i} ({events[i]['type']}, {events[i]['at']}) is earlier than the one before ({events[i - 1]['at']})",
+                    f"event {i + 1} ({events[i]['type']}, {events[i]['at']}) is earlier than event {i} before it ({events[i - 1]['type']}, {events[i - 1]['at']})",
                     "events are appended in the order they happen; fix the time",
                 )
         submitted = next((times[i] for i, e in enumerate(events) if e["type"] == "submitted"), times[0])

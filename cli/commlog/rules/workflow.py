@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from commlog.findings import Finding
 from commlog.rules import Corpus, finding, rule
-from commlog.workflow import OUTGOING, ROLE_NAMES, approvals, may_approve
+from commlog.workflow import OUTGOING, PERSONAL, ROLE_NAMES, approvals, delegates_of, may_approve
 
 
 @rule("approval-missing")
@@ -77,3 +77,24 @@ def nothing_after_closing(corpus: Corpus) -> Iterator[Finding]:
                 closed_by = event["type"]
             elif event["type"] == "reopened":
                 closed_by = None
+
+
+@rule("recorded-by")
+def recorded_by_delegate(corpus: Corpus) -> Iterator[Finding]:
+    """An approval, rejection or read confirmation entered by someone else is entered by a delegate the policy names."""
+    assert corpus.policy is not None
+    for doc in corpus.records:
+        for index, event in enumerate(doc.data["events"]):
+            clerk = event.get("recorded_by")
+            if clerk is None or clerk == event["by"] or event["type"] not in PERSONAL:
+                continue
+            allowed = delegates_of(corpus.policy, event["by"])
+            if clerk not in allowed:
+                yield finding(
+                    doc,
+                    "recorded-by",
+                    ("events", index, "recorded_by"),
+                    f"{clerk} entered {event['by']}'s {event['type']}, but policy.yaml names no such delegate"
+                    + (f" (it names: {', '.join(allowed)})" if allowed else ""),
+                    f"let {event['by']} record it, or add the delegate to policy.yaml delegates",
+                )

@@ -170,7 +170,11 @@ def build_model(root: Path, clearance: str, as_of: datetime) -> SiteModel:
             continue
         record = clock.record
         model.records[record["id"]] = RecordView(
-            record, clock.doc.path, clock.status, clock.stages, ctx.time(record["events"][0]["at"]).astimezone(ctx.policy.timezone)
+            record,
+            clock.doc.path,
+            clock.status,
+            clock.stages,
+            ctx.time(record["events"][0]["at"]).astimezone(ctx.policy.timezone),
         )
     for view in model.records.values():
         data = view.data

@@ -12,9 +12,9 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from commlog.deadlines import STATE_NAMES, Stage
+from commlog.deadlines import STATE_NAMES, Stage, stage_label
 from commlog.reports.fields import TASK_NAMES, VALUE_LABELS
-from commlog.reports.overdue import lateness, overdue_report, stage_label
+from commlog.reports.overdue import lateness, overdue_report
 from commlog.schedule import Schedule
 from commlog.site import charts
 from commlog.site.attachments import published_name, published_names
