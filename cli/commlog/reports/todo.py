@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
-from commlog.deadlines import STATE_NAMES, Stage
+from commlog.deadlines import STATE_NAMES, Stage, stage_label
 from commlog.findings import inert
 from commlog.policy import Policy
 from commlog.reports.columns import table
-from commlog.reports.overdue import stage_label
 from commlog.reports.people import Staff, name_of
 from commlog.reports.register import may_give_missing
 from commlog.schedule import RecordClock, Schedule
@@ -122,9 +121,10 @@ def _steps(
 
     review = next((s for s in reversed(open_stages) if s.name == "review"), None)
     roles = may_give_missing(clock, person, staff, policy)
-    if roles:
-        held = "、".join(ROLE_NAMES.get(r, r) for r in roles)
-        add("approve", f"审核 ({held}): 同意或退回", f"commlog approve {rid}", review)
+    for role in roles:  # one approval per role: with several, `--role` says which one this is
+        flag = f" --role {role}" if len(roles) > 1 else ""
+        what = f"审核 ({ROLE_NAMES.get(role, role)}): 同意或退回"
+        add("approve", what, f"commlog approve {rid}{flag}", review)
 
     for stage in open_stages:
         base = stage.name.partition(":")[0]
@@ -148,7 +148,7 @@ def _steps(
                 else f"等待 {name(stage.responsible)} {stage_label(stage.name)}"
             )
             if base != "ack" or stage.pending:
-                add("chase", f"催办: {waiting}", f"commlog follow-up {rid} --note TEXT", stage)
+                add("chase", f"催办: {waiting}", f"commlog follow-up {rid} --stage {stage.name} --note TEXT", stage)
 
     if sender == person and clock.status == "approved" and OUTGOING.get(record["kind"]) in ("sent", "published"):
         if OUTGOING[record["kind"]] == "sent":
@@ -184,7 +184,7 @@ def step_for(stage: Stage, record: dict[str, Any], person: str) -> tuple[str, st
     if base == "answer":
         return "answer", f"协作答复 ({stage.department})", f"commlog answer {rid} --note TEXT"
     if base == "quote":
-        return "quote", "报价及资质", f"commlog quote {rid} --amount N --note TEXT"
+        return "quote", "报价及资质", f"commlog quote {rid} --from {stage.responsible} --amount N --note TEXT"
     if base in ("task", "action"):
         label = _item_name(record, part)
         what = f"完成{stage_label(stage.name)}" + (f": {label}" if label else "")
