@@ -421,6 +421,18 @@ def test_todo_shows_follow_ups_received(repo: Path) -> None:
 
 def test_todo_commands_are_commands_commlog_has(repo: Path) -> None:
     add_queue(repo)
+    draft = (repo / "records/2026/NX-2026-103.yaml").read_text(encoding="utf-8")
+    write_record(
+        repo,
+        "NX-2026-106",
+        draft.split("\n", 1)[1].replace("type: submitted, at: 2026-11-20 16:00", "type: drafted, at: 2026-11-20 16:00"),
+    )
+    append_event(
+        repo,
+        "records/2026/NX-2026-101.yaml",
+        "{type: rejected, at: 2026-11-19 10:00, by: wang-fang, role: dept_head, note: 预算口径不一致}",
+    )
+    assert_valid(repo)
     append_event(
         repo,
         "records/2026/NB-2026-002.yaml",
@@ -440,6 +452,7 @@ def test_todo_commands_are_commands_commlog_has(repo: Path) -> None:
     items = [item for person in people for item in todo(repo, "--person", person)["items"]]
     seen = {i["action"] for i in items}
     assert {"approve", "ack", "answer", "archive", "task", "chase", "send", "feedback", "reply", "progress"} <= seen
+    assert {"submit", "resubmit"} <= seen
     assert "followed_up" in seen
     known = {p.stem for p in (repo / "records").glob("*/*.yaml")}
     for item in items:

@@ -38,7 +38,7 @@ class Item:
     subject: str
     action: str
     """What kind of step: approve, ack, feedback, answer, contact, reply, progress, satisfaction, task, archive,
-    send, publish, resubmit, chase (follow up on what others owe) or followed_up (a reminder received)."""
+    submit, send, publish, resubmit, chase (follow up on what others owe) or followed_up (a reminder received)."""
     what: str
     """What to do, in Chinese."""
     command: str
@@ -159,6 +159,8 @@ def _steps(
     if sender == person and clock.status == "rejected":
         reason = next((e.get("note", "") for e in reversed(record["events"]) if e["type"] == "rejected"), "")
         add("resubmit", "已退回: 修改后重新提交" + (f" ({reason})" if reason else ""), f"commlog resubmit {rid}", None)
+    if sender == person and clock.status == "draft":
+        add("submit", "草稿: 完成后提交审核", f"commlog submit {rid}", None)
     return items
 
 
