@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shlex
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
+from commlog.commands import main
 from commlog.reports.columns import width
 
 from conftest import run_commlog
@@ -148,12 +150,13 @@ def test_show_as_of_an_earlier_moment(repo: Path) -> None:
 
 
 def test_show_timeline_thread_and_inert_text(repo: Path) -> None:
-    with (repo / "policy.yaml").open("a", encoding="utf-8") as policy:  # delegates is the policy's last list
-        policy.write("  - {delegate: chen-li, for: [wang-fang], note: 部门负责人电话审批由本部门代为登记}\n")
+    # An important external message needs the general manager, whose approval by phone his office records.
+    path = repo / "records/2026/NX-2026-004.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("importance: normal", "importance: important"), "utf-8")
     append_event(
         repo,
         "records/2026/NX-2026-004.yaml",
-        "{type: approved, at: 2026-11-20 10:00, by: wang-fang, recorded_by: chen-li, role: dept_head, note: 电话同意}",
+        "{type: approved, at: 2026-11-20 10:00, by: chen-jianguo, recorded_by: he-jing, role: general_manager, note: 电话同意}",
     )
     write_record(
         repo,
@@ -167,8 +170,9 @@ def test_show_timeline_thread_and_inert_text(repo: Path) -> None:
     )
     assert_valid(repo)
     out = commlog(repo, "show", "NX-2026-004", "--as-of", AS_OF).stdout
-    assert "  2026-11-20 10:00  审核通过 (部门负责人)  王芳 (wang-fang)  [陈丽 代 王芳登记]  电话同意\n" in out
-    assert "  部门负责人 (dept_head): 已审核 王芳 (wang-fang) 2026-11-20 10:00\n" in out
+    assert "  2026-11-20 10:00  审核通过 (总经理)  陈建国 (chen-jianguo)  [何静 代 陈建国登记]  电话同意\n" in out
+    assert "  总经理 (general_manager): 已审核 陈建国 (chen-jianguo) 2026-11-20 10:00\n" in out
+    assert "  部门负责人 (dept_head): 待审核, 可审核人: 王芳 (wang-fang)\n" in out
     assert "  被回复: NX-2026-105 备货\\u202e回复\n" in out
     reply = commlog(repo, "show", "NX-2026-105", "--as-of", AS_OF).stdout
     assert "\u202e" not in reply  # a bidirectional override would reorder the terminal's line
@@ -182,7 +186,7 @@ def test_show_timeline_thread_and_inert_text(repo: Path) -> None:
         assert "备货\\u202e回复" in listing and "\u202e" not in listing
     data = json.loads(commlog(repo, "show", "NX-2026-004", "--format", "json", "--as-of", AS_OF).stdout)
     assert data["thread"]["replies"] == ["NX-2026-105"]
-    assert data["events"][1]["recorded_by_name"] == "陈丽"
+    assert data["events"][1]["recorded_by_name"] == "何静"
     cited = json.loads(commlog(repo, "show", "NX-2024-001", "--format", "json").stdout)
     assert cited["thread"]["referenced_by"] == ["NX-2026-105"]
 
@@ -364,7 +368,8 @@ def test_todo_for_the_archivist_tasks_and_chasing(repo: Path) -> None:
     assert task["command"] == "commlog progress ZB-2026-001 --task 1 --status done --note TEXT"
     assert "消防演练方案" in task["what"]
     chase = next(i for i in todo(repo, "--person", "zhang-wei")["items"] if i["record"] == "NX-2026-003")
-    assert chase["action"] == "chase" and chase["command"] == "commlog follow-up NX-2026-003 --note TEXT"
+    assert chase["action"] == "chase"
+    assert chase["command"] == "commlog follow-up NX-2026-003 --stage feedback --note TEXT"
     assert "李娜" in chase["what"]
     # Nobody else archives, and a task owner's list holds only their own task.
     assert not any(i["action"] == "archive" for i in todo(repo, "--person", "zhang-wei")["items"])
@@ -412,6 +417,65 @@ def test_todo_shows_follow_ups_received(repo: Path) -> None:
     # Once the feedback is in, the reminder waits on nobody.
     append_event(repo, record, "{type: feedback, at: 2026-11-20 09:00, by: xiao-nan, note: 已提供}")
     assert not [i for i in todo(repo, "--person", "chen-jianguo")["items"] if i["record"] == "NB-2026-002"]
+
+
+def test_todo_commands_are_commands_commlog_has(repo: Path) -> None:
+    add_queue(repo)
+    draft = (repo / "records/2026/NX-2026-103.yaml").read_text(encoding="utf-8")
+    write_record(
+        repo,
+        "NX-2026-106",
+        draft.split("\n", 1)[1].replace("type: submitted, at: 2026-11-20 16:00", "type: drafted, at: 2026-11-20 16:00"),
+    )
+    append_event(
+        repo,
+        "records/2026/NX-2026-101.yaml",
+        "{type: rejected, at: 2026-11-19 10:00, by: wang-fang, role: dept_head, note: 预算口径不一致}",
+    )
+    assert_valid(repo)
+    append_event(
+        repo,
+        "records/2026/NB-2026-002.yaml",
+        "{type: follow_up, at: 2026-11-19 11:00, by: tang-lei, note: 请协调, to: chen-jianguo}",
+    )
+    people = (
+        "wang-fang",
+        "liu-yang",
+        "zhang-wei",
+        "zhao-min",
+        "du-wen",
+        "chen-li",
+        "zhao-jie",
+        "xiao-nan",
+        "chen-jianguo",
+    )
+    items = [item for person in people for item in todo(repo, "--person", person)["items"]]
+    seen = {i["action"] for i in items}
+    assert {"approve", "ack", "answer", "archive", "task", "chase", "send", "feedback", "reply", "progress"} <= seen
+    assert {"submit", "resubmit"} <= seen
+    assert "followed_up" in seen
+    known = {p.stem for p in (repo / "records").glob("*/*.yaml")}
+    for item in items:
+        words = shlex.split(item["command"])
+        assert words[:1] == ["commlog"] and words[1] in main.commands, item["command"]
+        command = main.commands[words[1]]
+        options = {opt for param in command.params for opt in param.opts}
+        assert {w for w in words if w.startswith("--")} <= options, item["command"]
+        assert words[2] == item["record"] and item["record"] in known
+
+
+def test_doing_what_todo_says_takes_it_off_the_list(repo: Path) -> None:
+    acting_as(repo, "wang-fang")
+    before = {(i["record"], i["action"]) for i in todo(repo)["items"]}
+    assert {("NX-2026-004", "approve"), ("CW-2026-003", "ack")} <= before
+    for command in ("approve NX-2026-004 --note 同意", "ack CW-2026-003"):
+        done = commlog(repo, *command.split(), "--at", "2026-11-20 16:30")
+        assert done.returncode == 0, done.stderr
+    after = {(i["record"], i["action"]) for i in todo(repo)["items"]}
+    assert after == before - {("NX-2026-004", "approve"), ("CW-2026-003", "ack")}
+    # The division leader's approval is still needed, and now the only one.
+    leader = [i for i in todo(repo, "--person", "li-qiang")["items"] if i["record"] == "NX-2026-004"]
+    assert [i["command"] for i in leader] == ["commlog approve NX-2026-004"]
 
 
 def test_todo_unknown_person_and_identity(repo: Path) -> None:

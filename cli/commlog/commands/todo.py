@@ -25,8 +25,8 @@ def todo(person: str | None, as_of: str | None, output_format: str, repo: Path |
     """What is waiting on a person right now, most urgent first.
 
     Overdue first, then at risk, then the rest by deadline: approvals to give, notices to confirm (已阅), feedback and answers owed (also those of the
-    department they head), tasks and action items, reminders received (催办), their own records to send,
-    resubmit or chase, and for the archivist (档案管理员) records to archive.
+    department they head), tasks and action items, reminders received (催办), their own drafts to submit and
+    records to send, resubmit or chase, and for the archivist (档案管理员) records to archive.
 
     Each line gives the deadline and its state, the record, what to do and the command that does it
     (replace TEXT, N and C with your own).

@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
-from commlog.deadlines import STATE_NAMES, Stage
+from commlog.deadlines import STATE_NAMES, Stage, stage_label
 from commlog.findings import inert
 from commlog.reports.columns import table
 from commlog.reports.fields import VALUE_LABELS, field_lines, value_text
-from commlog.reports.overdue import stage_label
 from commlog.reports.people import Orgs, Staff, close_matches, labelled, name_of
 from commlog.reports.register import receiver
 from commlog.schedule import Schedule

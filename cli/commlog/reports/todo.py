@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
-from commlog.deadlines import STATE_NAMES, Stage
+from commlog.deadlines import STATE_NAMES, Stage, stage_label
 from commlog.findings import inert
+from commlog.policy import Policy
 from commlog.reports.columns import table
-from commlog.reports.overdue import stage_label
-from commlog.reports.people import name_of
+from commlog.reports.people import Staff, name_of
 from commlog.reports.register import may_give_missing
 from commlog.schedule import RecordClock, Schedule
 from commlog.timeutil import show
@@ -38,7 +38,7 @@ class Item:
     subject: str
     action: str
     """What kind of step: approve, ack, feedback, answer, contact, reply, progress, satisfaction, task, archive,
-    send, publish, resubmit, chase (follow up on what others owe) or followed_up (a reminder received)."""
+    submit, send, publish, resubmit, chase (follow up on what others owe) or followed_up (a reminder received)."""
     what: str
     """What to do, in Chinese."""
     command: str
@@ -65,7 +65,7 @@ class Todo:
     names: Callable[[str], str]
 
 
-def archive_role(policy: Any) -> str:
+def archive_role(policy: Policy) -> str:
     """The role that archives (档案管理员): the policy's when it names one."""
     return str(getattr(policy, "archive_role", None) or policy.data.get("archiving", {}).get("role", "archivist"))
 
@@ -85,7 +85,7 @@ def todo(plan: Schedule, person: str, as_of: datetime) -> Todo:
     items: list[Item] = []
     for clock in plan.records:
         found = _steps(clock, person, heads, archivist, name, policy, staff)
-        _attach_follow_ups(clock, person, found, name, ctx.time)
+        _attach_follow_ups(clock, person, found, ctx.time)
         items += found
     items.sort(key=Item.key)
     return Todo(person, me["name"], me["department"], as_of, policy.timezone, items, name)
@@ -97,8 +97,8 @@ def _steps(
     heads: set[str],
     archivist: bool,
     name: Callable[[str], str],
-    policy: Any,
-    staff: dict[str, dict[str, Any]],
+    policy: Policy,
+    staff: Staff,
 ) -> list[Item]:
     record = clock.record
     rid, subject, sender = record["id"], record["subject"], record["from"]["person"]
@@ -121,9 +121,10 @@ def _steps(
 
     review = next((s for s in reversed(open_stages) if s.name == "review"), None)
     roles = may_give_missing(clock, person, staff, policy)
-    if roles:
-        held = "、".join(ROLE_NAMES.get(r, r) for r in roles)
-        add("approve", f"审核 ({held}): 同意或退回", f"commlog approve {rid}", review)
+    for role in roles:  # one approval per role: with several, `--role` says which one this is
+        flag = f" --role {role}" if len(roles) > 1 else ""
+        what = f"审核 ({ROLE_NAMES.get(role, role)}): 同意或退回"
+        add("approve", what, f"commlog approve {rid}{flag}", review)
 
     for stage in open_stages:
         base = stage.name.partition(":")[0]
@@ -147,7 +148,7 @@ def _steps(
                 else f"等待 {name(stage.responsible)} {stage_label(stage.name)}"
             )
             if base != "ack" or stage.pending:
-                add("chase", f"催办: {waiting}", f"commlog follow-up {rid} --note TEXT", stage)
+                add("chase", f"催办: {waiting}", f"commlog follow-up {rid} --stage {stage.name} --note TEXT", stage)
 
     if sender == person and clock.status == "approved" and OUTGOING.get(record["kind"]) in ("sent", "published"):
         if OUTGOING[record["kind"]] == "sent":
@@ -158,6 +159,8 @@ def _steps(
     if sender == person and clock.status == "rejected":
         reason = next((e.get("note", "") for e in reversed(record["events"]) if e["type"] == "rejected"), "")
         add("resubmit", "已退回: 修改后重新提交" + (f" ({reason})" if reason else ""), f"commlog resubmit {rid}", None)
+    if sender == person and clock.status == "draft":
+        add("submit", "草稿: 完成后提交审核", f"commlog submit {rid}", None)
     return items
 
 
@@ -183,7 +186,7 @@ def step_for(stage: Stage, record: dict[str, Any], person: str) -> tuple[str, st
     if base == "answer":
         return "answer", f"协作答复 ({stage.department})", f"commlog answer {rid} --note TEXT"
     if base == "quote":
-        return "quote", "报价及资质", f"commlog quote {rid} --amount N --note TEXT"
+        return "quote", "报价及资质", f"commlog quote {rid} --from {stage.responsible} --amount N --note TEXT"
     if base in ("task", "action"):
         label = _item_name(record, part)
         what = f"完成{stage_label(stage.name)}" + (f": {label}" if label else "")
@@ -205,9 +208,7 @@ def _item_name(record: dict[str, Any], number: str) -> str:
     return ""
 
 
-def _attach_follow_ups(
-    clock: RecordClock, person: str, items: list[Item], name: Callable[[str], str], time: Callable[[str], datetime]
-) -> None:
+def _attach_follow_ups(clock: RecordClock, person: str, items: list[Item], time: Callable[[str], datetime]) -> None:
     """Reminders sent to ``person`` (催办 with ``to``) about a stage still open: on the step they concern, or as a
     step of their own when the person owes nothing else there."""
     open_stages = [s for s in clock.stages if s.open]
