@@ -89,7 +89,11 @@ def leak_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     git(repo, "commit", "-q", "-m", f"Register {''.join(MARKS['secret'])} NX-2026-902", author=SECRET_AUTHOR)
     # A commit that touches a public record and the secret one: its subject must not show on the public page.
     public = repo / "records/2024/XZ-2024-001.yaml"
-    _append(public, "category: {project: 制度通知}", "category: {project: 制度通知}\nremarks: 另见 NX-2026-902、" + "、".join(SECRET_ID_VARIANTS))
+    _append(
+        public,
+        "category: {project: 制度通知}",
+        "category: {project: 制度通知}\nremarks: 另见 NX-2026-902、" + "、".join(SECRET_ID_VARIANTS),
+    )
     _append(secret, "备注", "备注二")
     git(repo, "commit", "-q", "-am", f"QZMIXEDMARK {MARKS['secret'][1]}: cross-reference")
     # Public records that try to publish /etc/passwd, the secret record's attachment, and script.
@@ -99,7 +103,11 @@ def leak_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _append(borrower, "\nevents:", "\nattachments: [合同.pdf]\nevents:")
     borrower.with_suffix("").symlink_to(secret.with_suffix(""))
     scripted = repo / "records/2025/XZ-2025-002.yaml"
-    _append(scripted, "\nevents:", "\nattachments: [图.svg, 页.html, 说明.pdf, hostname.txt, NX-2026-902回执.pdf, ｎｘ\u20112026\u2011902附件.pdf, hard.pdf]\nevents:")
+    _append(
+        scripted,
+        "\nevents:",
+        "\nattachments: [图.svg, 页.html, 说明.pdf, hostname.txt, NX-2026-902回执.pdf, ｎｘ\u20112026\u2011902附件.pdf, hard.pdf]\nevents:",
+    )
     folder = scripted.with_suffix("")
     folder.mkdir()
     (folder / "图.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
@@ -172,7 +180,10 @@ def test_attachments_that_could_run_script_are_downloads(builds: dict[str, Path]
     page = (site / "records/2025/XZ-2025-002/index.html").read_text(encoding="utf-8")
     assert re.search(r'href="files/%E5%9B%BE\.svg\.download" download="图\.svg"', page)
     assert 'href="files/%E8%AF%B4%E6%98%8E.pdf">' in page
-    for href in set(re.findall(r'href="(files/[^"]+)"', page)) - {"files/hostname.txt", "files/hard.pdf"}:  # each leads to its file
+    for href in set(re.findall(r'href="(files/[^"]+)"', page)) - {
+        "files/hostname.txt",
+        "files/hard.pdf",
+    }:  # each leads to its file
         assert (site / "records/2025/XZ-2025-002" / unquote(href)).is_file(), href
 
 

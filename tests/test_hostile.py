@@ -363,7 +363,9 @@ def test_a_date_outside_the_supported_years_is_a_finding(demo_repo: Path) -> Non
     record.write_text(text.replace("start: 2025-03-05", "start: 9999-03-05", 1), encoding="utf-8")
     result = run_commlog("validate", "--repo", str(demo_repo), "--format", "json")
     findings = json.loads(result.stdout)["findings"]
-    assert any(f["path"] == "records/2025/NX-2025-004.yaml" and "9999-03-05" in f["message"] for f in findings), findings
+    assert any(f["path"] == "records/2025/NX-2025-004.yaml" and "9999-03-05" in f["message"] for f in findings), (
+        findings
+    )
     for args in (("overdue",), ("due", "NX-2025-004")):
         _no_traceback(run_commlog(*args, "--repo", str(demo_repo), "--as-of", AS_OF))
 
@@ -403,7 +405,9 @@ def test_the_records_are_never_the_site_sources(demo_repo: Path, tmp_path: Path)
 def test_a_link_in_an_earlier_build_leads_no_write_out_of_the_output(demo_repo: Path, tmp_path: Path) -> None:
     copy_site_sources(demo_repo)
     out = tmp_path / "out"
-    assert run_commlog("site", "build", "--repo", str(demo_repo), "--as-of", AS_OF, "--output", str(out)).returncode == 0
+    assert (
+        run_commlog("site", "build", "--repo", str(demo_repo), "--as-of", AS_OF, "--output", str(out)).returncode == 0
+    )
     before = _tree(demo_repo)
     shutil.rmtree(out / "records")
     (out / "records").symlink_to(demo_repo / "records")
@@ -494,7 +498,9 @@ def test_fmt_handles_a_long_name_and_keeps_the_owner(demo_repo: Path) -> None:
     assert long_name.read_text(encoding="utf-8") == source
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root to run commlog as another user")
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root to run commlog as another user"
+)
 def test_an_unreadable_file_is_a_finding() -> None:
     """Run as the unprivileged user nobody, for whom a file with mode 000 cannot be read (root reads anything)."""
     import subprocess

@@ -78,7 +78,21 @@ def test_canonical_dump_round_trips(data: dict) -> None:
 
 
 yaml_pieces = st.sampled_from(
-    [*":-[]{}?&*!|>'\"#%@`,. \n\t", "\x00", "\x1b", "\r", "\x85", "\u2028", "\u3000", "\ufeff", "a", "中", "1", "x", "~"]
+    [
+        *":-[]{}?&*!|>'\"#%@`,. \n\t",
+        "\x00",
+        "\x1b",
+        "\r",
+        "\x85",
+        "\u2028",
+        "\u3000",
+        "\ufeff",
+        "a",
+        "中",
+        "1",
+        "x",
+        "~",
+    ]
 )
 
 
@@ -105,7 +119,9 @@ def test_any_bytes_decode_or_are_a_located_finding(raw: bytes) -> None:
         assert err.rule and err.line >= 1 and err.column >= 1
 
 
-any_text = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029") | st.just("\n"))
+any_text = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029") | st.just("\n")
+)
 any_documents = st.dictionaries(
     keys,
     st.recursive(
@@ -159,7 +175,9 @@ def test_a_full_width_space_outside_text_is_a_finding(text: str, line: int, colu
     assert (caught.value.rule, caught.value.line, caught.value.column) == ("yaml-ideographic-space", line, column)
 
 
-chinese_texts = st.text(st.sampled_from(["\u3000", "\n", " ", "中", "文", "：", ":", "-", "#", "a", "\xa0"]), max_size=30)
+chinese_texts = st.text(
+    st.sampled_from(["\u3000", "\n", " ", "中", "文", "：", ":", "-", "#", "a", "\xa0"]), max_size=30
+)
 chinese_documents = st.dictionaries(
     keys,
     st.recursive(chinese_texts, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3)),

@@ -36,7 +36,7 @@ class EventType:
         return self.needs + self.uses
 
 
-COMMON = ("type", "at", "by", "recorded_by")
+COMMON = ("type", "at", "by", "recorded_by", "late_entry")
 """Fields of every event: what, when, who, and who wrote it down when that was someone else (a delegate)."""
 
 _TYPES = [

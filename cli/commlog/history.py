@@ -242,3 +242,137 @@ def _moved(history: History, old: str, new: str) -> None:
         history.files[new] = history.files.pop(old) + history.files.get(new, [])
     if old in history.events:
         history.events[new] = {**history.events.pop(old), **history.events.get(new, {})}
+
+
+# -- the trail of a change: what a branch changed since its base, and which commit did it --
+
+
+@dataclass(frozen=True)
+class Change:
+    """A file changed between a base commit and the work tree: A(dded), M(odified), D(eleted) or R(enamed)."""
+
+    status: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class TrailCommit:
+    """A commit of a change, with what the trail needs of it."""
+
+    sha: str
+    email: str
+    committed: datetime
+    signature: str
+    """git's %G?: G good, U good with unknown validity, N none, B bad, E cannot check, X/Y/R expired or revoked."""
+
+
+def commit_of(root: Path, ref: str) -> str | None:
+    """The commit a ref names, or None."""
+    if ref.startswith("-"):
+        return None
+    out = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    return _text(out).strip() if out else None
+
+
+def merge_base(root: Path, a: str, b: str = "HEAD") -> str | None:
+    out = _git(root, "merge-base", a, b)
+    return _text(out).strip() if out else None
+
+
+def changes_since(root: Path, base: str, folders: tuple[str, ...]) -> list[Change]:
+    """Files under ``folders`` that differ between ``base`` and the work tree (committed or not, untracked too)."""
+    out = _git(root, "diff", "-z", "--name-status", "-M", "--no-ext-diff", "--no-relative", base, "--", *folders)
+    if out is None:
+        return []
+    fields = [os.fsdecode(f) for f in out.split(b"\x00")]
+    changes: list[Change] = []
+    i = 0
+    while i < len(fields) and fields[i]:
+        status = fields[i][:1]
+        if status in ("R", "C"):
+            changes.append(
+                Change("R" if status == "R" else "A", fields[i + 1] if status == "R" else None, fields[i + 2])
+            )
+            i += 3
+        else:
+            path = fields[i + 1]
+            changes.append(Change(status, None if status == "A" else path, None if status == "D" else path))
+            i += 2
+    untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard", "--", *folders) or b""
+    changes += [Change("A", None, os.fsdecode(p)) for p in untracked.split(b"\x00") if p]
+    return changes
+
+
+def files_at(root: Path, ref: str, folder: str) -> list[str]:
+    """Every file under ``folder`` in the commit ``ref``."""
+    out = _git(root, "ls-tree", "-r", "-z", "--name-only", ref, "--", folder) or b""
+    return [os.fsdecode(p) for p in out.split(b"\x00") if p]
+
+
+def read_blobs(root: Path, specs: list[str]) -> dict[str, bytes | None]:
+    """The content of each ``<commit>:<path>`` (None where there is no such file), in one git process."""
+    if not specs:
+        return {}
+    request = b"".join(spec.encode() + b"\n" for spec in specs)
+    try:
+        done = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=root,
+            input=request,
+            capture_output=True,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+        )
+    except OSError:
+        return dict.fromkeys(specs)
+    out, at = done.stdout, 0
+    result: dict[str, bytes | None] = {}
+    for spec in specs:
+        end = out.index(b"\n", at)
+        header = out[at:end].split(b" ")
+        at = end + 1
+        if len(header) == 3:  # "<sha> <type> <size>", then the content (a tree's too)
+            size = int(header[2])
+            result[spec] = out[at : at + size] if header[1] == b"blob" else None
+            at += size + 1
+        else:
+            result[spec] = None  # "<spec> missing"
+    return result
+
+
+def commits_between(root: Path, base: str, paths: list[str], allowed_signers: Path | None = None) -> list[TrailCommit]:
+    """Commits after ``base`` up to HEAD touching ``paths``, oldest first, with author email, commit time and signature."""
+    if not paths:
+        return []
+    config = ["-c", f"gpg.ssh.allowedSignersFile={allowed_signers}"] if allowed_signers else []
+    out = _git(
+        root,
+        *config,
+        "log",
+        "--reverse",
+        "--topo-order",
+        "--format=%x00%H%x00%ae%x00%cI%x00%G?",
+        f"{base}..HEAD",
+        "--",
+        *paths,
+    )
+    commits = []
+    for record in (out or b"").split(b"\n"):
+        parts = record.split(b"\x00")
+        if len(parts) == 5:
+            sha, email, when, signature = (_text(p) for p in parts[1:])
+            commits.append(TrailCommit(sha, email.lower(), datetime.fromisoformat(when), signature))
+    return commits
+
+
+def grep_commit(root: Path, commit: str, pattern: str, folder: str) -> dict[str, str]:
+    """Each ``archive_no``-like match in the files of ``commit`` under ``folder``, with the path holding it."""
+    out = _git(root, "grep", "-z", "-o", "-a", "-I", "-E", pattern, commit, "--", folder) or b""
+    found: dict[str, str] = {}
+    for line in out.split(b"\n"):
+        parts = line.split(b"\x00")
+        if len(parts) == 2:  # "<commit>:<path>\0<match>"
+            path = os.fsdecode(parts[0]).split(":", 1)[1]
+            value = _text(parts[1]).split(":", 1)[1].strip().strip("'\"")
+            found[value] = path
+    return found

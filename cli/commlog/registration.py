@@ -38,6 +38,7 @@ class NewRecord:
     matter: str | None = None
     project: str | None = None
     draft: bool = False
+    late_entry: str | None = None
     own: dict[str, Any] = field(default_factory=dict)
 
 
@@ -86,6 +87,8 @@ def create(register: Register, new: NewRecord, actor: Actor, when: datetime) -> 
     to = [recipient(register, text) for text in new.to]
     record_id = numbering.next_record_id(register.root, register.policy, department.code, when.year)
     event = actor.stamp({"type": "drafted" if new.draft else "submitted", "at": written(register, when)})
+    if new.late_entry:
+        event["late_entry"] = new.late_entry
     record: dict[str, Any] = {
         "id": record_id,
         "kind": new.kind,

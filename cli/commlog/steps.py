@@ -114,6 +114,7 @@ class Request:
     contract_no: str | None = None
     role: str | None = None
     from_: str | None = None
+    late_entry: str | None = None
 
 
 @dataclass
@@ -384,7 +385,7 @@ BUILD = {
 
 
 def _copy_common(event: dict[str, Any], request: Request) -> None:
-    for key in ("outcome", "score", "amount", "currency", "contract_no"):
+    for key in ("outcome", "score", "amount", "currency", "contract_no", "late_entry"):
         value = getattr(request, key)
         if value is not None:
             event[key] = value

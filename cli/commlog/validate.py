@@ -210,6 +210,11 @@ def validate_all(root: Path, snap: Snapshot | None = None) -> Result:
     )
 
 
+def placed(root: Path, findings: list[Finding]) -> list[Finding]:
+    """Findings with the line and column of the field they point at, read from the files as they are now."""
+    return _with_lines(findings, lambda path: _text_or_empty(root / path))
+
+
 def _text_or_empty(path: Path) -> str:
     """A file's text to place a finding on a line; a file that cannot be read puts it on line 1."""
     try:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from commlog.commands.common import example, repo_option, resolve_root
-from commlog.commands.steps import at_option, for_option, format_option, refused
+from commlog.commands.steps import at_option, for_option, format_option, late_option, refused
 
 KINDS = ["message", "notice", "collaboration", "customer_request", "supplier_request", "minutes"]
 table_file = click.Path(dir_okay=False, exists=True, path_type=Path)
@@ -69,6 +69,7 @@ table_file = click.Path(dir_okay=False, exists=True, path_type=Path)
     help="Minutes: action items from a YAML list or CSV (no,task,owner,due).",
 )
 @at_option
+@late_option
 @for_option
 @format_option
 @repo_option
@@ -208,5 +209,6 @@ def _new_record(kind: str, given: dict[str, Any], person: str, at: str) -> Any:
         matter=given.get("matter"),
         project=given.get("project"),
         draft=given.get("draft", False),
+        late_entry=given.get("late_entry"),
         own=own,
     )

@@ -102,6 +102,11 @@ at_option = click.option(
     metavar="TIME",
     help="When it happened, 'YYYY-MM-DD HH:MM' (policy timezone); default now. Not before the record's last event.",
 )
+late_option = click.option(
+    "--late-entry",
+    metavar="REASON",
+    help="Why the step is entered later than the policy allows (e.g. 电话答复，次日补录); shown to the reviewer.",
+)
 format_option = click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -167,7 +172,7 @@ def make_command(step: Step) -> click.Command:
     decorated: Any = command
     for name in reversed(step.options):
         decorated = OPTIONS[name](decorated)
-    for decorate in (format_option, at_option, for_option, repo_option):
+    for decorate in (format_option, late_option, at_option, for_option, repo_option):
         decorated = decorate(decorated)
     decorated = click.argument("record_id")(decorated)
     decorated = example(EXAMPLES[step.command])(decorated)

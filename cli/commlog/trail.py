@@ -1,0 +1,377 @@
+"""The audit trail of a change: what a branch did to the register since its base, and who did it.
+
+``commlog validate --base REF`` judges the change from the merge base of REF and HEAD to
+the work tree: records are append-only (an event the base has is never edited, removed or
+moved; a record is never deleted or renamed, and keeps its id, kind, direction and sender);
+a person's own steps (approvals, rejections, read confirmations by default) come from
+commits by that person, or by a delegate the policy names, signed when the policy asks;
+events are entered when they happen; and ids and archive numbers the base branch has given
+meanwhile are not taken again.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from commlog import history
+from commlog.findings import Finding, pointer
+from commlog.identity import person_with_email
+from commlog.load import LoadError, decode, parse
+from commlog.policy import Policy
+from commlog.rules import Corpus
+from commlog.schema import Schemas
+from commlog.timeutil import parse_time, show
+from commlog.workflow import delegates_of
+from commlog.worktime import WorkCalendar, clock_add
+
+DEFAULTS: dict[str, Any] = {
+    "own_events": ["approved", "rejected", "acknowledged"],
+    "require_signed_approvals": False,
+    "allowed_signers": ".commlog/allowed_signers",
+    "backdate_allowance": {"amount": 1, "unit": "days", "calendar": "working"},
+}
+GOOD_SIGNATURES = {"G", "U"}
+IDENTITY = ("id", "kind", "direction", "from")
+
+
+class BadBase(Exception):
+    """The base is not a commit of this repository; the message says what to pass."""
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who put an event in the register: the commit that first holds it, or the work tree (not yet committed)."""
+
+    sha: str | None
+    email: str
+    when: datetime
+    signature: str
+
+    @property
+    def where(self) -> str:
+        return f"commit {self.sha[:8]}" if self.sha else "the uncommitted change"
+
+
+@dataclass
+class Trail:
+    """What :func:`check` learnt: the findings, and each added event's author (for the summary)."""
+
+    base: str
+    findings: list[Finding] = field(default_factory=list)
+    added: dict[str, list[tuple[int, dict[str, Any], Author]]] = field(default_factory=dict)
+    """Per record path, each event added since the base: (index, event, author)."""
+    removed: list[str] = field(default_factory=list)
+
+
+def settings(policy: Policy) -> dict[str, Any]:
+    """The policy's ``trail`` section with the defaults filled in."""
+    return {**DEFAULTS, **policy.data.get("trail", {})}
+
+
+def check(root: Path, ref: str, corpus: Corpus, me: str | None, now: datetime) -> Trail:
+    """The trail findings of the change from ``ref`` (its merge base with HEAD) to the work tree.
+
+    ``me`` is git's user.email, the author of what is not committed yet; ``now`` its time.
+    """
+    tip = history.commit_of(root, ref)
+    if tip is None:
+        raise BadBase(f"--base {ref} is not a commit here; fetch it (git fetch origin) or name a branch, tag or commit")
+    head = history.commit_of(root, "HEAD")
+    base = history.merge_base(root, tip, head) if head else None
+    if base is None:
+        raise BadBase(f"--base {ref} shares no history with HEAD; fetch the whole history (fetch-depth: 0)")
+    assert corpus.policy is not None
+    policy, rules = corpus.policy, settings(corpus.policy)
+    trail = Trail(base)
+    schemas = Schemas()
+    current = {doc.path: doc.data for doc in corpus.records}
+    changes = [c for c in history.changes_since(root, base, ("records",)) if _is_record(c.old) or _is_record(c.new)]
+    before = _at(root, schemas, base, [c.old for c in changes if c.old and _is_record(c.old)])
+    signers = _signers(root, base, rules["allowed_signers"])
+    try:
+        touched = [p for c in changes for p in (c.old, c.new) if p]
+        commits = history.commits_between(root, base, touched, signers)
+    finally:
+        if signers:
+            signers.unlink()
+    versions = _at(root, schemas, None, [f"{c.sha}:{p}" for c in commits for p in touched])
+    for change in changes:
+        if change.status in ("D", "R") and change.old and _is_record(change.old):
+            trail.removed.append(change.old)
+            moved = f" to {change.new}" if change.new else ""
+            trail.findings.append(
+                Finding(
+                    change.old,
+                    1,
+                    1,
+                    "record-removed",
+                    f"the record {change.old} of the base was {'renamed' + moved if change.new else 'deleted'}",
+                    "records are kept: restore the file (git checkout BASE -- PATH); a record is disposed of only by the retention procedure",
+                )  # fmt: skip
+            )
+        path = change.new
+        if path is None or path not in current:
+            continue  # deleted, or invalid (validate reports it)
+        old = before.get(change.old) if change.old and change.status == "M" else None
+        data = current[path]
+        start = 0
+        if old is not None:
+            start = len(old["events"])
+            trail.findings += _rewritten(path, old, data, commits, versions)
+        authors = [
+            _author(path, i, data["events"][i], commits, versions, me, now) for i in range(start, len(data["events"]))
+        ]
+        trail.added[path] = [(start + k, data["events"][start + k], a) for k, a in enumerate(authors)]
+        trail.findings += _own_steps(path, data, trail.added[path], corpus, rules)
+        trail.findings += _timing(path, old, trail.added[path], policy, rules)
+    trail.findings += _taken(root, tip, base, changes, current, corpus)
+    return trail
+
+
+def _is_record(path: str | None) -> bool:
+    return bool(path) and path.startswith("records/") and path.endswith(".yaml") and path.count("/") == 2  # type: ignore[union-attr]
+
+
+def _at(root: Path, schemas: Schemas, commit: str | None, paths: list[str]) -> dict[str, dict[str, Any]]:
+    """Each file's data at ``commit`` (or each ``commit:path`` spec's), as validate reads it; files that do not parse are left out."""
+    specs = [f"{commit}:{p}" if commit else p for p in paths if "\n" not in p]
+    result = {}
+    for spec, raw in history.read_blobs(root, specs).items():
+        if raw is None:
+            continue
+        try:
+            data = parse(decode(raw))
+        except LoadError:
+            continue
+        path = spec.split(":", 1)[1]
+        if isinstance(data, dict) and isinstance(data.get("events"), list):
+            schemas.normalise(path, data)
+            result[path if commit else spec] = data
+    return result
+
+
+def _signers(root: Path, base: str, name: str) -> Path | None:
+    """The base's allowed-signers file in a temporary file: the change under review cannot add its own key."""
+    raw = history.read_blobs(root, [f"{base}:{name}"]).get(f"{base}:{name}")
+    if raw is None:
+        return None
+    with tempfile.NamedTemporaryFile("wb", suffix=".allowed_signers", delete=False) as out:
+        out.write(raw)
+    return Path(out.name)
+
+
+def _author(
+    path: str,
+    index: int,
+    event: dict[str, Any],
+    commits: list[history.TrailCommit],
+    versions: dict[str, dict[str, Any]],
+    me: str | None,
+    now: datetime,
+) -> Author:
+    for commit in commits:
+        data = versions.get(f"{commit.sha}:{path}")
+        if data is not None and len(data["events"]) > index and data["events"][index] == event:
+            return Author(commit.sha, commit.email, commit.committed, commit.signature)
+    return Author(None, (me or "").lower(), now, "N")
+
+
+def _rewritten(
+    path: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    commits: list[history.TrailCommit],
+    versions: dict[str, dict[str, Any]],
+) -> list[Finding]:
+    found = []
+    for key in IDENTITY:
+        if old.get(key) != new.get(key):
+            found.append(
+                _finding(
+                    path,
+                    "record-identity-changed",
+                    (key,),
+                    f"{key} was {old.get(key)!r} in the base and is {new.get(key)!r} now",
+                    f"a record keeps its {key}; register a new record instead (commlog new)",
+                )  # fmt: skip
+            )
+    for i, event in enumerate(old["events"]):
+        if i < len(new["events"]) and new["events"][i] == event:
+            continue
+        culprit = next(
+            (
+                c.sha[:8]
+                for c in commits
+                if (v := versions.get(f"{c.sha}:{path}")) is not None
+                and (len(v["events"]) <= i or v["events"][i] != event)
+            ),
+            None,
+        )
+        what = "removed" if i >= len(new["events"]) else "changed or moved"
+        found.append(
+            _finding(
+                path,
+                "event-rewritten",
+                ("events", min(i, len(new["events"]) - 1)),
+                f"event {i + 1} ({event['type']}, {event['at']}, by {event['by']}) of the base was {what}"
+                + (f" in commit {culprit}" if culprit else " in the uncommitted change"),
+                "events are append-only: restore it and append a correcting event (commlog comment, reopen, ...) instead",
+            )  # fmt: skip
+        )
+        break  # everything after the first difference follows from it
+    return found
+
+
+def _own_steps(
+    path: str,
+    data: dict[str, Any],
+    added: list[tuple[int, dict[str, Any], Author]],
+    corpus: Corpus,
+    rules: dict[str, Any],
+) -> list[Finding]:
+    assert corpus.policy is not None
+    staff = corpus.staff
+    found = []
+    for index, event, author in added:
+        if event["type"] not in rules["own_events"] or event["by"] not in staff:
+            continue
+        committer = person_with_email(staff, author.email) if author.email else None
+        clerk = event.get("recorded_by")
+        allowed = {event["by"]} | ({clerk} if clerk in delegates_of(corpus.policy, event["by"]) else set())
+        rule = "ack-not-by-reader" if event["type"] == "acknowledged" else "approval-not-by-approver"
+        if committer not in allowed:
+            found.append(
+                _finding(
+                    path,
+                    rule,
+                    ("events", index, "by"),
+                    f"{event['type']} by {event['by']} was committed by {author.email or 'an unknown author'} ({author.where})",
+                    f"{event['by']} commits it with their own git identity ({staff[event['by']].get('email')}), or a delegate named in policy.yaml records it with --for",
+                )  # fmt: skip
+            )
+        elif (
+            rules["require_signed_approvals"]
+            and event["type"] in ("approved", "rejected")
+            and author.signature not in GOOD_SIGNATURES
+        ):
+            found.append(
+                _finding(
+                    path,
+                    "approval-unsigned",
+                    ("events", index),
+                    f"{event['type']} by {event['by']} is in {author.where}, which carries no good signature (git says {author.signature})",
+                    f"sign the commit (git commit -S; ssh keys listed in {rules['allowed_signers']} on the base branch)",
+                )  # fmt: skip
+            )
+    return found
+
+
+def _timing(
+    path: str,
+    old: dict[str, Any] | None,
+    added: list[tuple[int, dict[str, Any], Author]],
+    policy: Policy,
+    rules: dict[str, Any],
+) -> list[Finding]:
+    tz = policy.timezone
+    newest = max((parse_time(e["at"], tz, strict=False) for e in old["events"]), default=None) if old else None
+    allowance = rules["backdate_allowance"]
+    calendar = WorkCalendar.from_policy(policy.data, tz) if allowance["calendar"] == "working" else None
+    found = []
+    for index, event, author in added:
+        at = parse_time(event["at"], tz, strict=False)
+        committed = author.when
+        if newest is not None and at < newest:
+            found.append(
+                _finding(
+                    path,
+                    "event-backdated",
+                    ("events", index, "at"),
+                    f"event {index + 1} ({event['type']}) is dated {event['at']}, before the base's newest event of this record ({show(newest, tz)})",
+                    "date an event when it happened; an event cannot come before what the register already holds",
+                )  # fmt: skip
+            )
+        elif at > committed:
+            found.append(
+                _finding(
+                    path,
+                    "event-backdated",
+                    ("events", index, "at"),
+                    f"event {index + 1} ({event['type']}) is dated {event['at']}, after {author.where} that adds it ({show(committed, tz)})",
+                    "an event is recorded once it has happened; fix its time",
+                )  # fmt: skip
+            )
+        elif "late_entry" not in event:
+            limit = (
+                calendar.add(at, allowance["amount"], allowance["unit"])
+                if calendar
+                else clock_add(at, allowance["amount"], allowance["unit"])
+            )
+            if committed > limit:
+                found.append(
+                    _finding(
+                        path,
+                        "event-backdated",
+                        ("events", index, "at"),
+                        f"event {index + 1} ({event['type']}) is dated {event['at']} but was entered in {author.where} at {show(committed, tz)}, "
+                        f"more than {allowance['amount']} {allowance['calendar']} {allowance['unit']} later",
+                        "say why it was entered late: add late_entry: <reason> to the event (the pull request summary shows it to the reviewer)",
+                    )  # fmt: skip
+                )
+    return found
+
+
+def _taken(
+    root: Path, tip: str, base: str, changes: list[history.Change], current: dict[str, dict[str, Any]], corpus: Corpus
+) -> list[Finding]:
+    """Ids and archive numbers the base branch gave since the branch point, that this change gives too."""
+    added = [c.new for c in changes if c.status in ("A", "R") and c.new in current]
+    theirs = set(history.files_at(root, tip, "records")) - set(history.files_at(root, base, "records"))
+    found = []
+    for path in added:
+        assert path is not None
+        if path in theirs:
+            record_id = current[path]["id"]
+            found.append(
+                _finding(
+                    path,
+                    "id-taken",
+                    ("id",),
+                    f"the base branch has meanwhile registered {record_id} too",
+                    f"take the next free number: commlog renumber {record_id} --next",
+                )  # fmt: skip
+            )
+    numbers = history.grep_commit(root, tip, r"archive_no: *['\"]?[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]+", "records")
+    for path, data in current.items():
+        for i, event in enumerate(data["events"]):
+            number = event.get("archive_no")
+            if number and number in numbers and numbers[number] != path:
+                found.append(
+                    _finding(
+                        path,
+                        "archive-no-taken",
+                        ("events", i, "archive_no"),
+                        f"archive number {number} is {numbers[number]}'s on the base branch",
+                        f"merge the base branch, then remove this archived event and run `commlog archive {data['id']}` again",
+                    )  # fmt: skip
+                )
+    return found
+
+
+def _finding(path: str, rule: str, parts: tuple[object, ...], message: str, hint: str) -> Finding:
+    return Finding(path, 0, 0, rule, message, hint, pointer(*parts))
+
+
+def changed_files(root: Path, ref: str) -> list[str]:
+    """Records, contacts and the policy changed since ``ref`` (its merge base with HEAD) that still exist."""
+    tip = history.commit_of(root, ref)
+    head = history.commit_of(root, "HEAD")
+    base = history.merge_base(root, tip, head) if tip and head else tip
+    if base is None:
+        raise BadBase(f"--changed {ref} is not a commit here; name a branch, tag or commit")
+    paths = {c.new for c in history.changes_since(root, base, ("records", "contacts", "policy.yaml")) if c.new}
+    return sorted(p for p in paths if p.endswith(".yaml") and (root / p).is_file())

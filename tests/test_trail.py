@@ -1,0 +1,225 @@
+"""`commlog validate --base`: the pull request check, in real repositories with several authors, branches and merges."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EMAIL = {
+    "zhang-wei": "zhang.wei@hengtai.example",
+    "wang-fang": "wang.fang@hengtai.example",
+    "li-qiang": "li.qiang@hengtai.example",
+    "admin": "admin@hengtai.example",
+}
+RECORD = "records/2026/NX-2026-001.yaml"
+
+
+def git(root: Path, *args: str, person: str = "admin", when: str | None = None) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": person, "GIT_COMMITTER_NAME": person}
+    env |= {"GIT_AUTHOR_EMAIL": EMAIL.get(person, person), "GIT_COMMITTER_EMAIL": EMAIL.get(person, person)}
+    if when:
+        env |= {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True, env=env).stdout
+
+
+def commit(root: Path, person: str, message: str, when: str = "2026-11-20T12:00:00+08:00") -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", message, person=person, when=when)
+
+
+def check(root: Path, *extra: str) -> list[tuple[str, str]]:
+    result = subprocess.run(
+        [sys.executable, "-m", "commlog", "validate", "--base", "main", "--format", "json", *extra],
+        cwd=root, capture_output=True, text=True, env={**os.environ, "PYTHONUTF8": "1"},
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+    return [(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]]
+
+
+def append(root: Path, path: str, line: str) -> None:
+    """Append an event line after the record's last event."""
+    target = root / path
+    lines = target.read_text(encoding="utf-8").splitlines()
+    last = max(i for i, text in enumerate(lines) if text.startswith("  - {type:"))
+    lines.insert(last + 1, "  - " + line)
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def repo(demo_repo: Path) -> Path:
+    """The demo with one record waiting for approval, on main, and a branch 'pr' checked out."""
+    path = demo_repo / "records/2026/NX-2026-901.yaml"
+    path.write_text(
+        "id: NX-2026-901\nkind: message\ndirection: external\nsubject: 确认交期\nsummary: 请客户确认交期。\n"
+        "from: {department: 市场部, person: zhang-wei}\nto:\n  - {org: customer-a, person: li-na}\n"
+        "urgency: normal\nchannels: [email]\nclassification: internal\nevents:\n"
+        "  - {type: submitted, at: 2026-11-20 09:00, by: zhang-wei}\n",
+        encoding="utf-8",
+    )
+    git(demo_repo, "init", "-q", "-b", "main")
+    commit(demo_repo, "admin", "demo", when="2026-11-20T09:30:00+08:00")
+    git(demo_repo, "switch", "-qc", "pr")
+    return demo_repo
+
+
+NEW = "records/2026/NX-2026-901.yaml"
+APPROVAL = "{type: approved, at: 2026-11-20 10:00, by: wang-fang, role: dept_head}"
+
+
+def test_an_approval_committed_by_the_approver_passes(repo: Path) -> None:
+    append(repo, NEW, APPROVAL)
+    commit(repo, "wang-fang", "approve")
+    assert check(repo) == []
+
+
+def test_an_approval_committed_by_someone_else_is_a_finding(repo: Path) -> None:
+    append(repo, NEW, APPROVAL)
+    commit(repo, "zhang-wei", "approve in her name")
+    assert check(repo) == [(NEW, "approval-not-by-approver")]
+
+
+def test_a_delegate_named_in_the_policy_may_commit_it(repo: Path) -> None:
+    policy = repo / "policy.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8").replace(
+        "delegates:\n", "delegates:\n  - {delegate: zhang-wei, for: [wang-fang]}\n"), encoding="utf-8")  # fmt: skip
+    commit(repo, "admin", "policy", when="2026-11-20T09:40:00+08:00")
+    append(repo, NEW, APPROVAL.replace("by: wang-fang,", "by: wang-fang, recorded_by: zhang-wei,"))
+    commit(repo, "zhang-wei", "approval given by phone")
+    assert check(repo) == []
+
+
+def test_an_event_edited_in_a_later_commit_is_rewritten(repo: Path) -> None:
+    path = repo / RECORD
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("at: 2026-01-12 11:00", "at: 2026-01-12 11:05", 1), "utf-8"
+    )
+    commit(repo, "zhang-wei", "touch up a time")
+    found = check(repo)
+    assert (RECORD, "event-rewritten") in found
+    result = subprocess.run(
+        [sys.executable, "-m", "commlog", "validate", "--base", "main"], cwd=repo, capture_output=True, text=True
+    )
+    sha = git(repo, "rev-parse", "--short=8", "HEAD").strip()
+    assert f"in commit {sha}" in result.stdout
+
+
+def test_a_deleted_record_is_a_finding(repo: Path) -> None:
+    (repo / RECORD).unlink()
+    commit(repo, "zhang-wei", "tidy up")
+    assert (RECORD, "record-removed") in check(repo)
+
+
+def test_a_backdated_reply_needs_a_reason(repo: Path) -> None:
+    append(repo, NEW, APPROVAL)
+    commit(repo, "wang-fang", "approve")
+    feedback = "{type: comment, at: 2026-11-20 11:00, by: zhang-wei, note: 客户电话确认}"
+    append(repo, NEW, feedback)
+    commit(repo, "zhang-wei", "entered four days later", when="2026-11-24T15:00:00+08:00")
+    assert check(repo) == [(NEW, "event-backdated")]
+    path = repo / NEW
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "note: 客户电话确认}", "note: 客户电话确认, late_entry: 电话答复，出差后补录}"
+        ),
+        "utf-8",
+    )
+    commit(repo, "zhang-wei", "say why", when="2026-11-24T15:05:00+08:00")
+    assert check(repo) == []
+
+
+def test_an_event_dated_after_its_commit_is_a_finding(repo: Path) -> None:
+    append(repo, NEW, APPROVAL.replace("2026-11-20 10:00", "2026-11-21 10:00"))
+    commit(repo, "wang-fang", "approve ahead of time")
+    assert check(repo) == [(NEW, "event-backdated")]
+
+
+def test_an_id_the_base_took_meanwhile_is_a_finding_with_the_renumber_command(repo: Path) -> None:
+    same = "records/2026/NX-2026-902.yaml"
+    text = (repo / NEW).read_text(encoding="utf-8").replace("NX-2026-901", "NX-2026-902")
+    (repo / same).write_text(text, encoding="utf-8")
+    commit(repo, "zhang-wei", "mine")
+    git(repo, "switch", "-q", "main")
+    (repo / same).write_text(text.replace("确认交期", "另一件事"), encoding="utf-8")
+    commit(repo, "zhang-wei", "theirs")
+    git(repo, "switch", "-q", "pr")
+    assert check(repo) == [(same, "id-taken")]
+    result = subprocess.run(
+        [sys.executable, "-m", "commlog", "validate", "--base", "main"], cwd=repo, capture_output=True, text=True
+    )
+    assert "commlog renumber NX-2026-902 --next" in result.stdout
+
+
+def test_merge_commits_and_squash_merges_keep_the_attribution(repo: Path) -> None:
+    append(repo, NEW, APPROVAL)
+    commit(repo, "wang-fang", "approve")
+    git(repo, "switch", "-q", "main")
+    (repo / "records/2026/NX-2026-903.yaml").write_text(
+        (repo / NEW).read_text(encoding="utf-8").replace("NX-2026-901", "NX-2026-903").split("  - {type: approved")[0],
+        "utf-8",
+    )
+    commit(repo, "zhang-wei", "meanwhile on main")
+    git(repo, "switch", "-q", "pr")
+    git(repo, "merge", "-q", "--no-edit", "main", person="zhang-wei")  # a merge commit by someone else
+    assert check(repo) == []
+    git(repo, "switch", "-q", "main")
+    git(repo, "merge", "-q", "--squash", "pr")
+    commit(repo, "admin", "squash-merged by the reviewer")
+    git(repo, "switch", "-qc", "next")
+    append(repo, NEW, "{type: approved, at: 2026-11-20 11:00, by: li-qiang, role: division_leader}")
+    commit(repo, "li-qiang", "second approval")
+    assert check(repo) == []  # the squash commit is the base: nothing before it is judged again
+
+
+def test_signed_approvals_when_the_policy_asks(repo: Path, tmp_path: Path) -> None:
+    key = tmp_path / "wang"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    signers = repo / ".commlog/allowed_signers"
+    signers.parent.mkdir()
+    signers.write_text(f"{EMAIL['wang-fang']} {(tmp_path / 'wang.pub').read_text()}")
+    policy = repo / "policy.yaml"
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace("require_signed_approvals: false", "require_signed_approvals: true"),
+        "utf-8",
+    )
+    commit(repo, "admin", "signed approvals from now on", when="2026-11-20T09:40:00+08:00")
+    git(repo, "switch", "-q", "main")
+    git(repo, "merge", "-q", "--ff-only", "pr")
+    git(repo, "switch", "-q", "pr")
+    append(repo, NEW, APPROVAL)
+    commit(repo, "wang-fang", "unsigned approval")
+    assert check(repo) == [(NEW, "approval-unsigned")]
+    git(repo, "reset", "-q", "--soft", "HEAD~1")
+    git(repo, "config", "gpg.format", "ssh")
+    git(repo, "config", "user.signingkey", str(key))
+    git(repo, "commit", "-q", "-S", "-m", "signed approval", person="wang-fang", when="2026-11-20T12:00:00+08:00")
+    assert check(repo) == []
+
+
+def test_changed_reports_only_changed_files_and_skips_deleted_ones(repo: Path) -> None:
+    broken = "records/2026/NX-2026-002.yaml"
+    path = repo / broken
+    path.write_text(path.read_text(encoding="utf-8").replace("urgency: normal", "urgency: soon"), "utf-8")
+    (repo / "records/2026/NX-2026-003.yaml").unlink()
+    (repo / "README.md").write_text("notes\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "commlog", "validate", "--changed", "main", "--format", "json"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1, result.stderr
+    paths = {f["path"] for f in json.loads(result.stdout)["findings"]}
+    assert paths == {broken}
+
+
+def test_an_unknown_base_is_a_usage_error(repo: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "commlog", "validate", "--base", "nope"], cwd=repo, capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "not a commit here" in result.stderr
