@@ -156,6 +156,19 @@ def render_rules() -> str:
     lines += [f"| `{rule_id}` | {text} |" for rule_id, text in LOAD_RULES]
     for item in all_rules():
         lines.append(f"| {', '.join(f'`{i}`' for i in item.ids)} | {item.requirement} |")
+    from commlog.trail import RULES as TRAIL_RULES
+
+    lines += [
+        "",
+        "## 变更审查 The pull request check (`commlog validate --base REF`)",
+        "",
+        "These judge the change from the merge base of REF and HEAD to the work tree, with the git history of each added event.",
+        "See [the trail](trail.md) for what it proves and what it cannot.",
+        "",
+        "| rule | what the procedure requires |",
+        "| --- | --- |",
+    ]
+    lines += [f"| `{rule_id}` | {text} |" for rule_id, text in TRAIL_RULES]
     return "\n".join(lines) + "\n"
 
 

@@ -35,6 +35,27 @@ DEFAULTS: dict[str, Any] = {
     "backdate_allowance": {"amount": 1, "unit": "days", "calendar": "working"},
 }
 GOOD_SIGNATURES = {"G", "U"}
+RULES = [
+    ("event-rewritten", "An event the base has is not edited, removed or moved: the register is append-only."),
+    ("record-removed", "A record the base has is not deleted or renamed (disposal follows the retention procedure)."),
+    ("record-identity-changed", "A record keeps its id, kind, direction and sender."),
+    (
+        "approval-not-by-approver",
+        "An approval or rejection (or another event the policy's trail.own_events names) is committed by its own person, or by a delegate the policy names who is its recorded_by.",
+    ),
+    ("ack-not-by-reader", "A read confirmation (已阅) is committed by the reader, or by a delegate the policy names."),
+    (
+        "approval-unsigned",
+        "With trail.require_signed_approvals, the commit adding an approval or rejection carries a good signature (keys in the base's allowed-signers file).",
+    ),
+    (
+        "event-backdated",
+        "An event is dated after the base's newest event of its record and no later than its commit, and entered within the policy's allowance (default 1 working day) unless late_entry says why.",
+    ),
+    ("id-taken", "An id the base branch registered meanwhile is not taken again (`commlog renumber ID --next`)."),
+    ("archive-no-taken", "An archive number the base branch gave meanwhile is not given again."),
+]
+"""The rules of the pull request check, for the rules page."""
 IDENTITY = ("id", "kind", "direction", "from")
 
 
