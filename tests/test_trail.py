@@ -223,3 +223,66 @@ def test_an_unknown_base_is_a_usage_error(repo: Path) -> None:
         [sys.executable, "-m", "commlog", "validate", "--base", "nope"], cwd=repo, capture_output=True, text=True
     )
     assert result.returncode == 2 and "not a commit here" in result.stderr
+
+
+def summary(root: Path, *extra: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "commlog", "pr-summary", "--base", "main", *extra],
+        cwd=root, capture_output=True, text=True, env={**os.environ, "PYTHONUTF8": "1"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_the_summary_shows_events_committers_missing_approvals_and_findings(repo: Path) -> None:
+    append(repo, NEW, APPROVAL)
+    commit(repo, "zhang-wei", "approve in her name")
+    sha = git(repo, "rev-parse", "--short=8", "HEAD").strip()
+    text = summary(repo)
+    assert "### NX-2026-901 确认交期" in text
+    assert f"| 2 | 审核通过 | 2026-11-20 10:00 | 王芳 | {sha} zhang.wei@hengtai.example |" in text
+    assert "待审核: 分管领导 (division_leader): 李强" in text
+    assert "`approval-not-by-approver`" in text
+    data = json.loads(summary(repo, "--format", "json"))
+    (record,) = data["records"]
+    assert record["id"] == "NX-2026-901" and record["new"] is False
+    assert record["events"][0]["commit"].startswith(sha) and record["approvals_needed"][0]["holders"] == ["li-qiang"]
+    assert {f["rule"] for f in data["findings"]} == {"approval-not-by-approver"}
+
+
+def test_the_summary_shows_the_overdue_item_a_reply_resolves(repo: Path) -> None:
+    # NB-2026-002 waits for 采购部's feedback, overdue; the change records it.
+    path = "records/2026/NB-2026-002.yaml"
+    data = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "commlog", "due", "NB-2026-002", "--format", "json"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    overdue = [s["stage"] for s in data["stages"] if s["state"] == "overdue"]
+    assert overdue, data
+    append(repo, path, "{type: feedback, at: 2026-11-20 11:30, by: xiao-nan, note: 已答复}")
+    commit(repo, "xiao-nan", "the answer came")
+    text = summary(repo)
+    assert "- 完成: 反馈, 逾期完成" in text and "- 消除逾期: 反馈" in text, text
+
+
+def test_record_text_cannot_inject_markdown_into_the_summary(repo: Path) -> None:
+    path = repo / NEW
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "subject: 确认交期", "subject: '[点我](http://evil.example) <img src=x> | x'"
+        ),
+        "utf-8",
+    )
+    git(repo, "switch", "-q", "main")
+    commit(repo, "admin", "a hostile subject on the base", when="2026-11-20T09:40:00+08:00")
+    git(repo, "switch", "-q", "pr")
+    git(repo, "merge", "-q", "--ff-only", "main")
+    append(repo, NEW, APPROVAL)
+    commit(repo, "wang-fang", "approve")
+    text = summary(repo)
+    assert "[点我](" not in text and "<img" not in text
+    assert "\\[点我\\]" in text

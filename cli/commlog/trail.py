@@ -86,6 +86,8 @@ class Trail:
     added: dict[str, list[tuple[int, dict[str, Any], Author]]] = field(default_factory=dict)
     """Per record path, each event added since the base: (index, event, author)."""
     removed: list[str] = field(default_factory=list)
+    before: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per record path now, the record as the base had it (records the change modified)."""
 
 
 def settings(policy: Policy) -> dict[str, Any]:
@@ -141,6 +143,7 @@ def check(root: Path, ref: str, corpus: Corpus, me: str | None, now: datetime) -
         data = current[path]
         start = 0
         if old is not None:
+            trail.before[path] = old
             start = len(old["events"])
             trail.findings += _rewritten(path, old, data, commits, versions)
         authors = [

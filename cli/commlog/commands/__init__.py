@@ -12,6 +12,7 @@ from commlog.commands.fmt import fmt
 from commlog.commands.init import init
 from commlog.commands.new import new
 from commlog.commands.overdue import overdue
+from commlog.commands.pr_summary import pr_summary
 from commlog.commands.register import register_list
 from commlog.commands.renumber import renumber
 from commlog.commands.show import show
@@ -39,7 +40,7 @@ SECTIONS = [
         ],
     ),
     ("Close", ["complete", "archive", "reopen", "cancel"]),
-    ("Read and report", ["show", "list", "todo", "due", "overdue", "site"]),
+    ("Read and report", ["show", "list", "todo", "due", "overdue", "pr-summary", "site"]),
     ("Repository", ["init", "validate", "fmt", "demo"]),
 ]
 
@@ -86,6 +87,7 @@ for command in (
     fmt,
     due,
     overdue,
+    pr_summary,
     site,
     demo,
 ):
