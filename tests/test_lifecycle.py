@@ -387,3 +387,16 @@ def test_in_a_terminal_it_asks_for_what_is_missing(repo: Path) -> None:
     made = sorted((repo / "records/2026").glob("NX-2026-*.yaml"))[-1]
     data = yaml.safe_load(made.read_text())
     assert data["urgency"] == "urgent" and data["to"] == [{"org": "customer-a", "person": "li-na"}]
+
+
+def test_a_step_entered_late_says_why(repo: Path) -> None:
+    refused(repo, "zhang-wei", "new", "message", "--to", "customer-a", "--subject", "x", "--summary", "x",
+            "--channel", "email", "--at", "2026-11-02 09:00", says="--late-entry")  # fmt: skip
+    record_id = new_message(repo, "--at", "2026-11-02 09:00", "--late-entry", "出差期间纸面登记，返回后补录")
+    refused(repo, "wang-fang", "approve", record_id, "--at", "2026-11-02 10:00", says="--late-entry")
+    result = act(
+        repo, "wang-fang", "approve", record_id, "--at", "2026-11-02 10:00", "--late-entry", "电话同意，次日补录"
+    )
+    assert result.returncode == 0, result.stderr
+    events = record(repo, record_id)["events"]
+    assert [e.get("late_entry") for e in events] == ["出差期间纸面登记，返回后补录", "电话同意，次日补录"]

@@ -14,7 +14,17 @@ from typing import Any, Literal
 from commlog import numbering
 from commlog.deadlines import Context, Stage, judge, stage_label, stages
 from commlog.fileio import read_limited
-from commlog.lifecycle import Actor, Refusal, Register, not_before_last, role_text, with_event, write, written
+from commlog.lifecycle import (
+    Actor,
+    Refusal,
+    Register,
+    check_late,
+    not_before_last,
+    role_text,
+    with_event,
+    write,
+    written,
+)
 from commlog.repository import attachment_folder
 from commlog.workflow import (
     EVENT_NAMES,
@@ -134,7 +144,15 @@ def allowed_events(register: Register, kind: str) -> list[str]:
     return list(schema["properties"]["events"]["items"]["properties"]["type"]["enum"])
 
 
-def take(register: Register, step: Step, record_id: str, actor: Actor, when: datetime, request: Request) -> Done:
+def take(
+    register: Register,
+    step: Step,
+    record_id: str,
+    actor: Actor,
+    when: datetime,
+    request: Request,
+    now: datetime | None = None,
+) -> Done:
     """Apply ``step`` to the record, or raise :class:`Refusal` having written nothing."""
     record = register.record(record_id)
     kind = record["kind"]
@@ -152,6 +170,8 @@ def take(register: Register, step: Step, record_id: str, actor: Actor, when: dat
             f"`{step.command}` comes after '{step.after}' ({EVENT_NAMES[step.after]}), which {record_id} does not have yet"
         )
     not_before_last(register, record, when)
+    if now is not None:
+        check_late(register, when, now, request.late_entry)
     event: dict[str, Any] = {"type": step.event, "at": written(register, when)}
     actor.stamp(event)
     _check_who(register, step, record, actor)

@@ -304,7 +304,6 @@ def _timing(
     tz = policy.timezone
     newest = max((parse_time(e["at"], tz, strict=False) for e in old["events"]), default=None) if old else None
     allowance = rules["backdate_allowance"]
-    calendar = WorkCalendar.from_policy(policy.data, tz) if allowance["calendar"] == "working" else None
     found = []
     for index, event, author in added:
         at = parse_time(event["at"], tz, strict=False)
@@ -329,24 +328,29 @@ def _timing(
                     "an event is recorded once it has happened; fix its time",
                 )  # fmt: skip
             )
-        elif "late_entry" not in event:
-            limit = (
-                calendar.add(at, allowance["amount"], allowance["unit"])
-                if calendar
-                else clock_add(at, allowance["amount"], allowance["unit"])
+        elif "late_entry" not in event and entered_late(policy, at, committed):
+            found.append(
+                _finding(
+                    path,
+                    "event-backdated",
+                    ("events", index, "at"),
+                    f"event {index + 1} ({event['type']}) is dated {event['at']} but was entered in {author.where} at {show(committed, tz)}, "
+                    f"more than {allowance['amount']} {allowance['calendar']} {allowance['unit']} later",
+                    "say why it was entered late: add late_entry: <reason> to the event (the pull request summary shows it to the reviewer)",
+                )  # fmt: skip
             )
-            if committed > limit:
-                found.append(
-                    _finding(
-                        path,
-                        "event-backdated",
-                        ("events", index, "at"),
-                        f"event {index + 1} ({event['type']}) is dated {event['at']} but was entered in {author.where} at {show(committed, tz)}, "
-                        f"more than {allowance['amount']} {allowance['calendar']} {allowance['unit']} later",
-                        "say why it was entered late: add late_entry: <reason> to the event (the pull request summary shows it to the reviewer)",
-                    )  # fmt: skip
-                )
     return found
+
+
+def entered_late(policy: Policy, at: datetime, entered: datetime) -> bool:
+    """Whether an event of time ``at`` entered at ``entered`` is later than the policy's allowance."""
+    allowance = settings(policy)["backdate_allowance"]
+    amount, unit = allowance["amount"], allowance["unit"]
+    if allowance["calendar"] == "working":
+        limit = WorkCalendar.from_policy(policy.data, policy.timezone).add(at, amount, unit)
+    else:
+        limit = clock_add(at, amount, unit)
+    return entered > limit
 
 
 def _taken(

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from commlog.commands.common import example, repo_option, resolve_root
+from commlog.commands.common import clock, example, repo_option, resolve_root
 from commlog.steps import STEPS, Request, Step
 
 EXAMPLES = {
@@ -132,9 +131,8 @@ def make_command(step: Step) -> click.Command:
         try:
             register = Register.open(root)
             who = actor(register, on_behalf_of)
-            done = take(
-                register, step, record_id, who, moment(register, at, datetime.now().astimezone()), Request(**given)
-            )
+            now = clock()
+            done = take(register, step, record_id, who, moment(register, at, now), Request(**given), now)
         except Refusal as err:
             refused(str(err))
             return
