@@ -89,6 +89,9 @@ def test_a_delegate_named_in_the_policy_may_commit_it(repo: Path) -> None:
     policy.write_text(policy.read_text(encoding="utf-8").replace(
         "delegates:\n", "delegates:\n  - {delegate: zhang-wei, for: [wang-fang]}\n"), encoding="utf-8")  # fmt: skip
     commit(repo, "admin", "policy", when="2026-11-20T09:40:00+08:00")
+    git(repo, "switch", "-q", "main")
+    git(repo, "merge", "-q", "--ff-only", "pr")  # the delegate is on the base before the approval
+    git(repo, "switch", "-q", "pr")
     append(repo, NEW, APPROVAL.replace("by: wang-fang,", "by: wang-fang, recorded_by: zhang-wei,"))
     commit(repo, "zhang-wei", "approval given by phone")
     assert check(repo) == []
@@ -286,3 +289,53 @@ def test_record_text_cannot_inject_markdown_into_the_summary(repo: Path) -> None
     text = summary(repo)
     assert "[点我](" not in text and "<img" not in text
     assert "\\[点我\\]" in text
+
+
+def test_a_change_cannot_vouch_for_itself(repo: Path) -> None:
+    """Identity, delegates and the trail's settings come from the base, not from the pull request."""
+    contact = repo / "contacts/internal/wang-fang.yaml"
+    contact.write_text(contact.read_text(encoding="utf-8").replace(EMAIL["wang-fang"], "mallory@evil.example"), "utf-8")
+    append(repo, NEW, APPROVAL)
+    commit(repo, "mallory@evil.example", "my email now")
+    assert (NEW, "approval-not-by-approver") in check(repo)
+
+
+def test_a_change_cannot_name_itself_a_delegate(repo: Path) -> None:
+    policy = repo / "policy.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8").replace(
+        "delegates:\n", "delegates:\n  - {delegate: zhang-wei, for: [wang-fang]}\n"), encoding="utf-8")  # fmt: skip
+    append(repo, NEW, APPROVAL.replace("by: wang-fang,", "by: wang-fang, recorded_by: zhang-wei,"))
+    commit(repo, "zhang-wei", "I am her delegate now")
+    assert check(repo) == [(NEW, "approval-not-by-approver")]
+
+
+def test_a_change_cannot_turn_signatures_off_for_itself(repo: Path) -> None:
+    policy = repo / "policy.yaml"
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace("require_signed_approvals: false", "require_signed_approvals: true"),
+        "utf-8",
+    )
+    commit(repo, "admin", "signatures required", when="2026-11-20T09:40:00+08:00")
+    git(repo, "switch", "-q", "main")
+    git(repo, "merge", "-q", "--ff-only", "pr")
+    git(repo, "switch", "-q", "pr")
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace("require_signed_approvals: true", "require_signed_approvals: false"),
+        "utf-8",
+    )
+    append(repo, NEW, APPROVAL)
+    commit(repo, "wang-fang", "unsigned, and signatures off")
+    assert check(repo) == [(NEW, "approval-unsigned")]
+
+
+def test_a_change_cannot_widen_the_backdating_allowance_for_itself(repo: Path) -> None:
+    policy = repo / "policy.yaml"
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace(
+            "backdate_allowance: {amount: 1,", "backdate_allowance: {amount: 30,"
+        ),
+        "utf-8",
+    )
+    append(repo, NEW, "{type: comment, at: 2026-11-20 11:00, by: zhang-wei, note: 电话}")
+    commit(repo, "zhang-wei", "late, and a longer allowance", when="2026-11-26T15:00:00+08:00")
+    assert check(repo) == [(NEW, "event-backdated")]
