@@ -339,3 +339,24 @@ def test_a_change_cannot_widen_the_backdating_allowance_for_itself(repo: Path) -
     append(repo, NEW, "{type: comment, at: 2026-11-20 11:00, by: zhang-wei, note: 电话}")
     commit(repo, "zhang-wei", "late, and a longer allowance", when="2026-11-26T15:00:00+08:00")
     assert check(repo) == [(NEW, "event-backdated")]
+
+
+def test_a_renumbered_record_keeps_its_approvals_attribution(repo: Path) -> None:
+    mine = "records/2026/NX-2026-950.yaml"
+    text = (repo / NEW).read_text(encoding="utf-8").replace("NX-2026-901", "NX-2026-950")
+    (repo / mine).write_text(text, encoding="utf-8")
+    commit(repo, "zhang-wei", "register")
+    append(repo, mine, APPROVAL)
+    commit(repo, "wang-fang", "approve")
+    git(repo, "switch", "-q", "main")
+    (repo / mine).write_text(text.replace("subject: 确认交期", "subject: 另一件事"), encoding="utf-8")
+    commit(repo, "zhang-wei", "main registered another NX-2026-950 meanwhile")
+    git(repo, "switch", "-q", "pr")
+    assert check(repo) == [(mine, "id-taken")]
+    git(repo, "config", "user.email", EMAIL["zhang-wei"])
+    result = subprocess.run(
+        [sys.executable, "-m", "commlog", "renumber", "NX-2026-950", "--next"], cwd=repo, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    commit(repo, "zhang-wei", "renumber")
+    assert check(repo) == []

@@ -376,3 +376,42 @@ def grep_commit(root: Path, commit: str, pattern: str, folder: str) -> dict[str,
             value = _text(parts[1]).split(":", 1)[1].strip().strip("'\"")
             found[value] = path
     return found
+
+
+def versions_on_branches(root: Path, path: str) -> dict[str, str]:
+    """The blob id of ``path`` on each local and remote-tracking branch that has it."""
+    found = {}
+    for ref in branches(root):
+        out = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}:{path}")
+        if out:
+            found[ref] = _text(out).strip()
+    return found
+
+
+def blob_id(root: Path, path: Path) -> str | None:
+    """The id git would give the file's content."""
+    out = _git(root, "hash-object", "--no-filters", "--", str(path))
+    return _text(out).strip() if out else None
+
+
+def current_branch(root: Path) -> str | None:
+    out = _git(root, "symbolic-ref", "--quiet", "HEAD")
+    return _text(out).strip() if out else None
+
+
+def renames_between(root: Path, base: str, folder: str) -> dict[str, str]:
+    """New path -> old path for every file renamed under ``folder`` by the commits after ``base`` (renumbered records)."""
+    out = (
+        _git(root, "log", "--format=", "--name-status", "-M", "-z", "--diff-merges=off", f"{base}..HEAD", "--", folder)
+        or b""
+    )
+    fields = [os.fsdecode(f).strip("\n") for f in out.split(b"\x00")]
+    renamed, i = {}, 0
+    while i < len(fields):
+        status = fields[i]
+        if status.startswith(("R", "C")) and i + 2 < len(fields):
+            renamed[fields[i + 2]] = fields[i + 1]
+            i += 3
+        else:
+            i += 2 if status else 1
+    return renamed

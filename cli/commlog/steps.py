@@ -6,6 +6,7 @@ One table, :data:`STEPS`, drives the commands (one per step), their help and the
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -100,7 +101,7 @@ STEPS: dict[str, Step] = {
         Step("archive", "archived", "Archive a completed or cancelled record with the next archive number (归档).", frozenset({"completed", "cancelled"}), "archivist", ("note",)),
         Step("reopen", "reopened", "Reopen a completed, archived or cancelled record (重新打开).", frozenset({"completed", "archived", "cancelled"}), "sender", ("reason",), ("note",)),
         Step("cancel", "cancelled", "Cancel a record that is no longer needed (取消).", frozenset({"draft"}) | OPEN | {"rejected", "completed"}, "sender", ("reason",), ("note",)),
-        Step("comment", "comment", "Add a remark to the record's history (备注).", frozenset(STATUS_NAMES), "anyone", ("note",), ("note",)),
+        Step("comment", "comment", "Add a remark to the record's history (备注).", frozenset(STATUS_NAMES) - {"archived", "cancelled"}, "anyone", ("note",), ("note",)),
     ]
 }  # fmt: skip
 
@@ -417,7 +418,7 @@ def _evidence_name(register: Register, relative: str, source: Path) -> str:
     folder = attachment_folder(register.root, relative)
     stem, dot, suffix = name.rpartition(".")
     candidate, n = name, 2
-    while (folder / candidate).exists():
+    while os.path.lexists(folder / candidate):  # a link (even a broken one) takes the name too
         candidate = f"{stem}-{n}.{suffix}" if dot else f"{name}-{n}"
         n += 1
     return candidate

@@ -154,8 +154,10 @@ def check(root: Path, ref: str, corpus: Corpus, me: str | None, now: datetime) -
     changes = [c for c in history.changes_since(root, base, ("records",)) if _is_record(c.old) or _is_record(c.new)]
     before = _at(root, schemas, base, [c.old for c in changes if c.old and _is_record(c.old)])
     signers = _signers(root, base, rules["allowed_signers"])
+    renamed = history.renames_between(root, base, "records")
     try:
         touched = [p for c in changes for p in (c.old, c.new) if p]
+        touched += [old for new, old in renamed.items() if new in touched or old in touched]
         commits = history.commits_between(root, base, touched, signers)
     finally:
         if signers:
@@ -185,8 +187,10 @@ def check(root: Path, ref: str, corpus: Corpus, me: str | None, now: datetime) -
             trail.before[path] = old
             start = len(old["events"])
             trail.findings += _rewritten(path, old, data, commits, versions)
+        aliases = _aliases(path, renamed)
         authors = [
-            _author(path, i, data["events"][i], commits, versions, me, now) for i in range(start, len(data["events"]))
+            _author(aliases, i, data["events"][i], commits, versions, me, now)
+            for i in range(start, len(data["events"]))
         ]
         trail.added[path] = [(start + k, data["events"][start + k], a) for k, a in enumerate(authors)]
         trail.findings += _own_steps(path, trail.added[path], corpus, judges)
@@ -227,8 +231,16 @@ def _signers(root: Path, base: str, name: str) -> Path | None:
     return Path(out.name)
 
 
+def _aliases(path: str, renamed: dict[str, str]) -> list[str]:
+    """The path and every earlier name of the file in the change (a renumbered record keeps its history)."""
+    names = [path]
+    while names[-1] in renamed and renamed[names[-1]] not in names:
+        names.append(renamed[names[-1]])
+    return names
+
+
 def _author(
-    path: str,
+    aliases: list[str],
     index: int,
     event: dict[str, Any],
     commits: list[history.TrailCommit],
@@ -237,9 +249,10 @@ def _author(
     now: datetime,
 ) -> Author:
     for commit in commits:
-        data = versions.get(f"{commit.sha}:{path}")
-        if data is not None and len(data["events"]) > index and data["events"][index] == event:
-            return Author(commit.sha, commit.email, commit.committed, commit.signature)
+        for name in aliases:
+            data = versions.get(f"{commit.sha}:{name}")
+            if data is not None and len(data["events"]) > index and data["events"][index] == event:
+                return Author(commit.sha, commit.email, commit.committed, commit.signature)
     return Author(None, (me or "").lower(), now, "N")
 
 

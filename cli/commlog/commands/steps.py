@@ -121,7 +121,7 @@ def make_command(step: Step) -> click.Command:
     def command(
         record_id: str, repo: Path | None, on_behalf_of: str | None, at: str | None, output_format: str, **given: Any
     ) -> None:
-        from commlog.lifecycle import Refusal, Register, actor, moment
+        from commlog.lifecycle import Refusal, Register, actor, moment, one_at_a_time
         from commlog.steps import take
 
         missing = [_flag(step, name) for name in step.required if given.get(_key(name)) is None]
@@ -129,10 +129,11 @@ def make_command(step: Step) -> click.Command:
             raise click.UsageError(f"`commlog {step.command}` needs {' and '.join(missing)}")
         root = resolve_root(repo)
         try:
-            register = Register.open(root)
-            who = actor(register, on_behalf_of)
-            now = clock()
-            done = take(register, step, record_id, who, moment(register, at, now), Request(**given), now)
+            with one_at_a_time(root):
+                register = Register.open(root)
+                who = actor(register, on_behalf_of)
+                now = clock()
+                done = take(register, step, record_id, who, moment(register, at, now), Request(**given), now)
         except Refusal as err:
             refused(str(err))
             return
