@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from conftest import copy_demo, run_commlog
-from sitebuild import AS_OF
+from sitebuild import AS_OF, build_site
 
 PATH = "records/2026/NX-2026-901.yaml"
 ZHANG = "张伟 <zhang.wei@hengtai.example>"
@@ -167,6 +168,46 @@ def test_due_json_lists_each_event_with_its_commit(repo: tuple[Path, dict[str, s
     # Judged earlier, only the events that had happened by then.
     early = run_commlog("due", "NX-2026-901", "--repo", str(root), "--as-of", "2026-11-20 10:10", "--format", "json")
     assert [e["at"] for e in json.loads(early.stdout)["events"]] == ["2026-11-20 09:00", "2026-11-20 10:00"]
+
+
+def _rows(html: str) -> dict[str, str]:
+    """The record page's timeline rows by the time in their first cell."""
+    timeline = html[html.index('<table class="commlog-timeline">') :]
+    timeline = timeline[: timeline.index("</table>")]
+    return {m.group(1): m.group(0) for m in re.finditer(r"<tr[^>]*><td>([^<]+)</td>.*?</tr>", timeline)}
+
+
+def test_the_record_page_marks_events_committed_by_someone_else(
+    repo: tuple[Path, dict[str, str | None]], tmp_path: Path
+) -> None:
+    root, commits = repo
+    site = build_site(root, tmp_path / "out", clearance="public")
+    html = (site / "records/2026/NX-2026-901/index.html").read_text(encoding="utf-8")
+    rows = _rows(html)
+    assert set(rows) == set(commits)
+    for at, _, _, marked in EVENTS:
+        sha = commits[at]
+        assert sha is not None and f'<code title="{sha}">{sha[:8]}</code>' in rows[at]
+        assert ("⚠" in rows[at]) is marked, rows[at]
+        assert ('class="commlog-not-own"' in rows[at]) is marked
+    assert "⚠" not in rows["2026-11-20 09:00"]
+    assert "⚠ 非本人提交（提交人为 张伟）" in rows["2026-11-20 15:00"]
+    assert "（何静 代登记）" in rows["2026-11-20 10:30"]
+    assert "未提交" in rows["2026-11-20 16:30"] and "⚠" not in rows["2026-11-20 16:30"]
+    for email in EMAILS:  # authors' emails are for show --format json, never for a published page
+        assert email not in html, email
+
+
+def test_author_names_are_escaped_on_the_page(repo: tuple[Path, dict[str, str | None]], tmp_path: Path) -> None:
+    root, _ = repo
+    add_event(
+        root,
+        "{type: comment, at: 2026-11-20 16:40, by: wang-fang, note: 再次确认}",
+        "Eve & <b>Co</b> <x@elsewhere.example>",  # git drops the angle brackets of a name: the ampersand stays
+    )
+    html = (build_site(root, tmp_path / "out") / "records/2026/NX-2026-901/index.html").read_text(encoding="utf-8")
+    row = _rows(html)["2026-11-20 16:40"]
+    assert "Eve &amp; bCo/b" in row and "⚠ 非本人提交（提交人不在通讯录中）" in row
 
 
 def test_a_renamed_record_keeps_the_commit_of_each_event(repo: tuple[Path, dict[str, str | None]]) -> None:
