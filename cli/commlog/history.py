@@ -18,9 +18,11 @@ import os
 import re
 import subprocess
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import git
 
@@ -89,6 +91,37 @@ class History:
     """The newest boundary commit's date: the visible history begins after it."""
     partial: bool = False
     """A partial clone: git fetches past file versions from the promisor remote while reading."""
+
+    def added(self, path: str, event: Mapping[str, Any]) -> Added:
+        """The commit that added ``event`` to the record file ``path``, or why there is none.
+
+        The one way an event is attributed to a commit: ``show``, ``due`` and the site all ask here.
+        """
+        if not self.available:
+            return Added(NO_HISTORY)
+        known = self.events.get(path, {})
+        key = (str(event["type"]), str(event["at"]))
+        if key not in known:
+            return Added(UNCOMMITTED)
+        commit = known[key]
+        return Added(BEFORE_HISTORY) if commit is None else Added(COMMITTED, commit)
+
+
+COMMITTED = "committed"
+UNCOMMITTED = "uncommitted"
+"""In no commit of the visible history: the work tree's change."""
+BEFORE_HISTORY = "before_history"
+"""There before a shallow clone's boundary: the commit that added it is not in the clone."""
+NO_HISTORY = "no_history"
+"""No git history to ask: not a git repository of its own, or one without commits yet."""
+
+
+@dataclass(frozen=True)
+class Added:
+    """Where an event of a record came from: :data:`COMMITTED` by ``commit``, or one of the states without a commit."""
+
+    state: str
+    commit: Commit | None = None
 
 
 def init_repository(folder: Path) -> None:
@@ -185,6 +218,18 @@ def read_history(root: Path, folders: tuple[str, ...] = ("records", "contacts", 
     for commits in history.files.values():
         commits.reverse()
     return history
+
+
+def record_history(root: Path, path: str) -> History:
+    """The history of one record file, under every name it had (``commlog renumber`` renames files).
+
+    Reading the whole repository's history costs as much as the repository is large; one record's
+    is read with the names ``git log --follow`` finds, so that a rename is paired with the file's
+    earlier name and the renaming commit is not credited with every event before it.
+    """
+    out = _git(root.resolve(), "log", "--follow", "--name-only", "-z", "--format=", "--", f":(literal){path}")
+    names = {path} | {os.fsdecode(n.strip(b"\n")) for n in (out or b"").split(b"\x00") if n.strip(b"\n")}
+    return read_history(root, tuple(f":(literal){name}" for name in sorted(names)))
 
 
 def _unquote(path: bytes) -> str:
