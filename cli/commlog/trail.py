@@ -407,11 +407,11 @@ def _taken(
 ) -> list[Finding]:
     """Ids and archive numbers the base branch gave since the branch point, that this change gives too."""
     added = [c.new for c in changes if c.status in ("A", "R") and c.new in current]
-    theirs = set(history.files_at(root, tip, "records")) - set(history.files_at(root, base, "records"))
+    on_tip = history.read_blobs(root, [f"{tip}:{path}" for path in added])
     found = []
     for path in added:
         assert path is not None
-        if path in theirs:
+        if on_tip.get(f"{tip}:{path}") is not None:  # the base has no such file: the tip's came meanwhile
             record_id = current[path]["id"]
             found.append(
                 _finding(
@@ -420,25 +420,29 @@ def _taken(
                     ("id",),
                     f"the base branch has meanwhile registered {record_id} too",
                     f"take the next free number: commlog renumber {record_id} --next",
-                )  # fmt: skip
-            )
-    numbers = history.grep_commit(root, tip, r"archive_no: *['\"]?[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]+", "records")
-    changed = {c.new for c in changes if c.new in current}
-    for path, data in current.items():
-        if path not in changed:
-            continue
-        for i, event in enumerate(data["events"]):
-            number = event.get("archive_no")
-            if number and number in numbers and numbers[number] != path:
-                found.append(
-                    _finding(
-                        path,
-                        "archive-no-taken",
-                        ("events", i, "archive_no"),
-                        f"archive number {number} is {numbers[number]}'s on the base branch",
-                        f"merge the base branch, then remove this archived event and run `commlog archive {data['id']}` again",
-                    )  # fmt: skip
                 )
+            )
+    changed = {c.new for c in changes if c.new in current}
+    given = [
+        (path, i, event["archive_no"])
+        for path in sorted(changed)
+        for i, event in enumerate(current[path]["events"])
+        if "archive_no" in event
+    ]
+    if not given:
+        return found  # no archive number in the change: the base's need not be read
+    numbers = history.grep_commit(root, tip, r"archive_no: *['\"]?[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]+", "records")
+    for path, i, number in given:
+        if number in numbers and numbers[number] != path:
+            found.append(
+                _finding(
+                    path,
+                    "archive-no-taken",
+                    ("events", i, "archive_no"),
+                    f"archive number {number} is {numbers[number]}'s on the base branch",
+                    f"merge the base branch, then remove this archived event and run `commlog archive {current[path]['id']}` again",
+                )
+            )
     return found
 
 
@@ -455,3 +459,8 @@ def changed_files(root: Path, ref: str) -> list[str]:
         raise BadBase(f"--changed {ref} is not a commit here; name a branch, tag or commit")
     paths = {c.new for c in history.changes_since(root, base, ("records", "contacts", "policy.yaml")) if c.new}
     return sorted(p for p in paths if p.endswith(".yaml") and (root / p).is_file())
+
+
+def changed_records(root: Path, ref: str) -> list[str]:
+    """The record files the change since ``ref`` (its merge base with HEAD) added or modified, that exist."""
+    return [p for p in changed_files(root, ref) if _is_record(p)]

@@ -152,6 +152,30 @@ def load_corpus(root: Path, use_cache: bool = True, snap: Snapshot | None = None
     return corpus, findings
 
 
+def partial_corpus(root: Path, records: list[str]) -> Corpus:
+    """The policy, the contacts and the given record files, each loaded and checked against its schema.
+
+    For checks that look at a few records (the pull request check) in a repository of many:
+    the files not named are not read. Files that do not load or match their schema are left out.
+    """
+    judge = _Judge()
+    corpus = Corpus(root=root, policy=None)
+    contacts = [
+        p.relative_to(root).as_posix()
+        for folder in (repository.INTERNAL, repository.EXTERNAL)
+        for p in sorted((root / folder).glob("*.yaml"))
+    ]
+    for relative in [repository.POLICY, *contacts, *records]:
+        try:
+            raw = read_bytes(root / relative)
+        except LoadError:
+            continue
+        data, found = judge(relative, raw)
+        if data is not None and not found:
+            _admit(corpus, repository.role_of(relative), Document(relative, "", data))
+    return corpus
+
+
 def _cached(
     results: cache.FileResults, role: str, digest: str, relative: str
 ) -> tuple[dict[str, Any] | None, list[Finding]] | None:

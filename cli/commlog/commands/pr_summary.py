@@ -32,16 +32,16 @@ def pr_summary(ref: str, output_format: str, output: Path | None, repo: Path | N
     """
     from commlog.history import user_email
     from commlog.reports.pr_summary import summarise, write_json, write_markdown
-    from commlog.trail import BadBase, check
-    from commlog.validate import load_corpus, placed
+    from commlog.trail import BadBase, changed_records, check
+    from commlog.validate import partial_corpus, placed
     from commlog.validate import validate as run_validation
 
     root = resolve_root(repo)
-    corpus, _ = load_corpus(root)
-    if corpus.policy is None:
-        raise click.UsageError("policy.yaml is missing or invalid; run `commlog validate` to see why")
     now = datetime.now().astimezone()
     try:
+        corpus = partial_corpus(root, changed_records(root, ref))
+        if corpus.policy is None:
+            raise click.UsageError("policy.yaml is missing or invalid; run `commlog validate` to see why")
         trail = check(root, ref, corpus, user_email(root), now)
     except BadBase as err:
         raise click.UsageError(str(err)) from err

@@ -83,13 +83,13 @@ def _with_trail(root: Path, base: str, result: Any, only: list[Path] | None) -> 
     from datetime import datetime
 
     from commlog.history import user_email
-    from commlog.trail import BadBase, check
-    from commlog.validate import Result, load_corpus, placed
+    from commlog.trail import BadBase, changed_records, check
+    from commlog.validate import Result, partial_corpus, placed
 
-    corpus, _ = load_corpus(root)
-    if corpus.policy is None:
-        return result
     try:
+        corpus = partial_corpus(root, changed_records(root, base))
+        if corpus.policy is None:
+            return result  # validate reports the policy; the trail needs it
         trail = check(root, base, corpus, user_email(root), datetime.now().astimezone())
     except BadBase as err:
         raise click.UsageError(str(err)) from err
