@@ -470,12 +470,13 @@ def test_todo_commands_are_commands_commlog_has(repo: Path) -> None:
         assert words[2] == item["record"] and item["record"] in known
 
 
-def test_doing_what_todo_says_takes_it_off_the_list(repo: Path) -> None:
+def test_doing_what_todo_says_takes_it_off_the_list(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMMLOG_NOW", "2026-11-20 16:30+08:00")  # the demo's moment: the steps happen then
     acting_as(repo, "wang-fang")
     before = {(i["record"], i["action"]) for i in todo(repo)["items"]}
     assert {("NX-2026-004", "approve"), ("CW-2026-003", "ack")} <= before
     for command in ("approve NX-2026-004 --note 同意", "ack CW-2026-003"):
-        done = commlog(repo, *command.split(), "--at", "2026-11-20 16:30")
+        done = commlog(repo, *command.split())
         assert done.returncode == 0, done.stderr
     after = {(i["record"], i["action"]) for i in todo(repo)["items"]}
     assert after == before - {("NX-2026-004", "approve"), ("CW-2026-003", "ack")}

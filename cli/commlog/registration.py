@@ -58,21 +58,25 @@ def recipient(register: Register, text: str) -> dict[str, Any]:
     text = text.strip()
     if text in ("all", "全体员工"):
         return {"all_staff": True}
-    if text in register.policy.departments:
+    departments, orgs, staff = register.policy.departments, register.corpus.orgs, register.staff
+    if text in departments:
         return {"department": text}
-    orgs, staff = register.corpus.orgs, register.staff
-    head, _, person = text.partition("/")
-    head = next((oid for oid, org in orgs.items() if org.get("name") == head), head)  # 客户A as well as customer-a
-    if person and head in register.policy.departments:
-        if staff.get(person, {}).get("department") != head:
-            raise Refusal(f"--to {text}: {person} is not a member of staff in {head}")
-        return {"department": head, "person": person}
+    head, slash, person = text.partition("/")
+    head = next((oid for oid, org in orgs.items() if org.get("name") == head), head)  # 客户A公司 as well as customer-a
     if head in orgs:
         if person and person not in {p["id"] for p in orgs[head].get("people", [])}:
             raise Refusal(f"--to {text}: {person} is not among the people of contacts/external/{head}.yaml")
         return {"org": head, "person": person} if person else {"org": head}
-    if not person and text in staff:
-        return {"department": staff[text]["department"], "person": text}
+    if not slash and text in staff:
+        head, person = staff[text]["department"], text
+    if person and head in departments:
+        if staff.get(person, {}).get("department") != head:
+            raise Refusal(f"--to {text}: {person} is not a member of staff in {head}")
+        if staff[person].get("status") != "active":
+            raise Refusal(
+                f"--to {text}: {person} has left ({staff[person].get('name', person)}); address the department or the successor"
+            )
+        return {"department": head, "person": person}
     raise Refusal(
         f"--to {text}: not a department in policy.yaml, an organisation in contacts/external/, a member of staff, or 'all'; "
         "write a department name, 部门/person, org, org/person, a staff id, or all"

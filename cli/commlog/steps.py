@@ -195,7 +195,9 @@ def _why(record: dict[str, Any], current: str, register: Register) -> str:
         missing = approvals(record, register.policy).missing
         return "; it still needs the approval of " + ", ".join(map(role_text, missing))
     if current == "awaiting_feedback":
-        return "; its feedback is still owed (`commlog feedback`) — or cancel it"
+        reply = {"collaboration": "answers are", "supplier_request": "quote is"}.get(record["kind"], "feedback is")
+        command = {"collaboration": "answer", "supplier_request": "quote"}.get(record["kind"], "feedback")
+        return f"; its {reply} still owed (`commlog {command}`), or cancel it"
     if current == "rejected":
         return "; change it and `commlog resubmit` it"
     if current == "draft":
@@ -383,6 +385,8 @@ def _contract(
         )
     _plain(register, record, actor, event, request)
 
+
+STEP_OF = {"feedback": "feedback", "answered": "answer", "quoted": "quote"}
 
 BUILD = {
     "approved": _approved,

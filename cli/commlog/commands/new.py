@@ -127,9 +127,16 @@ def new(
     for stage in registered.stages:
         if stage.due is not None:
             click.echo(f"  {stage_line(register, stage)}")
-    click.echo(
-        f"next: commit {relative} and open a pull request; approvers run `commlog approve {registered.record_id}`"
-    )
+    if registered.approvals:
+        then = f"approvers run `commlog approve {registered.record_id}`"
+    else:
+        step = "publish" if kind in ("notice", "minutes") else "reply" if kind == "customer_request" else "send"
+        then = f"it needs no approval: `commlog {step} {registered.record_id}`" + (
+            " --channel C" if step == "send" else ""
+        )
+    if registered.record["events"][0]["type"] == "drafted":
+        then = f"finish the draft, then `commlog submit {registered.record_id}`"
+    click.echo(f"next: commit {relative} and open a pull request; {then}")
 
 
 def _ask_for_missing(kind: str, given: dict[str, Any], register: Any) -> None:

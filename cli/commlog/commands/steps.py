@@ -49,7 +49,7 @@ EXAMPLES = {
 
 OPTIONS: dict[str, Callable[[Any], Any]] = {
     "note": click.option("--note", help="Opinion, content or remark (审核意见, 反馈内容, 说明)."),
-    "reason": click.option("--reason", "note", help="Why (退回原因, 取消原因); required."),
+    "reason": click.option("--reason", "note", help="Why (退回原因, 取消原因)."),
     "role": click.option(
         "--role",
         type=click.Choice(["dept_head", "division_leader", "general_manager", "legal"]),
@@ -68,7 +68,7 @@ OPTIONS: dict[str, Callable[[Any], Any]] = {
     "stage": click.option(
         "--stage", help="The stage chased (review, feedback, answer, ...; default: the most urgent open one)."
     ),
-    "from": click.option("--from", "from_", help="Who gave it: a staff id or org/person (default: you)."),
+    "from": click.option("--from", "from_", help="Who gave it: a staff id, or org/person for an outside person."),
     "task": click.option("--task", help="Task (or action item) number."),
     "status": click.option(
         "--status",
@@ -80,14 +80,6 @@ OPTIONS: dict[str, Callable[[Any], Any]] = {
     "amount": click.option("--amount", type=click.FloatRange(min=0), help="Amount in yuan (or --currency)."),
     "currency": click.option("--currency", help="ISO 4217 code when not CNY."),
     "contract_no": click.option("--contract-no", help="The signed contract's number."),
-}
-REQUIRED_FLAG = {
-    "note": "--note",
-    "channel": "--channel",
-    "from": "--from",
-    "outcome": "--outcome",
-    "score": "--score",
-    "contract_no": "--contract-no",
 }
 
 for_option = click.option(
@@ -124,9 +116,6 @@ def make_command(step: Step) -> click.Command:
         from commlog.lifecycle import Refusal, Register, actor, moment, one_at_a_time
         from commlog.steps import take
 
-        missing = [_flag(step, name) for name in step.required if given.get(_key(name)) is None]
-        if missing:
-            raise click.UsageError(f"`commlog {step.command}` needs {' and '.join(missing)}")
         root = resolve_root(repo)
         try:
             with one_at_a_time(root):
@@ -162,7 +151,8 @@ def make_command(step: Step) -> click.Command:
         click.echo(f"status: {STATUS_NAMES[done.status]} ({done.status})")
         for line in done.next:
             click.echo(f"  {line}")
-        click.echo(f"wrote {done.path.relative_to(root)}; commit it and open a pull request")
+        evidence = f" and {done.path.parent.relative_to(root)}/{done.record_id}/" if given.get("evidence_file") else ""
+        click.echo(f"wrote {done.path.relative_to(root)}{evidence}; commit it and open a pull request")
 
     command.__doc__ = (
         step.summary
@@ -175,13 +165,12 @@ def make_command(step: Step) -> click.Command:
         decorated = decorate(decorated)
     decorated = click.argument("record_id")(decorated)
     decorated = example(EXAMPLES[step.command])(decorated)
-    return click.command(step.command)(decorated)
-
-
-def _flag(step: Step, name: str) -> str:
-    if name == "note" and "reason" in step.options:
-        return "--reason"
-    return REQUIRED_FLAG.get(name, "--" + name)
+    command_object = click.command(step.command)(decorated)
+    required = {_key(name) for name in step.required}
+    for param in command_object.params:
+        if param.name in required:
+            param.required = True  # click names it in the usage error and marks it [required] in --help
+    return command_object
 
 
 def _key(name: str) -> str:
