@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from commlog import __version__
+from commlog.commands.codeowners import codeowners
 from commlog.commands.common import example
 from commlog.commands.demo import demo
 from commlog.commands.due import due
@@ -18,6 +19,7 @@ from commlog.commands.show import show
 from commlog.commands.site import site
 from commlog.commands.steps import STEP_COMMANDS
 from commlog.commands.todo import todo
+from commlog.commands.upgrade import upgrade
 from commlog.commands.validate import validate
 
 SECTIONS = [
@@ -40,7 +42,7 @@ SECTIONS = [
     ),
     ("Close", ["complete", "archive", "reopen", "cancel"]),
     ("Read and report", ["show", "list", "todo", "due", "overdue", "site"]),
-    ("Repository", ["init", "validate", "fmt", "demo"]),
+    ("Repository", ["init", "validate", "fmt", "codeowners", "upgrade", "demo"]),
 ]
 
 
@@ -84,6 +86,8 @@ for command in (
     todo,
     validate,
     fmt,
+    codeowners,
+    upgrade,
     due,
     overdue,
     site,
