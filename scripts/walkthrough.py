@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+AT = re.compile(r' --at "([^"]+)"')
 
 INTRO = """\
 # 工作流程示例 (walkthrough)
@@ -28,9 +29,9 @@ INTRO = """\
 Every block below was produced by running its commands, in order, on a copy of the demo
 repository (`python scripts/walkthrough.py site/workflow.md` makes this page again, and a test
 fails when it is out of date). `# 张伟 (zhang-wei)` says who acts: the member of staff whose
-contact email is `git config user.email`. `--at` fixes the time so that the page is the same
-every time; without it a step happens now. Between steps, each person commits and opens a pull
-request as usual (see the README); that is left out here.
+contact email is `git config user.email`. Each step happens "now"; to keep the page the same
+every time, the script sets the clock to the step's moment (`COMMLOG_NOW`). Between steps,
+each person commits and opens a pull request as usual ([审计留痕](trail.md)); that is left out here.
 """
 
 SCENES: list[tuple[str, str, list[tuple[str, str]]]] = [
@@ -101,9 +102,11 @@ def render(repo: Path) -> str:
     parts = [INTRO]
     for title, text, steps in SCENES:
         parts.append(f"\n## {title}\n\n{text}\n\n```console\n")
-        record_id = ""
+        record_id, now = "", ""
         for person, template in steps:
             command = template.replace("{id}", record_id)
+            if found_at := AT.search(command):  # the step's moment: the clock stands there, as for a person acting then
+                now, command = found_at.group(1), AT.sub("", command)
             _git(repo, "config", "user.email", _email(repo, person))
             done = subprocess.run(
                 [sys.executable, "-m", "commlog", *shlex.split(command)],
@@ -111,9 +114,11 @@ def render(repo: Path) -> str:
                 capture_output=True,
                 text=True,
                 stdin=subprocess.DEVNULL,
-                env={**os.environ, "PYTHONUTF8": "1", "COLUMNS": "100"},
+                env={**os.environ, "PYTHONUTF8": "1", "COLUMNS": "100", "COMMLOG_NOW": f"{now}+08:00"},
             )
-            parts.append(f"# {_name(repo, person)} ({person})\n$ commlog {command}\n{done.stdout}{done.stderr}\n")
+            parts.append(
+                f"# {_name(repo, person)} ({person}), {now}\n$ commlog {command}\n{done.stdout}{done.stderr}\n"
+            )
             if found := re.match(r"registered (\S+):", done.stdout):
                 record_id = found.group(1)
         parts[-1] = parts[-1].rstrip("\n") + "\n```\n"

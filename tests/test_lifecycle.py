@@ -216,26 +216,33 @@ def test_ids_are_not_taken_twice_across_branches(repo: Path) -> None:
     assert int(second.rsplit("-", 1)[1]) == int(first.rsplit("-", 1)[1]) + 1
 
 
-def test_renumber_renames_the_file_its_folder_and_references(repo: Path) -> None:
-    first = new_message(repo)
-    reply = new_message(repo, "--in-reply-to", first)
+def test_renumber_renames_the_file_its_folder_and_references(repo: Path, tmp_path: Path) -> None:
+    colleague = tmp_path / "colleague"
+    git(tmp_path, "clone", "-q", str(repo), str(colleague))
+    git(colleague, "config", "user.name", "Colleague")
+    theirs = new_message(colleague)
+    commit(colleague, "zhang-wei", "a record in another clone")
+    first = new_message(repo)  # the clones have not fetched each other: the same number
+    assert first == theirs
     year = first.split("-")[1]
     folder = repo / "records" / year / first
     folder.mkdir()
     (folder / "note.txt").write_text("x")
-    act(repo, "zhang-wei", "comment", first, "--note", "x")  # keep the record otherwise unchanged
-    git(repo, "switch", "-q", "-c", "other")
-    commit(repo, "zhang-wei", "take the numbers on another branch")
-    git(repo, "switch", "-q", "main")
-    git(repo, "checkout", "-q", "other", "--", "records")
+    path = repo / "records" / year / f"{first}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("events:", "attachments:\n  - note.txt\nevents:"), "utf-8")
+    reply = new_message(repo, "--in-reply-to", first)
+    refused(repo, "zhang-wei", "renumber", first, "--next", says="nothing to renumber")
+    git(repo, "fetch", "-q", str(colleague), "main:refs/remotes/colleague/main")
+    refused(repo, "guo-xia", "renumber", first, "--next", says="only staff of 市场部")
     result = act(repo, "zhang-wei", "renumber", first, "--next")
     assert result.returncode == 0, result.stderr
     new_id = result.stdout.split()[3]
-    assert new_id not in (first, reply)
-    assert not (repo / "records" / year / f"{first}.yaml").exists()
+    assert new_id not in (first, reply) and "refs/remotes/colleague/main" in result.stdout
+    assert not path.exists() and not folder.exists()
     assert (repo / "records" / year / new_id / "note.txt").read_text() == "x"
     assert record(repo, new_id)["id"] == new_id
     assert record(repo, reply)["in_reply_to"] == new_id
+    assert act(repo, "zhang-wei", "validate").returncode == 0
 
 
 def test_archive_numbers_are_not_taken_twice_across_branches(repo: Path) -> None:
@@ -387,3 +394,63 @@ def test_in_a_terminal_it_asks_for_what_is_missing(repo: Path) -> None:
     made = sorted((repo / "records/2026").glob("NX-2026-*.yaml"))[-1]
     data = yaml.safe_load(made.read_text())
     assert data["urgency"] == "urgent" and data["to"] == [{"org": "customer-a", "person": "li-na"}]
+
+
+def test_a_step_entered_late_says_why(repo: Path) -> None:
+    refused(repo, "zhang-wei", "new", "message", "--to", "customer-a", "--subject", "x", "--summary", "x",
+            "--channel", "email", "--at", "2026-11-02 09:00", says="--late-entry")  # fmt: skip
+    record_id = new_message(repo, "--at", "2026-11-02 09:00", "--late-entry", "出差期间纸面登记，返回后补录")
+    refused(repo, "wang-fang", "approve", record_id, "--at", "2026-11-02 10:00", says="--late-entry")
+    result = act(
+        repo, "wang-fang", "approve", record_id, "--at", "2026-11-02 10:00", "--late-entry", "电话同意，次日补录"
+    )
+    assert result.returncode == 0, result.stderr
+    events = record(repo, record_id)["events"]
+    assert [e.get("late_entry") for e in events] == ["出差期间纸面登记，返回后补录", "电话同意，次日补录"]
+
+
+def test_concurrent_steps_on_one_record_are_all_kept(repo: Path) -> None:
+    record_id = new_message(repo)
+    git(repo, "config", "user.email", EMAIL["zhang-wei"])
+    env = {**os.environ, "PYTHONUTF8": "1"}
+    running = [
+        subprocess.Popen([sys.executable, "-m", "commlog", "comment", record_id, "--note", f"第{i}次"], cwd=repo, env=env,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for i in range(6)
+    ]  # fmt: skip
+    assert [p.wait(timeout=120) for p in running] == [0] * 6
+    notes = sorted(e.get("note", "") for e in record(repo, record_id)["events"] if e["type"] == "comment")
+    assert notes == [f"第{i}次" for i in range(6)]
+
+
+@pytest.mark.parametrize("text", ["a\tb", "a\x1bb", "a\u2028b", "a\x85b", "a\rb"])
+def test_text_that_would_not_read_back_is_refused(repo: Path, text: str) -> None:
+    record_id = new_message(repo)
+    refused(repo, "zhang-wei", "comment", record_id, "--note", text, says="nothing was written")
+
+
+def test_text_from_a_terminal_that_is_not_utf8_is_refused(repo: Path) -> None:
+    record_id = new_message(repo)
+    git(repo, "config", "user.email", EMAIL["zhang-wei"])
+    before = snapshot(repo)
+    gbk = "同意".encode("gbk")
+    result = subprocess.run(
+        [sys.executable, "-m", "commlog", "comment", record_id.encode(), b"--note", gbk], cwd=repo, capture_output=True,
+        env={**os.environ, "PYTHONUTF8": "1"}, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert result.returncode == 1 and b"not UTF-8" in result.stderr
+    assert snapshot(repo) == before
+
+
+def test_evidence_named_like_a_broken_link_is_kept_beside_it(repo: Path, tmp_path: Path) -> None:
+    record_id = new_message(repo)
+    act(repo, "wang-fang", "approve", record_id)
+    act(repo, "li-qiang", "approve", record_id)
+    folder = repo / "records" / record_id.split("-")[1] / record_id
+    folder.mkdir()
+    (folder / "回执.pdf").symlink_to(tmp_path / "nowhere")
+    receipt = tmp_path / "回执.pdf"
+    receipt.write_bytes(b"%PDF")
+    result = act(repo, "zhang-wei", "send", record_id, "--channel", "email", "--evidence-file", str(receipt))
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 0 and (folder / "回执-2.pdf").read_bytes() == b"%PDF"

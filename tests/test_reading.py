@@ -106,6 +106,7 @@ def test_show_reads_like_the_register(repo: Path) -> None:
     result = commlog(repo, "show", "NX-2024-001", "--as-of", AS_OF)
     assert result.returncode == 0, result.stderr
     out = result.stdout
+    head = git(repo, "rev-parse", "--short=8", "HEAD").strip()  # 张伟 committed the whole register
     assert out.startswith("NX-2024-001 关于Q4产品推广方案需求确认\n状态: 已归档 (archived)")
     for line in (
         "  信息主题: 关于Q4产品推广方案需求确认",  # field titles from the schema
@@ -115,7 +116,9 @@ def test_show_reads_like_the_register(repo: Path) -> None:
         "  传递方式: 企业邮箱 (email)、电话 (phone)",
         "  部门负责人 (dept_head): 已审核 王芳 (wang-fang) 2024-10-08 10:20",
         "  分管领导 (division_leader): 已审核 李强 (li-qiang) 2024-10-08 11:00",
-        "  2024-10-10 16:00  反馈  李娜 (客户A公司, customer-a/li-na)  已收到方案",
+        f"  2024-10-08 09:30  提交审核  张伟 (zhang-wei)  [{head} 张伟]",
+        f"  2024-10-08 10:20  审核通过 (部门负责人)  王芳 (wang-fang)  [{head} 张伟 ⚠ 非本人提交]  同意",
+        f"  2024-10-10 16:00  反馈  李娜 (客户A公司, customer-a/li-na)  [{head} 张伟]  已收到方案",
         "      归档编号: ND-2024-1001",
     ):
         assert line + "\n" in out, line
@@ -170,7 +173,10 @@ def test_show_timeline_thread_and_inert_text(repo: Path) -> None:
     )
     assert_valid(repo)
     out = commlog(repo, "show", "NX-2026-004", "--as-of", AS_OF).stdout
-    assert "  2026-11-20 10:00  审核通过 (总经理)  陈建国 (chen-jianguo)  [何静 代 陈建国登记]  电话同意\n" in out
+    assert (
+        "  2026-11-20 10:00  审核通过 (总经理)  陈建国 (chen-jianguo)  [何静 代 陈建国登记]  [未提交]  电话同意\n"
+        in out
+    )
     assert "  总经理 (general_manager): 已审核 陈建国 (chen-jianguo) 2026-11-20 10:00\n" in out
     assert "  部门负责人 (dept_head): 待审核, 可审核人: 王芳 (wang-fang)\n" in out
     assert "  被回复: NX-2026-105 备货\\u202e回复\n" in out

@@ -89,6 +89,9 @@ def test_a_delegate_named_in_the_policy_may_commit_it(repo: Path) -> None:
     policy.write_text(policy.read_text(encoding="utf-8").replace(
         "delegates:\n", "delegates:\n  - {delegate: zhang-wei, for: [wang-fang]}\n"), encoding="utf-8")  # fmt: skip
     commit(repo, "admin", "policy", when="2026-11-20T09:40:00+08:00")
+    git(repo, "switch", "-q", "main")
+    git(repo, "merge", "-q", "--ff-only", "pr")  # the delegate is on the base before the approval
+    git(repo, "switch", "-q", "pr")
     append(repo, NEW, APPROVAL.replace("by: wang-fang,", "by: wang-fang, recorded_by: zhang-wei,"))
     commit(repo, "zhang-wei", "approval given by phone")
     assert check(repo) == []
@@ -223,3 +226,137 @@ def test_an_unknown_base_is_a_usage_error(repo: Path) -> None:
         [sys.executable, "-m", "commlog", "validate", "--base", "nope"], cwd=repo, capture_output=True, text=True
     )
     assert result.returncode == 2 and "not a commit here" in result.stderr
+
+
+def summary(root: Path, *extra: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "commlog", "pr-summary", "--base", "main", *extra],
+        cwd=root, capture_output=True, text=True, env={**os.environ, "PYTHONUTF8": "1"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_the_summary_shows_events_committers_missing_approvals_and_findings(repo: Path) -> None:
+    append(repo, NEW, APPROVAL)
+    commit(repo, "zhang-wei", "approve in her name")
+    sha = git(repo, "rev-parse", "--short=8", "HEAD").strip()
+    text = summary(repo)
+    assert "### NX-2026-901 确认交期" in text
+    assert f"| 2 | 审核通过 | 2026-11-20 10:00 | 王芳 | {sha} zhang.wei@hengtai.example |" in text
+    assert "待审核: 分管领导 (division_leader): 李强" in text
+    assert "`approval-not-by-approver`" in text
+    data = json.loads(summary(repo, "--format", "json"))
+    (record,) = data["records"]
+    assert record["id"] == "NX-2026-901" and record["new"] is False
+    assert record["events"][0]["commit"].startswith(sha) and record["approvals_needed"][0]["holders"] == ["li-qiang"]
+    assert {f["rule"] for f in data["findings"]} == {"approval-not-by-approver"}
+
+
+def test_the_summary_shows_the_overdue_item_a_reply_resolves(repo: Path) -> None:
+    # NB-2026-002 waits for 采购部's feedback, overdue; the change records it.
+    path = "records/2026/NB-2026-002.yaml"
+    data = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "commlog", "due", "NB-2026-002", "--format", "json"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    overdue = [s["stage"] for s in data["stages"] if s["state"] == "overdue"]
+    assert overdue, data
+    append(repo, path, "{type: feedback, at: 2026-11-20 11:30, by: xiao-nan, note: 已答复}")
+    commit(repo, "xiao-nan", "the answer came")
+    text = summary(repo)
+    assert "- 完成: 反馈, 逾期完成" in text and "- 消除逾期: 反馈" in text, text
+
+
+def test_record_text_cannot_inject_markdown_into_the_summary(repo: Path) -> None:
+    path = repo / NEW
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "subject: 确认交期", "subject: '[点我](http://evil.example) <img src=x> | x'"
+        ),
+        "utf-8",
+    )
+    git(repo, "switch", "-q", "main")
+    commit(repo, "admin", "a hostile subject on the base", when="2026-11-20T09:40:00+08:00")
+    git(repo, "switch", "-q", "pr")
+    git(repo, "merge", "-q", "--ff-only", "main")
+    append(repo, NEW, APPROVAL)
+    commit(repo, "wang-fang", "approve")
+    text = summary(repo)
+    assert "[点我](" not in text and "<img" not in text
+    assert "\\[点我\\]" in text
+
+
+def test_a_change_cannot_vouch_for_itself(repo: Path) -> None:
+    """Identity, delegates and the trail's settings come from the base, not from the pull request."""
+    contact = repo / "contacts/internal/wang-fang.yaml"
+    contact.write_text(contact.read_text(encoding="utf-8").replace(EMAIL["wang-fang"], "mallory@evil.example"), "utf-8")
+    append(repo, NEW, APPROVAL)
+    commit(repo, "mallory@evil.example", "my email now")
+    assert (NEW, "approval-not-by-approver") in check(repo)
+
+
+def test_a_change_cannot_name_itself_a_delegate(repo: Path) -> None:
+    policy = repo / "policy.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8").replace(
+        "delegates:\n", "delegates:\n  - {delegate: zhang-wei, for: [wang-fang]}\n"), encoding="utf-8")  # fmt: skip
+    append(repo, NEW, APPROVAL.replace("by: wang-fang,", "by: wang-fang, recorded_by: zhang-wei,"))
+    commit(repo, "zhang-wei", "I am her delegate now")
+    assert check(repo) == [(NEW, "approval-not-by-approver")]
+
+
+def test_a_change_cannot_turn_signatures_off_for_itself(repo: Path) -> None:
+    policy = repo / "policy.yaml"
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace("require_signed_approvals: false", "require_signed_approvals: true"),
+        "utf-8",
+    )
+    commit(repo, "admin", "signatures required", when="2026-11-20T09:40:00+08:00")
+    git(repo, "switch", "-q", "main")
+    git(repo, "merge", "-q", "--ff-only", "pr")
+    git(repo, "switch", "-q", "pr")
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace("require_signed_approvals: true", "require_signed_approvals: false"),
+        "utf-8",
+    )
+    append(repo, NEW, APPROVAL)
+    commit(repo, "wang-fang", "unsigned, and signatures off")
+    assert check(repo) == [(NEW, "approval-unsigned")]
+
+
+def test_a_change_cannot_widen_the_backdating_allowance_for_itself(repo: Path) -> None:
+    policy = repo / "policy.yaml"
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace(
+            "backdate_allowance: {amount: 1,", "backdate_allowance: {amount: 30,"
+        ),
+        "utf-8",
+    )
+    append(repo, NEW, "{type: comment, at: 2026-11-20 11:00, by: zhang-wei, note: 电话}")
+    commit(repo, "zhang-wei", "late, and a longer allowance", when="2026-11-26T15:00:00+08:00")
+    assert check(repo) == [(NEW, "event-backdated")]
+
+
+def test_a_renumbered_record_keeps_its_approvals_attribution(repo: Path) -> None:
+    mine = "records/2026/NX-2026-950.yaml"
+    text = (repo / NEW).read_text(encoding="utf-8").replace("NX-2026-901", "NX-2026-950")
+    (repo / mine).write_text(text, encoding="utf-8")
+    commit(repo, "zhang-wei", "register")
+    append(repo, mine, APPROVAL)
+    commit(repo, "wang-fang", "approve")
+    git(repo, "switch", "-q", "main")
+    (repo / mine).write_text(text.replace("subject: 确认交期", "subject: 另一件事"), encoding="utf-8")
+    commit(repo, "zhang-wei", "main registered another NX-2026-950 meanwhile")
+    git(repo, "switch", "-q", "pr")
+    assert check(repo) == [(mine, "id-taken")]
+    git(repo, "config", "user.email", EMAIL["zhang-wei"])
+    result = subprocess.run(
+        [sys.executable, "-m", "commlog", "renumber", "NX-2026-950", "--next"], cwd=repo, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    commit(repo, "zhang-wei", "renumber")
+    assert check(repo) == []

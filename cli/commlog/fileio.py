@@ -156,3 +156,20 @@ def empty_site(folder: Path) -> None:
                 os.unlink(entry.path)
             elif not entry.name.startswith("."):
                 shutil.rmtree(entry.path)
+
+
+@contextlib.contextmanager
+def exclusive(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_file`` (made if missing) while the block runs; others wait their turn."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; steps there are not serialised
+        yield
+        return
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

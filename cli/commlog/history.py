@@ -18,9 +18,11 @@ import os
 import re
 import subprocess
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import git
 
@@ -89,6 +91,37 @@ class History:
     """The newest boundary commit's date: the visible history begins after it."""
     partial: bool = False
     """A partial clone: git fetches past file versions from the promisor remote while reading."""
+
+    def added(self, path: str, event: Mapping[str, Any]) -> Added:
+        """The commit that added ``event`` to the record file ``path``, or why there is none.
+
+        The one way an event is attributed to a commit: ``show``, ``due`` and the site all ask here.
+        """
+        if not self.available:
+            return Added(NO_HISTORY)
+        known = self.events.get(path, {})
+        key = (str(event["type"]), str(event["at"]))
+        if key not in known:
+            return Added(UNCOMMITTED)
+        commit = known[key]
+        return Added(BEFORE_HISTORY) if commit is None else Added(COMMITTED, commit)
+
+
+COMMITTED = "committed"
+UNCOMMITTED = "uncommitted"
+"""In no commit of the visible history: the work tree's change."""
+BEFORE_HISTORY = "before_history"
+"""There before a shallow clone's boundary: the commit that added it is not in the clone."""
+NO_HISTORY = "no_history"
+"""No git history to ask: not a git repository of its own, or one without commits yet."""
+
+
+@dataclass(frozen=True)
+class Added:
+    """Where an event of a record came from: :data:`COMMITTED` by ``commit``, or one of the states without a commit."""
+
+    state: str
+    commit: Commit | None = None
 
 
 def init_repository(folder: Path) -> None:
@@ -185,6 +218,18 @@ def read_history(root: Path, folders: tuple[str, ...] = ("records", "contacts", 
     for commits in history.files.values():
         commits.reverse()
     return history
+
+
+def record_history(root: Path, path: str) -> History:
+    """The history of one record file, under every name it had (``commlog renumber`` renames files).
+
+    Reading the whole repository's history costs as much as the repository is large; one record's
+    is read with the names ``git log --follow`` finds, so that a rename is paired with the file's
+    earlier name and the renaming commit is not credited with every event before it.
+    """
+    out = _git(root.resolve(), "log", "--follow", "--name-only", "-z", "--format=", "--", f":(literal){path}")
+    names = {path} | {os.fsdecode(n.strip(b"\n")) for n in (out or b"").split(b"\x00") if n.strip(b"\n")}
+    return read_history(root, tuple(f":(literal){name}" for name in sorted(names)))
 
 
 def _unquote(path: bytes) -> str:
@@ -376,3 +421,42 @@ def grep_commit(root: Path, commit: str, pattern: str, folder: str) -> dict[str,
             value = _text(parts[1]).split(":", 1)[1].strip().strip("'\"")
             found[value] = path
     return found
+
+
+def versions_on_branches(root: Path, path: str) -> dict[str, str]:
+    """The blob id of ``path`` on each local and remote-tracking branch that has it."""
+    found = {}
+    for ref in branches(root):
+        out = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}:{path}")
+        if out:
+            found[ref] = _text(out).strip()
+    return found
+
+
+def blob_id(root: Path, path: Path) -> str | None:
+    """The id git would give the file's content."""
+    out = _git(root, "hash-object", "--no-filters", "--", str(path))
+    return _text(out).strip() if out else None
+
+
+def current_branch(root: Path) -> str | None:
+    out = _git(root, "symbolic-ref", "--quiet", "HEAD")
+    return _text(out).strip() if out else None
+
+
+def renames_between(root: Path, base: str, folder: str) -> dict[str, str]:
+    """New path -> old path for every file renamed under ``folder`` by the commits after ``base`` (renumbered records)."""
+    out = (
+        _git(root, "log", "--format=", "--name-status", "-M", "-z", "--diff-merges=off", f"{base}..HEAD", "--", folder)
+        or b""
+    )
+    fields = [os.fsdecode(f).strip("\n") for f in out.split(b"\x00")]
+    renamed, i = {}, 0
+    while i < len(fields):
+        status = fields[i]
+        if status.startswith(("R", "C")) and i + 2 < len(fields):
+            renamed[fields[i + 2]] = fields[i + 1]
+            i += 3
+        else:
+            i += 2 if status else 1
+    return renamed

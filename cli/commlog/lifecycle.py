@@ -9,16 +9,18 @@ A refused step raises :class:`Refusal` and writes nothing.
 from __future__ import annotations
 
 import copy
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from commlog.fileio import atomic_write
+from commlog import cache
+from commlog.fileio import atomic_write, exclusive
 from commlog.findings import Finding
 from commlog.fmt import canonical_text
 from commlog.identity import IdentityError, acting_person
-from commlog.load import LoadError, load, locate
+from commlog.load import LoadError, load, locate, parse_written
 from commlog.policy import Policy
 from commlog.rules import Corpus, run
 from commlog.schema import Schemas
@@ -28,6 +30,11 @@ from commlog.workflow import ROLE_NAMES, STATUS_NAMES, delegates_of, status
 
 FUTURE_SLACK = timedelta(minutes=5)
 """How far ahead of the clock an ``--at`` time may be (clocks differ a little)."""
+
+
+def one_at_a_time(root: Path) -> AbstractContextManager[None]:
+    """Steps on one repository run one after another: each reads the files the one before wrote."""
+    return exclusive(cache.folder(root) / "steps.lock")
 
 
 class Refusal(Exception):
@@ -116,6 +123,17 @@ def actor(register: Register, on_behalf_of: str | None = None) -> Actor:
     return Actor(on_behalf_of, me)
 
 
+def check_late(register: Register, when: datetime, now: datetime, late_entry: str | None) -> None:
+    """Refuse a step dated further back than the policy allows unless it says why (the pull request check would flag it)."""
+    from commlog.trail import entered_late
+
+    if late_entry is None and entered_late(register.policy, when, now):
+        raise Refusal(
+            f"{written(register, when)} is longer ago than the policy allows entering a step afterwards; "
+            "say why with --late-entry REASON (e.g. 电话答复，次日补录), which the reviewer sees"
+        )
+
+
 def moment(register: Register, at: str | None, now: datetime) -> datetime:
     """When a step happened: ``--at`` (in the policy's timezone without an offset) or now; never ahead of the clock."""
     if at is None:
@@ -152,7 +170,16 @@ def write(register: Register, relative: str, data: dict[str, Any], before: dict[
     """
     path = register.root / relative
     register.schemas.normalise(relative, data)  # task numbers given as whole numbers are checked as the text written
+    if _has_surrogates(data):
+        raise Refusal(
+            "the text given holds bytes that are not UTF-8 (a terminal set to GBK?); "
+            "set the terminal to UTF-8 (e.g. LANG=zh_CN.UTF-8) and give the text again (nothing was written)"
+        )
     text = canonical_text(register.schemas, relative, data)
+    try:
+        parse_written(text)  # the file must read back as validate reads it (control characters, encoding, size)
+    except LoadError as err:
+        raise Refusal(f"{err.message}; {err.hint} (nothing was written)") from err
     if before is not None:
         try:
             current = load(register.root, path).text
@@ -171,6 +198,17 @@ def write(register: Register, relative: str, data: dict[str, Any], before: dict[
         path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, text)
     return path
+
+
+def _has_surrogates(value: Any) -> bool:
+    """Whether some text holds a lone surrogate: Python's stand-in for bytes that were not UTF-8."""
+    if isinstance(value, str):
+        return any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return any(_has_surrogates(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_surrogates(v) for v in value)
+    return False
 
 
 def new_findings(

@@ -142,6 +142,25 @@ def parse(text: str) -> dict[str, Any]:
     return _construct(node)
 
 
+def parse_written(text: str) -> dict[str, Any]:
+    """What a reader will make of ``text`` once written: every check a file read makes (encoding, size, characters, YAML)."""
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise LoadError(
+            "yaml-encoding",
+            f"the text holds {text[err.start]!r}, which is not a character (text from a terminal that is not UTF-8?)",
+            "set the terminal to UTF-8 (e.g. LANG=zh_CN.UTF-8) and give the text again",
+        ) from err
+    if len(raw) > MAX_FILE_BYTES:
+        raise LoadError(
+            "yaml-too-large",
+            f"the file would be {len(raw)} bytes, over the limit of {MAX_FILE_BYTES}",
+            "keep large content in attachments and refer to them",
+        )
+    return parse(decode(raw))
+
+
 def load(root: Path, path: Path) -> Document:
     """Read and parse one repository file."""
     text = read_text(path)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from commlog import numbering
+from commlog import history, numbering
 from commlog.deadlines import Context, Stage, judge, stages
 from commlog.fileio import read_limited
 from commlog.lifecycle import Actor, Refusal, Register, write, written
@@ -168,18 +169,34 @@ class Renumbered:
     new: str
     paths: list[str]
     """Every file written (the record at its new path first), repository-relative."""
+    clashes: list[str] = field(default_factory=list)
+    """The branches that hold another record under the old number."""
 
 
-def renumber(register: Register, old: str) -> Renumbered:
-    """Give a record the next free number of its department and year (when two branches took the same one).
+def renumber(register: Register, old: str, actor: Actor) -> Renumbered:
+    """Give a record the next free number of its department and year, when another branch took the same one.
 
-    The file and its attachment folder are renamed and every reference to the old id
-    in other records (in_reply_to, references, supersedes) is rewritten.
+    Only staff of the record's department may, and only while another branch holds a
+    different file under the same number. The file and its attachment folder are renamed
+    and every reference to the old id in other records (in_reply_to, references,
+    supersedes) is rewritten; if a write is refused, the folder is moved back.
     """
     record = register.record(old)
+    sender = record["from"]["department"]
+    if register.staff.get(actor.person, {}).get("department") != sender:
+        raise Refusal(f"only staff of {sender} renumber {old}")
+    old_path = register.path_of(old)
+    mine = history.blob_id(register.root, register.root / old_path)
+    own = history.current_branch(register.root)
+    clashes = [
+        ref
+        for ref, blob in history.versions_on_branches(register.root, old_path).items()
+        if blob != mine and ref != own
+    ]
+    if not clashes:
+        raise Refusal(f"no other branch holds a different {old}: there is nothing to renumber")
     code, year, _ = old.split("-")
     new = numbering.next_record_id(register.root, register.policy, code, int(year))
-    old_path = register.path_of(old)
     new_path = f"records/{year}/{new}.yaml"
     changed = {**record, "id": new}
     referring = []
@@ -191,16 +208,22 @@ def renumber(register: Register, old: str) -> Renumbered:
             referring.append((doc.path, data, doc.data))
     folder = register.root / old_path.removesuffix(".yaml")
     target = register.root / new_path.removesuffix(".yaml")
-    if target.exists():
-        raise Refusal(f"{target.relative_to(register.root)} exists already; move it away first")
+    if os.path.lexists(target) or os.path.lexists(register.root / new_path):
+        raise Refusal(f"{new_path} or its folder exists already; move it away first")
+    moved = folder.is_dir() and not folder.is_symlink()
+    if moved:
+        folder.rename(target)  # first, so that the attachments are where the renumbered record looks
     check = replace_corpus(register, old_path, new_path, changed)
-    write(check, new_path, changed, None)
-    if folder.is_dir() and not folder.is_symlink():
-        folder.rename(target)
+    try:
+        write(check, new_path, changed, None)
+    except BaseException:
+        if moved:
+            target.rename(folder)
+        raise
     for path, data, before in referring:
         write(check, path, data, before)
     (register.root / old_path).unlink()
-    return Renumbered(old, new, [new_path, *(p for p, _, _ in referring)])
+    return Renumbered(old, new, [new_path, *(p for p, _, _ in referring)], clashes)
 
 
 def _relinked(data: dict[str, Any], old: str, new: str) -> dict[str, Any]:

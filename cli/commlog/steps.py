@@ -6,6 +6,7 @@ One table, :data:`STEPS`, drives the commands (one per step), their help and the
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +15,17 @@ from typing import Any, Literal
 from commlog import numbering
 from commlog.deadlines import Context, Stage, judge, stage_label, stages
 from commlog.fileio import read_limited
-from commlog.lifecycle import Actor, Refusal, Register, not_before_last, role_text, with_event, write, written
+from commlog.lifecycle import (
+    Actor,
+    Refusal,
+    Register,
+    check_late,
+    not_before_last,
+    role_text,
+    with_event,
+    write,
+    written,
+)
 from commlog.repository import attachment_folder
 from commlog.workflow import (
     EVENT_NAMES,
@@ -90,7 +101,7 @@ STEPS: dict[str, Step] = {
         Step("archive", "archived", "Archive a completed or cancelled record with the next archive number (归档).", frozenset({"completed", "cancelled"}), "archivist", ("note",)),
         Step("reopen", "reopened", "Reopen a completed, archived or cancelled record (重新打开).", frozenset({"completed", "archived", "cancelled"}), "sender", ("reason",), ("note",)),
         Step("cancel", "cancelled", "Cancel a record that is no longer needed (取消).", frozenset({"draft"}) | OPEN | {"rejected", "completed"}, "sender", ("reason",), ("note",)),
-        Step("comment", "comment", "Add a remark to the record's history (备注).", frozenset(STATUS_NAMES), "anyone", ("note",), ("note",)),
+        Step("comment", "comment", "Add a remark to the record's history (备注).", frozenset(STATUS_NAMES) - {"archived", "cancelled"}, "anyone", ("note",), ("note",)),
     ]
 }  # fmt: skip
 
@@ -134,7 +145,15 @@ def allowed_events(register: Register, kind: str) -> list[str]:
     return list(schema["properties"]["events"]["items"]["properties"]["type"]["enum"])
 
 
-def take(register: Register, step: Step, record_id: str, actor: Actor, when: datetime, request: Request) -> Done:
+def take(
+    register: Register,
+    step: Step,
+    record_id: str,
+    actor: Actor,
+    when: datetime,
+    request: Request,
+    now: datetime | None = None,
+) -> Done:
     """Apply ``step`` to the record, or raise :class:`Refusal` having written nothing."""
     record = register.record(record_id)
     kind = record["kind"]
@@ -152,6 +171,8 @@ def take(register: Register, step: Step, record_id: str, actor: Actor, when: dat
             f"`{step.command}` comes after '{step.after}' ({EVENT_NAMES[step.after]}), which {record_id} does not have yet"
         )
     not_before_last(register, record, when)
+    if now is not None:
+        check_late(register, when, now, request.late_entry)
     event: dict[str, Any] = {"type": step.event, "at": written(register, when)}
     actor.stamp(event)
     _check_who(register, step, record, actor)
@@ -397,7 +418,7 @@ def _evidence_name(register: Register, relative: str, source: Path) -> str:
     folder = attachment_folder(register.root, relative)
     stem, dot, suffix = name.rpartition(".")
     candidate, n = name, 2
-    while (folder / candidate).exists():
+    while os.path.lexists(folder / candidate):  # a link (even a broken one) takes the name too
         candidate = f"{stem}-{n}.{suffix}" if dot else f"{name}-{n}"
         n += 1
     return candidate

@@ -19,13 +19,11 @@ from typing import Any
 
 from commlog import history
 from commlog.findings import Finding, pointer
-from commlog.identity import person_with_email
 from commlog.load import LoadError, decode, parse
 from commlog.policy import Policy
 from commlog.rules import Corpus
 from commlog.schema import Schemas
 from commlog.timeutil import parse_time, show
-from commlog.workflow import delegates_of
 from commlog.worktime import WorkCalendar, clock_add
 
 DEFAULTS: dict[str, Any] = {
@@ -86,6 +84,47 @@ class Trail:
     added: dict[str, list[tuple[int, dict[str, Any], Author]]] = field(default_factory=dict)
     """Per record path, each event added since the base: (index, event, author)."""
     removed: list[str] = field(default_factory=list)
+    before: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per record path now, the record as the base had it (records the change modified)."""
+
+
+@dataclass
+class Judges:
+    """What the base says about identity: its staff's emails, its delegates and its trail settings.
+
+    Read from the base, never from the change: a pull request that edits an approver's email,
+    names itself a delegate or turns signatures off must not vouch for itself.
+    """
+
+    emails: dict[str, str]
+    """Lower-case email -> staff id, of the base's active staff."""
+    delegates: list[dict[str, Any]]
+    rules: dict[str, Any]
+
+    def delegates_of(self, person: str) -> list[str]:
+        return [d["delegate"] for d in self.delegates if person in d["for"]]
+
+
+def judges_at(root: Path, base: str, fallback: Policy) -> Judges:
+    """The :class:`Judges` of the base commit (the current policy's settings when the base has no readable policy)."""
+    contacts = [p for p in history.files_at(root, base, "contacts/internal") if p.endswith(".yaml")]
+    emails = {}
+    for raw in history.read_blobs(root, [f"{base}:{p}" for p in contacts]).values():
+        data = _parsed(raw)
+        if data and isinstance(data.get("email"), str) and data.get("status") == "active":
+            emails[data["email"].lower()] = str(data.get("id"))
+    policy = _parsed(history.read_blobs(root, [f"{base}:policy.yaml"])[f"{base}:policy.yaml"]) or fallback.data
+    return Judges(emails, list(policy.get("delegates", [])), {**DEFAULTS, **policy.get("trail", {})})
+
+
+def _parsed(raw: bytes | None) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    try:
+        data = parse(decode(raw))
+    except LoadError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def settings(policy: Policy) -> dict[str, Any]:
@@ -106,15 +145,19 @@ def check(root: Path, ref: str, corpus: Corpus, me: str | None, now: datetime) -
     if base is None:
         raise BadBase(f"--base {ref} shares no history with HEAD; fetch the whole history (fetch-depth: 0)")
     assert corpus.policy is not None
-    policy, rules = corpus.policy, settings(corpus.policy)
+    policy = corpus.policy
+    judges = judges_at(root, base, policy)
+    rules = judges.rules
     trail = Trail(base)
     schemas = Schemas()
     current = {doc.path: doc.data for doc in corpus.records}
     changes = [c for c in history.changes_since(root, base, ("records",)) if _is_record(c.old) or _is_record(c.new)]
     before = _at(root, schemas, base, [c.old for c in changes if c.old and _is_record(c.old)])
     signers = _signers(root, base, rules["allowed_signers"])
+    renamed = history.renames_between(root, base, "records")
     try:
         touched = [p for c in changes for p in (c.old, c.new) if p]
+        touched += [old for new, old in renamed.items() if new in touched or old in touched]
         commits = history.commits_between(root, base, touched, signers)
     finally:
         if signers:
@@ -141,13 +184,16 @@ def check(root: Path, ref: str, corpus: Corpus, me: str | None, now: datetime) -
         data = current[path]
         start = 0
         if old is not None:
+            trail.before[path] = old
             start = len(old["events"])
             trail.findings += _rewritten(path, old, data, commits, versions)
+        aliases = _aliases(path, renamed)
         authors = [
-            _author(path, i, data["events"][i], commits, versions, me, now) for i in range(start, len(data["events"]))
+            _author(aliases, i, data["events"][i], commits, versions, me, now)
+            for i in range(start, len(data["events"]))
         ]
         trail.added[path] = [(start + k, data["events"][start + k], a) for k, a in enumerate(authors)]
-        trail.findings += _own_steps(path, data, trail.added[path], corpus, rules)
+        trail.findings += _own_steps(path, trail.added[path], corpus, judges)
         trail.findings += _timing(path, old, trail.added[path], policy, rules)
     trail.findings += _taken(root, tip, base, changes, current, corpus)
     return trail
@@ -185,8 +231,16 @@ def _signers(root: Path, base: str, name: str) -> Path | None:
     return Path(out.name)
 
 
+def _aliases(path: str, renamed: dict[str, str]) -> list[str]:
+    """The path and every earlier name of the file in the change (a renumbered record keeps its history)."""
+    names = [path]
+    while names[-1] in renamed and renamed[names[-1]] not in names:
+        names.append(renamed[names[-1]])
+    return names
+
+
 def _author(
-    path: str,
+    aliases: list[str],
     index: int,
     event: dict[str, Any],
     commits: list[history.TrailCommit],
@@ -195,9 +249,10 @@ def _author(
     now: datetime,
 ) -> Author:
     for commit in commits:
-        data = versions.get(f"{commit.sha}:{path}")
-        if data is not None and len(data["events"]) > index and data["events"][index] == event:
-            return Author(commit.sha, commit.email, commit.committed, commit.signature)
+        for name in aliases:
+            data = versions.get(f"{commit.sha}:{name}")
+            if data is not None and len(data["events"]) > index and data["events"][index] == event:
+                return Author(commit.sha, commit.email, commit.committed, commit.signature)
     return Author(None, (me or "").lower(), now, "N")
 
 
@@ -248,21 +303,16 @@ def _rewritten(
 
 
 def _own_steps(
-    path: str,
-    data: dict[str, Any],
-    added: list[tuple[int, dict[str, Any], Author]],
-    corpus: Corpus,
-    rules: dict[str, Any],
+    path: str, added: list[tuple[int, dict[str, Any], Author]], corpus: Corpus, judges: Judges
 ) -> list[Finding]:
-    assert corpus.policy is not None
-    staff = corpus.staff
+    staff, rules = corpus.staff, judges.rules
     found = []
     for index, event, author in added:
-        if event["type"] not in rules["own_events"] or event["by"] not in staff:
-            continue
-        committer = person_with_email(staff, author.email) if author.email else None
+        if event["type"] not in rules["own_events"] or "/" in event["by"]:
+            continue  # an outside person's step is entered by staff
+        committer = judges.emails.get(author.email) if author.email else None
         clerk = event.get("recorded_by")
-        allowed = {event["by"]} | ({clerk} if clerk in delegates_of(corpus.policy, event["by"]) else set())
+        allowed = {event["by"]} | ({clerk} if clerk in judges.delegates_of(event["by"]) else set())
         rule = "ack-not-by-reader" if event["type"] == "acknowledged" else "approval-not-by-approver"
         if committer not in allowed:
             found.append(
@@ -271,7 +321,9 @@ def _own_steps(
                     rule,
                     ("events", index, "by"),
                     f"{event['type']} by {event['by']} was committed by {author.email or 'an unknown author'} ({author.where})",
-                    f"{event['by']} commits it with their own git identity ({staff[event['by']].get('email')}), or a delegate named in policy.yaml records it with --for",
+                    f"{event['by']} commits it with the git identity of their contact file on the base branch"
+                    f" ({staff.get(event['by'], {}).get('email', 'none yet: add the contact in an earlier pull request')}),"
+                    " or a delegate named in the base's policy.yaml records it with --for",
                 )  # fmt: skip
             )
         elif (
@@ -301,7 +353,6 @@ def _timing(
     tz = policy.timezone
     newest = max((parse_time(e["at"], tz, strict=False) for e in old["events"]), default=None) if old else None
     allowance = rules["backdate_allowance"]
-    calendar = WorkCalendar.from_policy(policy.data, tz) if allowance["calendar"] == "working" else None
     found = []
     for index, event, author in added:
         at = parse_time(event["at"], tz, strict=False)
@@ -326,24 +377,29 @@ def _timing(
                     "an event is recorded once it has happened; fix its time",
                 )  # fmt: skip
             )
-        elif "late_entry" not in event:
-            limit = (
-                calendar.add(at, allowance["amount"], allowance["unit"])
-                if calendar
-                else clock_add(at, allowance["amount"], allowance["unit"])
+        elif "late_entry" not in event and entered_late(policy, at, committed, allowance):
+            found.append(
+                _finding(
+                    path,
+                    "event-backdated",
+                    ("events", index, "at"),
+                    f"event {index + 1} ({event['type']}) is dated {event['at']} but was entered in {author.where} at {show(committed, tz)}, "
+                    f"more than {allowance['amount']} {allowance['calendar']} {allowance['unit']} later",
+                    "say why it was entered late: add late_entry: <reason> to the event (the pull request summary shows it to the reviewer)",
+                )  # fmt: skip
             )
-            if committed > limit:
-                found.append(
-                    _finding(
-                        path,
-                        "event-backdated",
-                        ("events", index, "at"),
-                        f"event {index + 1} ({event['type']}) is dated {event['at']} but was entered in {author.where} at {show(committed, tz)}, "
-                        f"more than {allowance['amount']} {allowance['calendar']} {allowance['unit']} later",
-                        "say why it was entered late: add late_entry: <reason> to the event (the pull request summary shows it to the reviewer)",
-                    )  # fmt: skip
-                )
     return found
+
+
+def entered_late(policy: Policy, at: datetime, entered: datetime, allowance: dict[str, Any] | None = None) -> bool:
+    """Whether an event of time ``at`` entered at ``entered`` is later than the allowance (default: the policy's)."""
+    allowance = allowance or settings(policy)["backdate_allowance"]
+    amount, unit = allowance["amount"], allowance["unit"]
+    if allowance["calendar"] == "working":
+        limit = WorkCalendar.from_policy(policy.data, policy.timezone).add(at, amount, unit)
+    else:
+        limit = clock_add(at, amount, unit)
+    return entered > limit
 
 
 def _taken(
@@ -367,7 +423,10 @@ def _taken(
                 )  # fmt: skip
             )
     numbers = history.grep_commit(root, tip, r"archive_no: *['\"]?[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]+", "records")
+    changed = {c.new for c in changes if c.new in current}
     for path, data in current.items():
+        if path not in changed:
+            continue
         for i, event in enumerate(data["events"]):
             number = event.get("archive_no")
             if number and number in numbers and numbers[number] != path:

@@ -13,6 +13,7 @@ from commlog.commands.fmt import fmt
 from commlog.commands.init import init
 from commlog.commands.new import new
 from commlog.commands.overdue import overdue
+from commlog.commands.pr_summary import pr_summary
 from commlog.commands.register import register_list
 from commlog.commands.renumber import renumber
 from commlog.commands.show import show
@@ -41,7 +42,7 @@ SECTIONS = [
         ],
     ),
     ("Close", ["complete", "archive", "reopen", "cancel"]),
-    ("Read and report", ["show", "list", "todo", "due", "overdue", "site"]),
+    ("Read and report", ["show", "list", "todo", "due", "overdue", "pr-summary", "site"]),
     ("Repository", ["init", "validate", "fmt", "codeowners", "upgrade", "demo"]),
 ]
 
@@ -90,6 +91,7 @@ for command in (
     upgrade,
     due,
     overdue,
+    pr_summary,
     site,
     demo,
 ):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import io
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -81,6 +82,17 @@ as_of_option = click.option(
     help="Judge deadlines as of this time, 'YYYY-MM-DD HH:MM[+HH:MM]' (without an offset: policy timezone) "
     "or 'YYYY-MM-DD' (its start), years 1900-2199; default: now.",
 )
+
+
+def clock() -> datetime:
+    """Now; ``COMMLOG_NOW`` ('YYYY-MM-DD HH:MM+08:00') stands in for the clock in demos and the walkthrough."""
+    fixed = os.environ.get("COMMLOG_NOW")
+    if fixed:
+        try:
+            return datetime.fromisoformat(fixed).astimezone()
+        except ValueError as err:
+            raise click.UsageError(f"COMMLOG_NOW={fixed!r} is not a time like '2026-11-16 09:30+08:00'") from err
+    return datetime.now().astimezone()
 
 
 def resolve_as_of(root: Path, text: str | None) -> datetime:

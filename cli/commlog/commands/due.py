@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from commlog.commands.common import as_of_option, example, load_schedule, repo_option
+from commlog.commands.common import as_of_option, example, load_schedule, repo_option, resolve_root
 
 
 @click.command()
@@ -18,7 +18,11 @@ from commlog.commands.common import as_of_option, example, load_schedule, repo_o
 @repo_option
 @example('commlog due NX-2024-001\ncommlog due NJ-2024-032 --as-of "2024-10-08 15:00" --explain')
 def due(record_id: str, as_of: str | None, output_format: str, explain: bool, repo: Path | None) -> None:
-    """Each stage of one record: start, due, met, state."""
+    """Each stage of one record: start, due, met, state.
+
+    With --format json, also each event (as of --as-of) with the commit that added it and its
+    author, as `commlog show` gives them.
+    """
     from commlog.deadlines import BASIS_NAMES, STATE_NAMES, stage_label
     from commlog.findings import inert
     from commlog.schedule import provisional_warning
@@ -57,9 +61,23 @@ def due(record_id: str, as_of: str | None, output_format: str, explain: bool, re
             }
             for s in clock.stages
         ]
+        from commlog.history import record_history
+        from commlog.identity import Entries
+
+        entries = Entries(record_history(resolve_root(repo), clock.doc.path), plan.context.staff)
+        events = [
+            {"type": e["type"], "at": e["at"], "by": e["by"], **entries.of(clock.doc.path, e).fields()}
+            for e in clock.record["events"]
+        ]
         click.echo(
             json.dumps(
-                {"id": record_id, "status": clock.status, "as_of": moment.isoformat(), "stages": stages},
+                {
+                    "id": record_id,
+                    "status": clock.status,
+                    "as_of": moment.isoformat(),
+                    "stages": stages,
+                    "events": events,
+                },
                 ensure_ascii=False,
                 indent=2,
             )

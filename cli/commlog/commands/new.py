@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from commlog.commands.common import example, repo_option, resolve_root
+from commlog.commands.common import clock, example, repo_option, resolve_root
 from commlog.commands.steps import at_option, for_option, format_option, late_option, refused
 
 KINDS = ["message", "notice", "collaboration", "customer_request", "supplier_request", "minutes"]
@@ -87,16 +86,19 @@ def new(
     terminal, what is missing is asked for; without one, missing options are an error.
     Prints the id, the file, the approvals it needs and its deadlines.
     """
-    from commlog.lifecycle import Refusal, Register, actor, moment, written
+    from commlog.lifecycle import Refusal, Register, actor, check_late, moment, one_at_a_time, written
     from commlog.registration import create
 
     root = resolve_root(repo)
     try:
-        register = Register.open(root)
-        who = actor(register, on_behalf_of)
-        when = moment(register, at, datetime.now().astimezone())
-        _ask_for_missing(kind, given, register)
-        registered = create(register, _new_record(kind, given, who.person, written(register, when)), who, when)
+        _ask_for_missing(kind, given, Register.open(root))  # before taking the lock: a prompt may wait long
+        with one_at_a_time(root):
+            register = Register.open(root)
+            who = actor(register, on_behalf_of)
+            now = clock()
+            when = moment(register, at, now)
+            check_late(register, when, now, given.get("late_entry"))
+            registered = create(register, _new_record(kind, given, who.person, written(register, when)), who, when)
     except Refusal as err:
         refused(str(err))
         return

@@ -19,16 +19,18 @@ def renumber(record_id: str, to_next: bool, repo: Path | None) -> None:
     Renames the file and its attachment folder and rewrites every reference to the old
     id in other records, in one step. Run it on your branch before merging.
     """
-    from commlog.lifecycle import Refusal, Register
+    from commlog.lifecycle import Refusal, Register, actor, one_at_a_time
     from commlog.registration import renumber as run_renumber
 
     root = resolve_root(repo)
     try:
-        done = run_renumber(Register.open(root), record_id)
+        with one_at_a_time(root):
+            register = Register.open(root)
+            done = run_renumber(register, record_id, actor(register))
     except Refusal as err:
         refused(str(err))
         return
-    click.echo(f"{done.old} is now {done.new}")
+    click.echo(f"{done.old} is now {done.new} ({', '.join(done.clashes)} holds another {done.old})")
     for path in done.paths:
         click.echo(f"  wrote {path}")
     click.echo("commit the change (git add -A records) and push")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from commlog.commands.common import example, repo_option, resolve_root
+from commlog.commands.common import clock, example, repo_option, resolve_root
 from commlog.steps import STEPS, Request, Step
 
 EXAMPLES = {
@@ -122,7 +121,7 @@ def make_command(step: Step) -> click.Command:
     def command(
         record_id: str, repo: Path | None, on_behalf_of: str | None, at: str | None, output_format: str, **given: Any
     ) -> None:
-        from commlog.lifecycle import Refusal, Register, actor, moment
+        from commlog.lifecycle import Refusal, Register, actor, moment, one_at_a_time
         from commlog.steps import take
 
         missing = [_flag(step, name) for name in step.required if given.get(_key(name)) is None]
@@ -130,11 +129,11 @@ def make_command(step: Step) -> click.Command:
             raise click.UsageError(f"`commlog {step.command}` needs {' and '.join(missing)}")
         root = resolve_root(repo)
         try:
-            register = Register.open(root)
-            who = actor(register, on_behalf_of)
-            done = take(
-                register, step, record_id, who, moment(register, at, datetime.now().astimezone()), Request(**given)
-            )
+            with one_at_a_time(root):
+                register = Register.open(root)
+                who = actor(register, on_behalf_of)
+                now = clock()
+                done = take(register, step, record_id, who, moment(register, at, now), Request(**given), now)
         except Refusal as err:
             refused(str(err))
             return

@@ -7,10 +7,13 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import Any, TextIO
 
 from commlog.deadlines import STATE_NAMES, Stage, stage_label
 from commlog.findings import inert
+from commlog.history import NO_HISTORY, History, record_history
+from commlog.identity import Entries, Entry
 from commlog.reports.columns import table
 from commlog.reports.fields import VALUE_LABELS, field_lines, value_text
 from commlog.reports.people import Orgs, Staff, close_matches, labelled, name_of
@@ -78,13 +81,22 @@ class Description:
     orgs: Orgs
     shape: Shape | None
     channel_names: dict[str, str] = field(default_factory=dict)
+    entries: list[Entry] = field(default_factory=list)
+    """Who put each event in the register (the commit that added it), in the order of the record's events."""
+    marks: list[str] = field(default_factory=list)
+    """What each event whose author is not its person says about that (empty for the others)."""
 
     def who(self, person: str) -> str:
         return labelled(person, self.staff, self.orgs)
 
 
-def describe(plan: Schedule, record_id: str, as_of: datetime, schemas: Schemas | None = None) -> Description:
-    """The record ``record_id`` as it stood at ``as_of``; :class:`UnknownRecord` when there is no such valid record."""
+def describe(
+    plan: Schedule, record_id: str, as_of: datetime, schemas: Schemas | None = None, root: Path | None = None
+) -> Description:
+    """The record ``record_id`` as it stood at ``as_of``; :class:`UnknownRecord` when there is no such valid record.
+
+    With ``root``, each event's commit and author come from the record file's git history.
+    """
     ctx = plan.context
     clocks = {c.record["id"]: c for c in plan.records}
     clock = clocks.get(record_id)
@@ -112,6 +124,8 @@ def describe(plan: Schedule, record_id: str, as_of: datetime, schemas: Schemas |
         subjects={cid: r["subject"] for cid, r in links.items()},
     )
     schemas = schemas or Schemas()
+    entries = Entries(record_history(root, clock.doc.path) if root is not None else History(), ctx.staff)
+    attributed = [entries.of(clock.doc.path, e) for e in record["events"]]
     return Description(
         id=record_id,
         path=clock.doc.path,
@@ -127,6 +141,11 @@ def describe(plan: Schedule, record_id: str, as_of: datetime, schemas: Schemas |
         orgs=ctx.orgs,
         shape=schemas.shape(record["kind"]) if record["kind"] in schemas.documents else None,
         channel_names={c.id: c.name for c in policy.channels.values()},
+        entries=attributed,
+        marks=[
+            entries.mark(a, e, lambda p: name_of(p, ctx.staff, ctx.orgs))
+            for a, e in zip(attributed, record["events"], strict=True)
+        ],
     )
 
 
@@ -218,6 +237,9 @@ def event_lines(d: Description, index: int) -> list[str]:
     head = f"{show(d.times[index], d.tz)}  {what}  {d.who(event['by'])}"
     if "recorded_by" in event:
         head += f"  [{name_of(event['recorded_by'], d.staff, d.orgs)} 代 {name_of(event['by'], d.staff, d.orgs)}登记]"
+    entry = d.entries[index]
+    if entry.added.state != NO_HISTORY:
+        head += f"  [{entry.label()}{' ' + d.marks[index] if d.marks[index] else ''}]"
     event_shape = d.shape.at(["events", 0]) if d.shape else None
     extras = []
     for key, value in event.items():
@@ -279,6 +301,8 @@ def text(d: Description, out: TextIO) -> None:
     else:
         lines.append("  没有计时环节 (草稿或尚未提交)")
     lines += ["", "处理过程"]
+    if any(e.added.state == NO_HISTORY for e in d.entries):
+        lines.append("  (没有 git 历史：不能显示添加每个事件的提交)")
     for index in range(len(d.record["events"])):
         lines += ["  " + line for line in event_lines(d, index)]
     lines += ["", "关联记录", *("  " + line for line in _thread_lines(d))]
@@ -305,6 +329,10 @@ def as_json(d: Description, out: TextIO) -> None:
         item["by_name"] = name_of(event["by"], d.staff, d.orgs)
         if "recorded_by" in event:
             item["recorded_by_name"] = name_of(event["recorded_by"], d.staff, d.orgs)
+        item.update(d.entries[index].fields())
+        item["marked"] = d.entries[index].marked
+        if d.marks[index]:
+            item["mark"] = d.marks[index]
         events.append(item)
     document = {
         "id": d.id,

@@ -14,6 +14,7 @@ from typing import Any
 
 from commlog.deadlines import Stage
 from commlog.history import History, read_history
+from commlog.identity import Entries
 from commlog.reports.people import name_of
 from commlog.repository import POLICY, RECORDS, role_of
 from commlog.schedule import Schedule, schedule
@@ -138,6 +139,11 @@ class SiteModel:
     def name(self, who: str) -> str:
         """A person's display name: 张伟, or 李娜 (客户A公司) for someone outside."""
         return name_of(who, self.staff, self.orgs)
+
+    @cached_property
+    def entries(self) -> Entries:
+        """Who put each event in the register, from the history read for this build."""
+        return Entries(self.history, self.staff)
 
     def newest(self, count: int) -> list[RecordView]:
         return sorted(self.records.values(), key=lambda r: (r.submitted, r.id), reverse=True)[:count]

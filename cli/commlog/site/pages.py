@@ -423,8 +423,10 @@ class Site:
     def record(self, view: RecordView) -> str:
         m = self.model
         data = view.data
-        authors = m.history.events.get(view.path, {})
-        events = [(e, authors.get((e["type"], e["at"]))) for e in data["events"]]
+        entries = [m.entries.of(view.path, e) for e in data["events"]]
+        events = [
+            (e, entry, m.entries.mark(entry, e, m.name)) for e, entry in zip(data["events"], entries, strict=True)
+        ]
         channels = {c["id"]: c["name"] for c in m.policy["channels"]}
         attachments = [
             (name, "files/" + quote(published), published_name(name) != name)
