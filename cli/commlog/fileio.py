@@ -81,6 +81,11 @@ def atomic_write(path: Path, text: str, clean_leftovers: bool = False) -> None:
     umask allows. With ``clean_leftovers`` (folders commlog owns: records, contacts, its
     cache), temporary files that killed writes left there are removed first.
     """
+    atomic_write_bytes(path, text.encode("utf-8"), clean_leftovers)
+
+
+def atomic_write_bytes(path: Path, data: bytes, clean_leftovers: bool = False) -> None:
+    """:func:`atomic_write` for bytes (a wheel, an attachment)."""
     mode = 0o666 & ~_umask()
     try:
         info = os.lstat(path)
@@ -96,7 +101,7 @@ def atomic_write(path: Path, text: str, clean_leftovers: bool = False) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from commlog import repository, scaffold
+from commlog import codeowners, repository, scaffold
 from commlog.fmt import canonical_text
 from commlog.load import parse
 from commlog.schema import Schemas
@@ -83,6 +83,7 @@ def generate(root: Path, count: int, seed: int = 1) -> None:
     _number_archives(records, policy)
     for record in records:
         writer.write(f"records/{record['id'].split('-')[1]}/{record['id']}.yaml", record)
+    (root / codeowners.FILE).write_text(codeowners.generate(root)[0], encoding="utf-8")
 
 
 def _number_archives(records: list[dict[str, Any]], policy: dict[str, Any]) -> None:

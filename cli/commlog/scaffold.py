@@ -8,8 +8,19 @@ import shutil
 from pathlib import Path
 
 from commlog import repository
+from commlog.codeowners import FILE, generate
+from commlog.distribution import keep
 from commlog.history import init_repository
 from commlog.resources import data_path, template_path
+
+CI_FILES = {
+    ".github/workflows/commlog.yml": "github.yml",
+    ".gitea/workflows/commlog.yml": "gitea.yml",
+    ".gitlab-ci.yml": "gitlab-ci.yml",
+    ".pre-commit-config.yaml": "pre-commit-config.yaml",
+}
+"""The CI and hook files a new repository gets (path in the repository: template), for GitHub,
+Gitea/Forgejo and GitLab alike: each forge reads its own and ignores the others'."""
 
 
 class ScaffoldError(Exception):
@@ -17,7 +28,8 @@ class ScaffoldError(Exception):
 
 
 def create(target: Path, organisation: str = "本公司", init_git: bool = True) -> None:
-    """Write schemas, policy, CI and empty records/contacts folders into a new or empty ``target``."""
+    """Write schemas, policy, CI, CODEOWNERS, the kept commlog wheel and empty records/contacts folders
+    into a new or empty ``target``."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ScaffoldError(f"{target} exists and is not an empty folder")
     target.mkdir(parents=True, exist_ok=True)
@@ -34,11 +46,49 @@ def create(target: Path, organisation: str = "本公司", init_git: bool = True)
         (target / folder / ".gitkeep").write_text("")
     readme = template_path("README.md").read_text(encoding="utf-8")
     (target / "README.md").write_text(readme.replace("{organisation}", organisation), encoding="utf-8")
-    (target / ".github" / "workflows").mkdir(parents=True)
-    shutil.copyfile(template_path("workflow.yml"), target / ".github" / "workflows" / "commlog.yml")
-    (target / ".gitignore").write_text(".venv/\n/site-build/\n")
+    write_ci_files(target)
+    keep(target)
+    (target / FILE).write_text(generate(target)[0], encoding="utf-8")
+    (target / ".gitignore").write_text(".venv/\n/site-build/\n/site-*/\n/overdue.md\n/pr-summary.md\n")
     if init_git:
         init_repository(target)
+
+
+def write_ci_files(target: Path) -> list[str]:
+    """Write the shipped CI and hook files into ``target``; the paths whose content changed."""
+    changed = []
+    for relative, template in CI_FILES.items():
+        path = target / relative
+        text = template_path(template).read_text(encoding="utf-8")
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        changed.append(relative)
+    return changed
+
+
+def stale_ci_files(target: Path) -> list[str]:
+    """The CI and hook files that differ from the running commlog's (or are missing)."""
+    return [
+        relative
+        for relative, template in CI_FILES.items()
+        if not (target / relative).is_file()
+        or (target / relative).read_text(encoding="utf-8") != template_path(template).read_text(encoding="utf-8")
+    ]
+
+
+def refresh_schemas(target: Path) -> list[str]:
+    """Make ``schemas/`` the running commlog's schemas (the copy editors read); the files changed."""
+    changed = []
+    folder = target / "schemas"
+    folder.mkdir(exist_ok=True)
+    for source in sorted(data_path("schemas").glob("*.json")):
+        path = folder / source.name
+        if not path.is_file() or path.read_bytes() != source.read_bytes():
+            shutil.copyfile(source, path)
+            changed.append(f"schemas/{source.name}")
+    return changed
 
 
 def _write_policy(path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from commlog import __version__
+from commlog.commands.codeowners import codeowners
 from commlog.commands.common import example
 from commlog.commands.demo import demo
 from commlog.commands.due import due
@@ -19,6 +20,7 @@ from commlog.commands.show import show
 from commlog.commands.site import site
 from commlog.commands.steps import STEP_COMMANDS
 from commlog.commands.todo import todo
+from commlog.commands.upgrade import upgrade
 from commlog.commands.validate import validate
 
 SECTIONS = [
@@ -41,7 +43,7 @@ SECTIONS = [
     ),
     ("Close", ["complete", "archive", "reopen", "cancel"]),
     ("Read and report", ["show", "list", "todo", "due", "overdue", "pr-summary", "site"]),
-    ("Repository", ["init", "validate", "fmt", "demo"]),
+    ("Repository", ["init", "validate", "fmt", "codeowners", "upgrade", "demo"]),
 ]
 
 
@@ -85,6 +87,8 @@ for command in (
     todo,
     validate,
     fmt,
+    codeowners,
+    upgrade,
     due,
     overdue,
     pr_summary,

@@ -14,8 +14,11 @@ from commlog.commands.common import example
 def init(directory: Path, organisation: str) -> None:
     """Create an empty records repository in DIRECTORY (new or empty).
 
-    It holds the schemas, a policy.yaml with the procedure's defaults, a CI
-    workflow and empty records/ and contacts/ folders, and validates clean.
+    It holds the schemas, a policy.yaml with the procedure's defaults, empty
+    records/ and contacts/ folders, CI for GitHub (.github/workflows/), Gitea and
+    Forgejo (.gitea/workflows/) and GitLab (.gitlab-ci.yml), a .pre-commit-config.yaml,
+    a CODEOWNERS file, and a wheel of this commlog in .commlog/, which CI installs (so
+    CI runs this very commlog; `commlog upgrade` replaces it). It validates clean.
     """
     from commlog.scaffold import ScaffoldError, create
 
@@ -23,4 +26,11 @@ def init(directory: Path, organisation: str) -> None:
         create(directory, organisation)
     except ScaffoldError as err:
         raise click.UsageError(str(err)) from err
-    click.echo(f"created {directory}; edit policy.yaml (departments, channels), then add contacts")
+    from commlog.distribution import kept
+
+    wheel = kept(directory)[0].relative_to(directory).as_posix()
+    click.echo(
+        f"created {directory} with CI that installs {wheel}; edit policy.yaml (departments, channels), "
+        "add contacts (heads with roles [dept_head], administrators with [admin]), run `commlog codeowners`, "
+        "and commit everything, .commlog/ included"
+    )
