@@ -213,9 +213,15 @@ def test_author_names_are_escaped_on_the_page(repo: tuple[Path, dict[str, str | 
 def test_a_renamed_record_keeps_the_commit_of_each_event(repo: tuple[Path, dict[str, str | None]]) -> None:
     root, commits = repo
     git(root, "commit", "-qam", "Add the pending comment", author=ZHANG)
+    record = root / "records/2026/NX-2026-901.yaml"
+    git(root, "switch", "-qc", "colleague")  # another branch registered a different NX-2026-901
+    record.write_text(record.read_text(encoding="utf-8").replace("subject: ", "subject: 另一件事", 1), "utf-8")
+    git(root, "commit", "-qam", "Their NX-2026-901", author=LI)
+    git(root, "switch", "-q", "-")
+    git(root, "config", "user.email", "zhang.wei@hengtai.example")
     result = run_commlog("renumber", "NX-2026-901", "--next", "--repo", str(root))
     assert result.returncode == 0, result.stderr
-    new_id = result.stdout.splitlines()[0].split()[-1]  # "NX-2026-901 is now NX-2026-9xx"
+    new_id = result.stdout.split()[3]  # "NX-2026-901 is now NX-2026-9xx (refs/heads/colleague holds ...)"
     git(root, "add", "-A")
     git(root, "commit", "-qm", f"Renumber NX-2026-901 to {new_id}")
     data = json.loads(show(root, new_id, "--format", "json"))
