@@ -24,6 +24,7 @@ from commlog.policy import Policy
 from commlog.rules import Corpus
 from commlog.schema import Schemas
 from commlog.timeutil import parse_time, show
+from commlog.validate import partial_corpus
 from commlog.worktime import WorkCalendar, clock_add
 
 DEFAULTS: dict[str, Any] = {
@@ -57,6 +58,10 @@ RULES = [
 IDENTITY = ("id", "kind", "direction", "from")
 
 
+class NoPolicy(Exception):
+    """The policy does not load, so the change cannot be judged (validate reports why)."""
+
+
 class BadBase(Exception):
     """The base is not a commit of this repository; the message says what to pass."""
 
@@ -80,6 +85,8 @@ class Trail:
     """What :func:`check` learnt: the findings, and each added event's author (for the summary)."""
 
     base: str
+    corpus: Corpus
+    """The policy, the contacts and the changed records."""
     findings: list[Finding] = field(default_factory=list)
     added: dict[str, list[tuple[int, dict[str, Any], Author]]] = field(default_factory=dict)
     """Per record path, each event added since the base: (index, event, author)."""
@@ -132,10 +139,12 @@ def settings(policy: Policy) -> dict[str, Any]:
     return {**DEFAULTS, **policy.data.get("trail", {})}
 
 
-def check(root: Path, ref: str, corpus: Corpus, me: str | None, now: datetime) -> Trail:
+def check(root: Path, ref: str, me: str | None, now: datetime) -> Trail:
     """The trail findings of the change from ``ref`` (its merge base with HEAD) to the work tree.
 
     ``me`` is git's user.email, the author of what is not committed yet; ``now`` its time.
+    Only the changed records, the contacts and the policy are read (``Trail.corpus``).
+    Raises :class:`NoPolicy` when the policy does not load (validate says why).
     """
     tip = history.commit_of(root, ref)
     if tip is None:
@@ -144,14 +153,16 @@ def check(root: Path, ref: str, corpus: Corpus, me: str | None, now: datetime) -
     base = history.merge_base(root, tip, head) if head else None
     if base is None:
         raise BadBase(f"--base {ref} shares no history with HEAD; fetch the whole history (fetch-depth: 0)")
-    assert corpus.policy is not None
+    changes = [c for c in history.changes_since(root, base, ("records",)) if _is_record(c.old) or _is_record(c.new)]
+    corpus = partial_corpus(root, [c.new for c in changes if c.new and (root / c.new).is_file()])
+    if corpus.policy is None:
+        raise NoPolicy("policy.yaml does not load")
     policy = corpus.policy
     judges = judges_at(root, base, policy)
     rules = judges.rules
-    trail = Trail(base)
+    trail = Trail(base, corpus)
     schemas = Schemas()
     current = {doc.path: doc.data for doc in corpus.records}
-    changes = [c for c in history.changes_since(root, base, ("records",)) if _is_record(c.old) or _is_record(c.new)]
     before = _at(root, schemas, base, [c.old for c in changes if c.old and _is_record(c.old)])
     signers = _signers(root, base, rules["allowed_signers"])
     renamed = history.renames_between(root, base, "records")
@@ -459,8 +470,3 @@ def changed_files(root: Path, ref: str) -> list[str]:
         raise BadBase(f"--changed {ref} is not a commit here; name a branch, tag or commit")
     paths = {c.new for c in history.changes_since(root, base, ("records", "contacts", "policy.yaml")) if c.new}
     return sorted(p for p in paths if p.endswith(".yaml") and (root / p).is_file())
-
-
-def changed_records(root: Path, ref: str) -> list[str]:
-    """The record files the change since ``ref`` (its merge base with HEAD) added or modified, that exist."""
-    return [p for p in changed_files(root, ref) if _is_record(p)]

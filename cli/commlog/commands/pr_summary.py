@@ -32,19 +32,19 @@ def pr_summary(ref: str, output_format: str, output: Path | None, repo: Path | N
     """
     from commlog.history import user_email
     from commlog.reports.pr_summary import summarise, write_json, write_markdown
-    from commlog.trail import BadBase, changed_records, check
-    from commlog.validate import partial_corpus, placed
+    from commlog.trail import BadBase, NoPolicy, check
+    from commlog.validate import placed
     from commlog.validate import validate as run_validation
 
     root = resolve_root(repo)
     now = datetime.now().astimezone()
     try:
-        corpus = partial_corpus(root, changed_records(root, ref))
-        if corpus.policy is None:
-            raise click.UsageError("policy.yaml is missing or invalid; run `commlog validate` to see why")
-        trail = check(root, ref, corpus, user_email(root), now)
+        trail = check(root, ref, user_email(root), now)
     except BadBase as err:
         raise click.UsageError(str(err)) from err
+    except NoPolicy as err:
+        raise click.UsageError("policy.yaml is missing or invalid; run `commlog validate` to see why") from err
+    corpus = trail.corpus
     touched = [root / path for path in trail.added if (root / path).is_file()]
     findings = run_validation(root, touched).findings if touched else []
     findings = sorted(findings + placed(root, trail.findings), key=lambda f: (f.path, f.line, f.rule))

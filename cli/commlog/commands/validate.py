@@ -83,16 +83,15 @@ def _with_trail(root: Path, base: str, result: Any, only: list[Path] | None) -> 
     from datetime import datetime
 
     from commlog.history import user_email
-    from commlog.trail import BadBase, changed_records, check
-    from commlog.validate import Result, partial_corpus, placed
+    from commlog.trail import BadBase, NoPolicy, check
+    from commlog.validate import Result, placed
 
     try:
-        corpus = partial_corpus(root, changed_records(root, base))
-        if corpus.policy is None:
-            return result  # validate reports the policy; the trail needs it
-        trail = check(root, base, corpus, user_email(root), datetime.now().astimezone())
+        trail = check(root, base, user_email(root), datetime.now().astimezone())
     except BadBase as err:
         raise click.UsageError(str(err)) from err
+    except NoPolicy:
+        return result  # validate reports the policy; the trail needs it
     wanted = {p.relative_to(root).as_posix() for p in only} if only is not None else None
     found = [
         f for f in placed(root, trail.findings) if wanted is None or f.path in wanted or f.rule == "record-removed"
