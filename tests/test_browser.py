@@ -87,3 +87,32 @@ def test_search_from_the_dashboard_box(browser_page) -> None:
     page.wait_for_url("**/search/?q=*")
     page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
     assert "NJ-2024-032" in " ".join(page.locator(".pagefind-ui__result-link").all_inner_texts())
+
+
+def test_no_request_leaves_the_site(browser_page) -> None:
+    """Offline and in mainland China the site must work: every request goes to the site's own host."""
+    base, page, _ = browser_page
+    outside: list[str] = []
+
+    def judge(route) -> None:
+        url = route.request.url
+        if url.startswith(base) or url.startswith("data:") or url.startswith("blob:"):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", judge)
+    try:
+        for path in (
+            "",
+            "register/",
+            "records/2026/NX-2026-001/",
+            "notices/",
+            "statistics/",
+            "search/?q=%E5%8D%8E%E6%96%B0",
+        ):
+            page.goto(f"{base}{path}", wait_until="networkidle")
+    finally:
+        page.unroute("**/*")
+    assert outside == [], outside
