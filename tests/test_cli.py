@@ -145,3 +145,18 @@ def test_changed_files_alone_are_read_again(demo_repo: Path) -> None:
     assert ("records/2024/NB-2024-056.yaml", "schema-enum", 10) in rules  # kept from the cache, with its line
     assert ("contacts/internal/ye-qing.yaml", "unknown-department", 4) in rules
     assert json.loads(first.stdout)["findings"][0]["rule"] == "schema-enum"
+
+
+def test_reports_count_invalid_files_and_strict_fails_on_them(demo_repo: Path) -> None:
+    broken = demo_repo / "records/2026/NX-2026-002.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("urgency: normal", "urgency: soon"), "utf-8")
+    plain = run_commlog("overdue", "--repo", str(demo_repo), "--as-of", "2026-11-20 17:00")
+    assert plain.returncode == 0 and "1 invalid file(s) left out; run `commlog validate`" in plain.stderr
+    strict = run_commlog("overdue", "--repo", str(demo_repo), "--as-of", "2026-11-20 17:00", "--strict")
+    assert strict.returncode == 1 and "1 invalid file(s) left out" in strict.stderr
+    (demo_repo / "mkdocs.yml").write_text((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copytree(ROOT / "site", demo_repo / "site")
+    out = demo_repo.parent / "out"
+    built = run_commlog("site", "build", "--repo", str(demo_repo), "--output", str(out), "--strict")
+    assert built.returncode == 1 and "1 invalid file(s) left out of the site" in built.stderr
+    assert (out / "index.html").is_file()

@@ -147,3 +147,10 @@ def load_schedule(repo: Path | None, as_of: str | None) -> tuple[datetime, Any]:
         return moment, schedule(root, moment)
     except NoPolicy as err:
         raise click.UsageError(str(err)) from err
+
+
+strict_option = click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 when files that fail validation were left out (for CI); the output is still written.",
+)

@@ -5,7 +5,15 @@ from pathlib import Path
 
 import click
 
-from commlog.commands.common import as_of_option, example, load_schedule, output_to, repo_option, resolve_root
+from commlog.commands.common import (
+    as_of_option,
+    example,
+    load_schedule,
+    output_to,
+    repo_option,
+    resolve_root,
+    strict_option,
+)
 
 
 @click.command()
@@ -21,6 +29,7 @@ from commlog.commands.common import as_of_option, example, load_schedule, output
     help="Write to this file instead of standard output.",
 )
 @click.option("--fail-on-overdue", is_flag=True, help="Exit 1 when anything is overdue (for CI on a schedule).")
+@strict_option
 @repo_option
 @example(
     'commlog overdue --as-of "2026-11-20 17:00"\ncommlog overdue --department 市场部 --format csv --output overdue.csv'
@@ -31,13 +40,14 @@ def overdue(
     output_format: str,
     output: Path | None,
     fail_on_overdue: bool,
+    strict: bool,
     repo: Path | None,
 ) -> None:
     """List every overdue and at-risk stage (逾期报告), most overdue first.
 
     Overdue time is working hours (工时), or clock hours (小时) for a stage with a
     24x7 SLA; times are shown in the policy's timezone. Files that fail validation are left out, with a
-    warning; run `commlog validate` to see them.
+    warning that counts them (--strict: exit 1); run `commlog validate` to see them.
     """
     from commlog.reports.overdue import WRITERS, overdue_report
     from commlog.schedule import missing_years, provisional_warning
@@ -54,4 +64,5 @@ def overdue(
     report = overdue_report(plan, moment, department)
     with output_to(output, resolve_root(repo)) as out:
         WRITERS[output_format](report, out)
-    sys.exit(1 if fail_on_overdue and any(i.state == "overdue" for i in report.items) else 0)
+    overdue_found = fail_on_overdue and any(i.state == "overdue" for i in report.items)
+    sys.exit(1 if overdue_found or (strict and plan.skipped) else 0)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
 
-from commlog.commands.common import as_of_option, example, repo_option, resolve_as_of, resolve_root
+from commlog.commands.common import as_of_option, example, repo_option, resolve_as_of, resolve_root, strict_option
 
 clearance_option = click.option(
     "--clearance",
@@ -73,10 +74,15 @@ def site() -> None:
     default=None,
     help="Output folder (default: site-build/).",
 )
+@strict_option
 @repo_option
-@example("commlog site build\ncommlog site build --clearance public --output public-site")
-def build(clearance: str, as_of: str | None, output: Path | None, repo: Path | None) -> None:
-    """Build the archive site, with its search index, into a folder of static files."""
+@example("commlog site build\ncommlog site build --clearance public --output public-site --strict")
+def build(clearance: str, as_of: str | None, output: Path | None, strict: bool, repo: Path | None) -> None:
+    """Build the archive site, with its search index, into a folder of static files.
+
+    Files that fail validation are left out, with a warning that counts them; with
+    --strict the build is still written but the command exits 1 (for CI).
+    """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -93,6 +99,9 @@ def build(clearance: str, as_of: str | None, output: Path | None, repo: Path | N
         f"site ({clearance}) written to {config.site_dir}; open it over HTTP, e.g. "
         f"`python -m http.server -d {config.site_dir}` then http://127.0.0.1:8000/"
     )
+    model = getattr(config.plugins.get("commlog"), "model", None)
+    if strict and model is not None and model.plan.skipped:
+        sys.exit(1)
 
 
 @site.command()
