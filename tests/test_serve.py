@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -53,8 +54,9 @@ def test_serve_rebuilds_when_a_record_changes(tmp_path: Path) -> None:
             "--as-of",
             "2026-11-20 17:00",
         ],
-        stdout=subprocess.DEVNULL,
+        stdout=(tmp_path / "out.txt").open("w"),
         stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
         url = f"http://127.0.0.1:{port}/records/2024/NB-2024-056/"
@@ -70,3 +72,4 @@ def test_serve_rebuilds_when_a_record_changes(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    assert f"on http://127.0.0.1:{port}/" in (tmp_path / "out.txt").read_text(encoding="utf-8")  # where to look

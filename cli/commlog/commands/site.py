@@ -115,4 +115,7 @@ def serve(clearance: str, as_of: str | None, dev_addr: str, repo: Path | None) -
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     root = _prepare(repo, clearance, as_of)
+    click.echo(
+        f"serving the {clearance} site of {root} on http://{dev_addr}/ (Ctrl+C stops it); the first build takes a moment"
+    )
     mkdocs_serve(config_file=str(root / "mkdocs.yml"), dev_addr=dev_addr, livereload=True)
