@@ -360,3 +360,122 @@ def test_a_renumbered_record_keeps_its_approvals_attribution(repo: Path) -> None
     assert result.returncode == 0, result.stderr
     commit(repo, "zhang-wei", "renumber")
     assert check(repo) == []
+
+
+# -- found by attacking the check: each of these said "valid" (or crashed) before its fix --
+
+
+def _keys(tmp_path: Path, *names: str) -> dict[str, Path]:
+    keys = {}
+    for name in names:
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / name)], check=True)
+        keys[name] = tmp_path / f"{name}.pub"
+    return keys
+
+
+def _require_signatures(repo: Path, signers: dict[str, Path]) -> None:
+    """On main: signatures required, with these (email -> public key) allowed; the pr branch then takes main."""
+    git(repo, "switch", "-q", "main")
+    path = repo / ".commlog/allowed_signers"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("".join(f"{email} {key.read_text()}" for email, key in signers.items()))
+    policy = repo / "policy.yaml"
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace("require_signed_approvals: false", "require_signed_approvals: true"),
+        "utf-8",
+    )
+    commit(repo, "admin", "signatures required", when="2026-11-20T09:40:00+08:00")
+    git(repo, "switch", "-q", "pr")
+    git(repo, "merge", "-q", "--ff-only", "main")
+
+
+def _signed_commit(repo: Path, person: str, key: Path) -> None:
+    git(repo, "add", "-A")
+    git(repo, "-c", "gpg.format=ssh", "-c", f"user.signingkey={key}", "commit", "-q", "-S", "-m", "signed", person=person,
+        when="2026-11-20T12:00:00+08:00")  # fmt: skip
+
+
+def test_a_signature_by_a_key_not_listed_or_listed_for_someone_else_is_no_signature(repo: Path, tmp_path: Path) -> None:
+    keys = _keys(tmp_path, "wang", "li", "stranger")
+    _require_signatures(repo, {EMAIL["wang-fang"]: keys["wang"], EMAIL["li-qiang"]: keys["li"]})
+    append(repo, NEW, APPROVAL)
+    _signed_commit(repo, "wang-fang", keys["stranger"])  # a throwaway key: git says U
+    assert check(repo) == [(NEW, "approval-unsigned")]
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    append(repo, NEW, APPROVAL)
+    _signed_commit(repo, "wang-fang", keys["li"])  # li-qiang's key, listed for li-qiang: git says G
+    assert check(repo) == [(NEW, "approval-unsigned")]
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    append(repo, NEW, APPROVAL)
+    _signed_commit(repo, "wang-fang", keys["wang"])
+    assert check(repo) == []
+
+
+def test_a_renamed_record_lends_its_approvals_to_no_other(repo: Path) -> None:
+    other = "records/2026/NX-2026-902.yaml"
+    append(repo, NEW, APPROVAL)
+    commit(repo, "wang-fang", "a genuine approval of NX-2026-901")
+    git(repo, "mv", NEW, other)
+    commit(repo, "zhang-wei", "rename")
+    git(repo, "checkout", "-q", "HEAD~1", "--", NEW)  # the original back, and the renamed copy becomes a new record
+    path = repo / other
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("NX-2026-901", "NX-2026-902").replace("确认交期", "另一件事"), "utf-8"
+    )
+    commit(repo, "zhang-wei", "a new record carrying her approval")
+    assert (other, "approval-not-by-approver") in check(repo)
+
+
+def test_an_approval_withdrawn_and_added_again_by_someone_else_is_theirs(repo: Path) -> None:
+    append(repo, NEW, APPROVAL)
+    commit(repo, "wang-fang", "approve")
+    git(repo, "checkout", "-q", "main", "--", NEW)
+    commit(repo, "wang-fang", "withdraw")
+    append(repo, NEW, APPROVAL)
+    commit(repo, "zhang-wei", "add it again")
+    assert check(repo) == [(NEW, "approval-not-by-approver")]
+
+
+def test_the_rules_are_the_target_branchs_now_not_the_branch_points(repo: Path) -> None:
+    git(repo, "switch", "-q", "main")
+    policy = repo / "policy.yaml"
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace(
+            "backdate_allowance: {amount: 1,", "backdate_allowance: {amount: 0.5,"
+        ),
+        "utf-8",
+    )
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace("require_signed_approvals: false", "require_signed_approvals: true"),
+        "utf-8",
+    )
+    commit(repo, "admin", "signatures required from now on", when="2026-11-20T09:40:00+08:00")
+    git(repo, "switch", "-q", "pr")  # still at the older branch point
+    git(repo, "checkout", "-q", "main", "--", "policy.yaml")
+    append(repo, NEW, APPROVAL)
+    commit(repo, "wang-fang", "unsigned")
+    assert (NEW, "approval-unsigned") in check(repo)
+
+
+def test_git_attributes_cannot_hide_an_archive_number(repo: Path) -> None:
+    archived = "{type: archived, at: 2026-11-20 11:00, by: zhao-min, archive_no: ND-2026-2000}"
+    git(repo, "switch", "-q", "main")
+    append(repo, "records/2026/NX-2026-001.yaml", archived)
+    commit(repo, "zhao-min", "main gives ND-2026-2000")
+    git(repo, "switch", "-q", "pr")
+    append(repo, "records/2026/NX-2026-003.yaml", archived)
+    (repo / "records/.gitattributes").write_text("* -diff\n")
+    commit(repo, "zhao-min", "the same number, hidden")
+    assert ("records/2026/NX-2026-003.yaml", "archive-no-taken") in check(repo)
+
+
+def test_a_record_name_with_a_space_is_no_crash(repo: Path) -> None:
+    (repo / "records/2026/NX-2026-903 x.yaml").write_text((repo / NEW).read_text(encoding="utf-8"), "utf-8")
+    commit(repo, "zhang-wei", "an odd name")
+    check(repo)  # no traceback; validate reports the name
+
+
+def test_a_blank_late_entry_is_no_reason(repo: Path) -> None:
+    append(repo, NEW, "{type: comment, at: 2026-11-20 11:00, by: zhang-wei, note: 电话, late_entry: '　'}")
+    commit(repo, "zhang-wei", "late, with a blank reason", when="2026-11-26T15:00:00+08:00")
+    assert check(repo) == [(NEW, "event-backdated")]

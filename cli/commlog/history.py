@@ -172,7 +172,7 @@ def grep_branches(root: Path, pattern: str, folder: str) -> bytes:
     refs = branches(root)
     if not refs:
         return b""
-    return _git(root, "grep", "-h", "-o", "-a", "-I", "-E", pattern, *refs, "--", folder) or b""
+    return _git(root, "grep", "-h", "-o", "-a", "-E", pattern, *refs, "--", folder) or b""
 
 
 def _text(raw: bytes) -> str:
@@ -310,6 +310,8 @@ class TrailCommit:
     committed: datetime
     signature: str
     """git's %G?: G good, U good with unknown validity, N none, B bad, E cannot check, X/Y/R expired or revoked."""
+    signer: str = ""
+    """git's %GS: the signer (for ssh signing, the principal the allowed-signers file gives the key)."""
 
 
 def commit_of(root: Path, ref: str) -> str | None:
@@ -357,9 +359,11 @@ def files_at(root: Path, ref: str, folder: str) -> list[str]:
 
 def read_blobs(root: Path, specs: list[str]) -> dict[str, bytes | None]:
     """The content of each ``<commit>:<path>`` (None where there is no such file), in one git process."""
-    if not specs:
-        return {}
-    request = b"".join(spec.encode() + b"\n" for spec in specs)
+    asked = [spec for spec in specs if "\n" not in spec]  # one request per line: a name with a newline cannot be asked
+    result: dict[str, bytes | None] = dict.fromkeys(specs)
+    if not asked:
+        return result
+    request = b"".join(os.fsencode(spec) + b"\n" for spec in asked)
     try:
         done = subprocess.run(
             ["git", "cat-file", "--batch"],
@@ -369,19 +373,21 @@ def read_blobs(root: Path, specs: list[str]) -> dict[str, bytes | None]:
             env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
         )
     except OSError:
-        return dict.fromkeys(specs)
+        return result
     out, at = done.stdout, 0
-    result: dict[str, bytes | None] = {}
-    for spec in specs:
-        end = out.index(b"\n", at)
-        header = out[at:end].split(b" ")
+    for spec in asked:
+        end = out.find(b"\n", at)
+        if end < 0:
+            break
+        header = out[at:end]
         at = end + 1
-        if len(header) == 3:  # "<sha> <type> <size>", then the content (a tree's too)
-            size = int(header[2])
-            result[spec] = out[at : at + size] if header[1] == b"blob" else None
+        # "<sha> <type> <size>" then the content (a tree's too), or "<spec> missing|ambiguous": the spec
+        # may hold spaces, so the reply is read from its end.
+        fields = header.rsplit(b" ", 2)
+        if len(fields) == 3 and fields[2].isdigit() and fields[1] in (b"blob", b"tree", b"commit", b"tag"):
+            size = int(fields[2])
+            result[spec] = out[at : at + size] if fields[1] == b"blob" else None
             at += size + 1
-        else:
-            result[spec] = None  # "<spec> missing"
     return result
 
 
@@ -396,7 +402,7 @@ def commits_between(root: Path, base: str, paths: list[str], allowed_signers: Pa
         "log",
         "--reverse",
         "--topo-order",
-        "--format=%x00%H%x00%ae%x00%cI%x00%G?",
+        "--format=%x00%H%x00%ae%x00%cI%x00%G?%x00%GS",
         f"{base}..HEAD",
         "--",
         *paths,
@@ -404,15 +410,17 @@ def commits_between(root: Path, base: str, paths: list[str], allowed_signers: Pa
     commits = []
     for record in (out or b"").split(b"\n"):
         parts = record.split(b"\x00")
-        if len(parts) == 5:
-            sha, email, when, signature = (_text(p) for p in parts[1:])
-            commits.append(TrailCommit(sha, email.lower(), datetime.fromisoformat(when), signature))
+        if len(parts) == 6:
+            sha, email, when, signature, signer = (_text(p) for p in parts[1:])
+            commits.append(TrailCommit(sha, email.lower(), datetime.fromisoformat(when), signature, signer.lower()))
     return commits
 
 
 def grep_commit(root: Path, commit: str, pattern: str, folder: str) -> dict[str, str]:
     """Each ``archive_no``-like match in the files of ``commit`` under ``folder``, with the path holding it."""
-    out = _git(root, "grep", "-z", "-o", "-a", "-I", "-E", pattern, commit, "--", folder) or b""
+    out = (
+        _git(root, "grep", "-z", "-o", "-a", "-E", pattern, commit, "--", folder) or b""
+    )  # no -I: attributes cannot hide a file
     found: dict[str, str] = {}
     for line in out.split(b"\n"):
         parts = line.split(b"\x00")

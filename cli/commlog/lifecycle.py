@@ -125,9 +125,9 @@ def actor(register: Register, on_behalf_of: str | None = None) -> Actor:
 
 def check_late(register: Register, when: datetime, now: datetime, late_entry: str | None) -> None:
     """Refuse a step dated further back than the policy allows unless it says why (the pull request check would flag it)."""
-    from commlog.trail import entered_late
+    from commlog.trail import entered_late, has_reason
 
-    if late_entry is None and entered_late(register.policy, when, now):
+    if not has_reason(late_entry) and entered_late(register.policy, when, now):
         raise Refusal(
             f"{written(register, when)} is longer ago than the policy allows entering a step afterwards; "
             "say why with --late-entry REASON (e.g. 电话答复，次日补录), which the reviewer sees"

@@ -11,6 +11,7 @@ meanwhile are not taken again.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,7 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "allowed_signers": ".commlog/allowed_signers",
     "backdate_allowance": {"amount": 1, "unit": "days", "calendar": "working"},
 }
-GOOD_SIGNATURES = {"G", "U"}
+GOOD_SIGNATURE = "G"
+"""git's %G? for a good signature by a key the allowed-signers file lists (U: a key it does not list)."""
 RULES = [
     ("event-rewritten", "An event the base has is not edited, removed or moved: the register is append-only."),
     ("record-removed", "A record the base has is not deleted or renamed (disposal follows the retention procedure)."),
@@ -74,6 +76,7 @@ class Author:
     email: str
     when: datetime
     signature: str
+    signer: str = ""
 
     @property
     def where(self) -> str:
@@ -112,15 +115,15 @@ class Judges:
         return [d["delegate"] for d in self.delegates if person in d["for"]]
 
 
-def judges_at(root: Path, base: str, fallback: Policy) -> Judges:
-    """The :class:`Judges` of the base commit (the current policy's settings when the base has no readable policy)."""
-    contacts = [p for p in history.files_at(root, base, "contacts/internal") if p.endswith(".yaml")]
+def judges_at(root: Path, commit: str) -> Judges:
+    """The :class:`Judges` of ``commit`` (the defaults, no delegates, where it has no readable policy)."""
+    contacts = [p for p in history.files_at(root, commit, "contacts/internal") if p.endswith(".yaml")]
     emails = {}
-    for raw in history.read_blobs(root, [f"{base}:{p}" for p in contacts]).values():
+    for raw in history.read_blobs(root, [f"{commit}:{p}" for p in contacts]).values():
         data = _parsed(raw)
         if data and isinstance(data.get("email"), str) and data.get("status") == "active":
             emails[data["email"].lower()] = str(data.get("id"))
-    policy = _parsed(history.read_blobs(root, [f"{base}:policy.yaml"])[f"{base}:policy.yaml"]) or fallback.data
+    policy = _parsed(history.read_blobs(root, [f"{commit}:policy.yaml"])[f"{commit}:policy.yaml"]) or {}
     return Judges(emails, list(policy.get("delegates", [])), {**DEFAULTS, **policy.get("trail", {})})
 
 
@@ -158,14 +161,16 @@ def check(root: Path, ref: str, me: str | None, now: datetime) -> Trail:
     if corpus.policy is None:
         raise NoPolicy("policy.yaml does not load")
     policy = corpus.policy
-    judges = judges_at(root, base, policy)
+    judges = judges_at(root, tip)  # the target branch as it is now, not the older branch point the change chose
     rules = judges.rules
     trail = Trail(base, corpus)
     schemas = Schemas()
     current = {doc.path: doc.data for doc in corpus.records}
     before = _at(root, schemas, base, [c.old for c in changes if c.old and _is_record(c.old)])
-    signers = _signers(root, base, rules["allowed_signers"])
+    signers = _signers(root, tip, rules["allowed_signers"])
     renamed = history.renames_between(root, base, "records")
+    base_versions = history.read_blobs(root, [f"{base}:{old}" for old in renamed.values()])
+    in_base = {spec.split(":", 1)[1] for spec, raw in base_versions.items() if raw is not None}
     try:
         touched = [p for c in changes for p in (c.old, c.new) if p]
         touched += [old for new, old in renamed.items() if new in touched or old in touched]
@@ -198,7 +203,7 @@ def check(root: Path, ref: str, me: str | None, now: datetime) -> Trail:
             trail.before[path] = old
             start = len(old["events"])
             trail.findings += _rewritten(path, old, data, commits, versions)
-        aliases = _aliases(path, renamed)
+        aliases = _aliases(root, path, renamed, in_base)
         authors = [
             _author(aliases, i, data["events"][i], commits, versions, me, now)
             for i in range(start, len(data["events"]))
@@ -242,11 +247,18 @@ def _signers(root: Path, base: str, name: str) -> Path | None:
     return Path(out.name)
 
 
-def _aliases(path: str, renamed: dict[str, str]) -> list[str]:
-    """The path and every earlier name of the file in the change (a renumbered record keeps its history)."""
+def _aliases(root: Path, path: str, renamed: dict[str, str], in_base: set[str]) -> list[str]:
+    """The path and its earlier names in the change: a record renumbered on this branch keeps its history.
+
+    An earlier name counts only if neither the base nor the work tree has a file there: a
+    record that still exists (or that the base has) lends its events to no other.
+    """
     names = [path]
-    while names[-1] in renamed and renamed[names[-1]] not in names:
-        names.append(renamed[names[-1]])
+    while names[-1] in renamed:
+        old = renamed[names[-1]]
+        if old in names or old in in_base or os.path.lexists(root / old):
+            break
+        names.append(old)
     return names
 
 
@@ -259,12 +271,25 @@ def _author(
     me: str | None,
     now: datetime,
 ) -> Author:
+    """The commit that added the event as it stands: the first of the last unbroken run of commits holding it.
+
+    An event withdrawn and added again is the second adder's; one never committed is the work tree's.
+    """
+    found: history.TrailCommit | None = None
     for commit in commits:
-        for name in aliases:
-            data = versions.get(f"{commit.sha}:{name}")
-            if data is not None and len(data["events"]) > index and data["events"][index] == event:
-                return Author(commit.sha, commit.email, commit.committed, commit.signature)
-    return Author(None, (me or "").lower(), now, "N")
+        holds = any(
+            (data := versions.get(f"{commit.sha}:{name}")) is not None
+            and len(data["events"]) > index
+            and data["events"][index] == event
+            for name in aliases
+        )
+        if not holds:
+            found = None
+        elif found is None:
+            found = commit
+    if found is None:
+        return Author(None, (me or "").lower(), now, "N")
+    return Author(found.sha, found.email, found.committed, found.signature, found.signer)
 
 
 def _rewritten(
@@ -340,14 +365,15 @@ def _own_steps(
         elif (
             rules["require_signed_approvals"]
             and event["type"] in ("approved", "rejected")
-            and author.signature not in GOOD_SIGNATURES
+            and (author.signature != GOOD_SIGNATURE or author.signer != author.email)
         ):
             found.append(
                 _finding(
                     path,
                     "approval-unsigned",
                     ("events", index),
-                    f"{event['type']} by {event['by']} is in {author.where}, which carries no good signature (git says {author.signature})",
+                    f"{event['type']} by {event['by']} is in {author.where}, which carries no good signature of {author.email} "
+                    f"(git says {author.signature}{', signed as ' + author.signer if author.signer else ''})",
                     f"sign the commit (git commit -S; ssh keys listed in {rules['allowed_signers']} on the base branch)",
                 )  # fmt: skip
             )
@@ -388,7 +414,7 @@ def _timing(
                     "an event is recorded once it has happened; fix its time",
                 )  # fmt: skip
             )
-        elif "late_entry" not in event and entered_late(policy, at, committed, allowance):
+        elif not has_reason(event.get("late_entry")) and entered_late(policy, at, committed, allowance):
             found.append(
                 _finding(
                     path,
@@ -400,6 +426,11 @@ def _timing(
                 )  # fmt: skip
             )
     return found
+
+
+def has_reason(text: object) -> bool:
+    """Whether a late entry's reason says something (not blank, not a dash)."""
+    return isinstance(text, str) and bool(text.strip(" \t\u3000-—_.。"))
 
 
 def entered_late(policy: Policy, at: datetime, entered: datetime, allowance: dict[str, Any] | None = None) -> bool:
