@@ -296,3 +296,18 @@ def test_request_page_shows_the_request_replies_and_satisfaction(site: Path) -> 
         "满意度回访 赵杰 客户表示满意 满意度 5/5",
     ):
         assert part in text, part
+
+
+def test_on_time_rate_counts_stages_overdue_now(site: Path) -> None:
+    """生产部 met 14 stages on time and has 2 overdue now: 14 of 16, not 100%."""
+    text = _text(page(site, "statistics"))
+    assert "责任部门 已完成 逾期未完成 按时 按时完成率" in text
+    assert "生产部 14 2 14 88%" in text
+
+
+def test_procedure_page_is_chinese(site: Path) -> None:
+    text = _text(page(site, "procedure"))
+    assert "内部、跨部门 部门负责人" in text and "外部、重要 总经理" in text and "涉及法律效力 法务" in text
+    assert "跨部门疑问沟通" in text
+    for raw in ("direction =", "cross_department", "legal_effect", "kind =", "question"):
+        assert raw not in text, raw

@@ -60,6 +60,23 @@ WEEKDAY_NAMES = {
     "sat": "周六",
     "sun": "周日",
 }
+
+
+def condition(key: str, value: Any) -> str:
+    """One condition of the approval matrix in Chinese: 内部, 跨部门, 重要, 涉及法律效力, 内部通知."""
+    if key == "direction":
+        return DIRECTION_NAMES.get(value, str(value))
+    if key == "kind":
+        return KIND_NAMES.get(value, str(value))
+    if key == "importance":
+        return {"normal": "一般", "important": "重要"}.get(value, str(value))
+    if key == "cross_department":
+        return "跨部门" if value else "本部门内"
+    if key == "legal_effect":
+        return "涉及法律效力" if value else "不涉及法律效力"
+    return f"{key} = {value}"
+
+
 NAMES = {
     "STATUS_NAMES": STATUS_NAMES,
     "STATE_NAMES": STATE_NAMES,
@@ -74,6 +91,7 @@ NAMES = {
     "UNIT_NAMES": UNIT_NAMES,
     "WEEKDAY_NAMES": WEEKDAY_NAMES,
     "stage_label": stage_label,
+    "condition": condition,
 }
 
 
@@ -94,10 +112,18 @@ class Page:
         return stem.removesuffix("/index") + "/"
 
 
-def _rate(stages: Iterable[Stage]) -> tuple[int, int, str]:
-    done = [s for s in stages if s.state in ("met_on_time", "met_late")]
-    on_time = sum(1 for s in done if s.state == "met_on_time")
-    return len(done), on_time, f"{on_time / len(done):.0%}" if done else "—"
+def _rate(stages: Iterable[Stage]) -> tuple[int, int, int, str]:
+    """Stages met, stages overdue now, stages met on time, and the on-time rate: on time / (met + overdue now).
+
+    A stage that is overdue and still open is not on time: leaving it out would show a department whose every
+    open item is late as 100%.
+    """
+    listed = list(stages)
+    done = sum(1 for s in listed if s.state in ("met_on_time", "met_late"))
+    overdue = sum(1 for s in listed if s.state == "overdue")
+    on_time = sum(1 for s in listed if s.state == "met_on_time")
+    counted = done + overdue
+    return done, overdue, on_time, f"{on_time / counted:.0%}" if counted else "—"
 
 
 class Site:
@@ -214,7 +240,12 @@ class Site:
         last_month = f"{last:%Y-%m}"
 
         def rate(month: str) -> str:
-            return _rate(s for s in all_stages if s.met is not None and f"{s.met:%Y-%m}" == month)[2]
+            return _rate(
+                s
+                for s in all_stages
+                if (s.met is not None and f"{s.met:%Y-%m}" == month)
+                or (s.state == "overdue" and s.due is not None and f"{s.due:%Y-%m}" == month)
+            )[3]
 
         return self.render(
             "dashboard.html",
@@ -409,7 +440,8 @@ class Site:
         rates_by_stage = [(n, *_rate(ss)) for n, ss in sorted(by_stage.items())]
         rates_by_department = [(n, *_rate(ss)) for n, ss in sorted(by_department.items())]
         rate_chart = charts.bar_chart(
-            [(n, round(100 * on / done)) for n, done, on, _ in rates_by_department if done], unit="%"
+            [(n, round(100 * on / (done + late))) for n, done, late, on, _ in rates_by_department if done + late],
+            unit="%",
         )
         charts_list = [
             ("按发起部门", chart((v.data["from"]["department"] for v in views), self.departments)),
