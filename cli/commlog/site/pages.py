@@ -282,8 +282,8 @@ class Site:
                 {
                     "view": v,
                     "sender": m.name(data["from"]["person"]),
-                    "receivers": "、".join(label for label, _ in groups),
-                    "receiver_people": "、".join(p for _, people in groups for p in people),
+                    "receivers": [label for label, _ in groups],
+                    "receiver_people": [p for _, people in groups for p in people],
                     "channels": "+".join(channels.get(c, c) for c in data["channels"]),
                     "expected": self.when(expected) if expected else "-",
                     "actual": self.when(actual) if actual else "-",
