@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -174,3 +176,24 @@ def test_register_reads_at_desk_and_phone_widths(browser_page) -> None:
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})
 
+
+def test_a_record_prints_on_a4(browser_page) -> None:
+    """Print a record page to PDF as Chromium prints it: A4, no navigation; pdftoppm renders it to look at."""
+    base, page, _ = browser_page
+    page.goto(base + "records/2024/NB-2024-058/")
+    page.emulate_media(media="print")
+    try:
+        assert page.locator(".md-header").is_hidden() and page.locator(".md-tabs").count() in (0, 1)
+        assert page.locator("h1.commlog-title").is_visible()
+        pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+    finally:
+        page.emulate_media(media="screen")
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 10_000
+    width, height = (float(x) for x in re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf).groups())
+    assert (round(width), round(height)) == (595, 842), "not A4 portrait"
+    out = ROOT / "test-output" / "print"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "record.pdf").write_bytes(pdf)
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-png", "-r", "60", str(out / "record.pdf"), str(out / "record")], check=True)
+        assert list(out.glob("record*.png"))
