@@ -187,7 +187,7 @@ def test_a_record_prints_on_a4(browser_page) -> None:
         assert page.locator("h1.commlog-title").is_visible()
         pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
     finally:
-        page.emulate_media(media="screen")
+        page.emulate_media(media="null")  # back to what the browser does: not "screen", which page.pdf would use
     assert pdf.startswith(b"%PDF-") and len(pdf) > 10_000
     width, height = (float(x) for x in re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf).groups())
     assert (round(width), round(height)) == (595, 842), "not A4 portrait"
@@ -197,3 +197,13 @@ def test_a_record_prints_on_a4(browser_page) -> None:
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-png", "-r", "60", str(out / "record.pdf"), str(out / "record")], check=True)
         assert list(out.glob("record*.png"))
+
+
+def test_a_register_month_prints_on_a4_landscape(browser_page) -> None:
+    base, page, _ = browser_page
+    page.goto(base + "register/2024-10/")
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert boxes and all((round(float(w)), round(float(h))) == (842, 595) for w, h in boxes), boxes
+    (ROOT / "test-output" / "print").mkdir(parents=True, exist_ok=True)
+    (ROOT / "test-output" / "print" / "register-2024-10.pdf").write_bytes(pdf)
