@@ -238,6 +238,7 @@ def test_broken_policy_stops_the_build_with_a_message(tmp_path: Path) -> None:
 def _text(html: str) -> str:
     """A page's visible text: tags and scripts gone, whitespace as single spaces."""
     html = re.sub(r"<script.*?</script>", " ", html, flags=re.S)
+    html = re.sub(r"</?(?:span|wbr|a|code|strong)\b[^>]*>", "", html)  # inline: no space where none is shown
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
