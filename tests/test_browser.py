@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -116,3 +118,92 @@ def test_no_request_leaves_the_site(browser_page) -> None:
     finally:
         page.unroute("**/*")
     assert outside == [], outside
+
+
+READER_PAGES = {
+    "dashboard": "",
+    "register": "register/2026-11/",
+    "minutes": "records/2024/NB-2024-058/",
+    "notice": "records/2024/NJ-2024-032/",
+    "collaboration": "records/2026/NB-2026-003/",
+}
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_screenshots_of_the_pages_staff_read(browser_page, width: int) -> None:
+    """Desk and phone: no page is wider than the screen (tables scroll inside it), screenshots saved to look at."""
+    base, page, _ = browser_page
+    page.set_viewport_size({"width": width, "height": 900})
+    try:
+        for name, path in READER_PAGES.items():
+            page.goto(base + path)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= width, f"{name} at {width} px is {wide} px wide"
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def _lines(page, selector: str) -> list[int]:
+    """How many lines the text of each matching element takes on the screen."""
+    return page.evaluate(
+        f"[...document.querySelectorAll({selector!r})].map(e => {{ const r = document.createRange(); "
+        "r.selectNodeContents(e); return Math.round(r.getBoundingClientRect().height / "
+        "parseFloat(getComputedStyle(e).lineHeight)) })"
+    )
+
+
+def test_register_reads_at_desk_and_phone_widths(browser_page) -> None:
+    """At 1280 px a time, a sender and an id keep to at most two lines (date / hour), never a character a line;
+    at 390 px the table scrolls sideways and the id column stays in view."""
+    base, page, _ = browser_page
+    page.goto(base + "register/2026-11/")
+    times = _lines(page, "table.commlog-register td.commlog-date")
+    assert times and max(times) <= 2, times  # 2026-11-20 / 13:40
+    names = _lines(page, "table.commlog-register td.commlog-nowrap")
+    assert max(names) == 1, names
+    page.set_viewport_size({"width": 390, "height": 900})
+    try:
+        page.goto(base + "register/2026-11/")
+        scroller = page.locator(".commlog-scroll").first
+        first = page.locator("table.commlog-register tbody tr td").first
+        before = first.bounding_box()
+        scroller.evaluate("e => e.scrollLeft = 400")
+        assert scroller.evaluate("e => e.scrollLeft") > 0, "the register does not scroll sideways"
+        after = first.bounding_box()
+        assert before and after and abs(before["x"] - after["x"]) < 1, "the id column scrolled away"
+        page.screenshot(path=str(SCREENSHOTS / "register-390-scrolled.png"))
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_a_record_prints_on_a4(browser_page) -> None:
+    """Print a record page to PDF as Chromium prints it: A4, no navigation; pdftoppm renders it to look at."""
+    base, page, _ = browser_page
+    page.goto(base + "records/2024/NB-2024-058/")
+    page.emulate_media(media="print")
+    try:
+        assert page.locator(".md-header").is_hidden() and page.locator(".md-tabs").count() in (0, 1)
+        assert page.locator("h1.commlog-title").is_visible()
+        pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+    finally:
+        page.emulate_media(media="null")  # back to what the browser does: not "screen", which page.pdf would use
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 10_000
+    width, height = (float(x) for x in re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf).groups())
+    assert (round(width), round(height)) == (595, 842), "not A4 portrait"
+    out = ROOT / "test-output" / "print"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "record.pdf").write_bytes(pdf)
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-png", "-r", "60", str(out / "record.pdf"), str(out / "record")], check=True)
+        assert list(out.glob("record*.png"))
+
+
+def test_a_register_month_prints_on_a4_landscape(browser_page) -> None:
+    base, page, _ = browser_page
+    page.goto(base + "register/2024-10/")
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert boxes and all((round(float(w)), round(float(h))) == (842, 595) for w, h in boxes), boxes
+    (ROOT / "test-output" / "print").mkdir(parents=True, exist_ok=True)
+    (ROOT / "test-output" / "print" / "register-2024-10.pdf").write_bytes(pdf)

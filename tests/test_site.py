@@ -67,17 +67,18 @@ def test_register_by_month_with_the_register_columns(site: Path) -> None:
         assert f"<th>{column}</th>" in html
     for record_id in ("NX-2024-001", "NB-2024-056", "NJ-2024-032"):
         assert record_id in html
-    assert "企业邮箱+电话" in html and "2024-10-11 18:00" in html and "2024-10-10 16:00" in html
+    text = _text(html)  # a time's date and hour are two unbreakable pieces: compare the text a reader sees
+    assert "企业邮箱+电话" in text and "2024-10-11 18:00" in text and "2024-10-10 16:00" in text
     assert 'data-filter="department"' in html and 'data-urgency="urgent"' in html
 
 
 def test_the_feedback_deadline_is_the_same_on_every_page(site: Path) -> None:
     """NX-2026-008, an urgent complaint promised for 13:40 (4 hours would end at 14:10): one time everywhere."""
-    row = page(site, "register/2026-11").split("NX-2026-008")[2].split("</tr>")[0]
+    row = _text(page(site, "register/2026-11").split("NX-2026-008")[2].split("</tr>")[0])
     assert "2026-11-20 13:40" in row and "14:10" not in row
     record = page(site, "records/2026/NX-2026-008")
     assert "2026-11-20 13:40 (按预计反馈时间)" in record
-    collaboration = page(site, "register/2026-09").split("NB-2026-003")[2].split("</tr>")[0]
+    collaboration = _text(page(site, "register/2026-09").split("NB-2026-003")[2].split("</tr>")[0])
     assert "2026-09-03 11:30" in collaboration and "2026-09-02 07:30" not in collaboration  # 行政部 has not answered
 
 
@@ -174,6 +175,7 @@ events:
   - {{type: submitted, at: 2026-11-02 09:00, by: zhang-wei}}
   - {{type: approved, at: 2026-11-02 10:00, by: wang-fang, role: dept_head, note: '{image}'}}
   - {{type: sent, at: 2026-11-02 11:00, by: zhang-wei, channel: oa, evidence: '{link}'}}
+  - {{type: progress, at: 2026-11-04 09:00, by: deng-gang, task: '1', status: in_progress, note: 方案起草中}}
 tasks:
   - {{no: '1', name: '{HOSTILE}', department: 生产部, owner: deng-gang, start: 2026-11-03, end: 2026-11-10, deliverable: '{image}'}}
 remarks: '{link}'
@@ -190,6 +192,8 @@ attachments: ['<b>回执.txt']
     site = build_site(repo, tmp_path / "out")
     html = page(site, "records/2026/NX-2026-900")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    progress = html.split("进度更新", 1)[1].split("</tr>")[0]  # the event says which task and status it is about
+    assert "任务 1 " in progress and "：进行中" in progress and "方案起草中" in progress
     for path, text in output_texts(site):
         if path.suffix == ".html":
             assert HOSTILE.encode() not in text, path
@@ -229,3 +233,83 @@ def test_broken_policy_stops_the_build_with_a_message(tmp_path: Path) -> None:
     for command in (["site", "build"], ["overdue"], ["due", "NX-2024-001"]):
         broken = run_commlog(*command, "--repo", str(repo))
         assert broken.returncode == 2 and "policy.yaml" in broken.stderr and "Traceback" not in broken.stderr, command
+
+
+def _text(html: str) -> str:
+    """A page's visible text: tags and scripts gone, whitespace as single spaces."""
+    html = re.sub(r"<script.*?</script>", " ", html, flags=re.S)
+    html = re.sub(r"</?(?:span|wbr|a|code|strong)\b[^>]*>", "", html)  # inline: no space where none is shown
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_record_pages_name_people_and_organisations(site: Path) -> None:
+    """Nobody is shown as an id (tang-lei, customer-d/zhou-gang), not even in the folded field dump."""
+    slug = re.compile(r"(?<![\w/.@-])[a-z]+-[a-z]+(?:/[a-z]+-[a-z]+)?(?![\w.-])")
+    staff = {p.stem for p in (ROOT / "contacts" / "internal").glob("*.yaml")}
+    orgs = {p.stem for p in (ROOT / "contacts" / "external").glob("*.yaml")}
+    for path in (site / "records").rglob("index.html"):
+        text = _text(path.read_text(encoding="utf-8"))
+        text = text[: text.find("文件历史")]  # commit messages are the developers' text
+        ids = [m for m in slug.findall(text) if m in staff or m.partition("/")[0] in orgs]
+        assert ids == [], f"{path}: {ids}"
+    record = _text(page(site, "records/2024/NX-2024-001"))
+    assert "接收方 客户A公司：李娜" in record
+    register = _text(page(site, "register/2024-10"))
+    assert "客户A公司 客户A公司" not in register
+
+
+def test_record_badges_are_labelled_and_the_field_dump_is_folded(site: Path) -> None:
+    html = page(site, "records/2024/NX-2024-001")
+    for label in ("状态: 已归档", "类型: 信息交流", "方向: 外部", "紧急程度: 紧急", "密级: 内部"):
+        assert label in html, label
+    assert '<details class="commlog-raw"><summary>全部字段' in html
+
+
+def test_minutes_page_shows_the_meeting(site: Path) -> None:
+    text = _text(page(site, "records/2024/NB-2024-058"))
+    for part in (
+        "会议时间 2024-11-14 15:00 会议地点 三楼第一会议室 主持人 邓刚 记录人 唐磊",
+        "曹琳 生产部",
+        "周刚 北方医疗器械有限公司",
+        "会议决议 更换外壳供应商的备选方案 增加出厂前外观全检",
+        "1 出厂外观全检方案 曹琳 2024-11-20 18:00 已完成",
+    ):
+        assert part in text, part
+
+
+def test_notice_page_shows_items_and_who_confirmed_by_department(site: Path) -> None:
+    text = _text(page(site, "records/2024/NJ-2024-032"))
+    for part in (
+        "通知事项 体检时间:11月1日至11月10日,分部门错峰进行",
+        "执行要求 各部门负责人督促本部门员工按时参检并确认已阅",
+        "联系人：吴艳（人力资源部）",
+        "市场部 1 人：王芳 7 人：",
+        "财务部 1 人：钱红",
+    ):
+        assert part in text, part
+
+
+def test_request_page_shows_the_request_replies_and_satisfaction(site: Path) -> None:
+    text = _text(page(site, "records/2025/NX-2025-005"))
+    for part in (
+        "需求描述 外包装增加防震内衬，运输破损率降至0.5%以下 期望完成时间 2025-06-30",
+        "承诺反馈时间",
+        "出具反馈函 赵杰 已收到,按要求处理",
+        "满意度回访 赵杰 客户表示满意 满意度 5/5",
+    ):
+        assert part in text, part
+
+
+def test_on_time_rate_counts_stages_overdue_now(site: Path) -> None:
+    """生产部 met 14 stages on time and has 2 overdue now: 14 of 16, not 100%."""
+    text = _text(page(site, "statistics"))
+    assert "责任部门 已完成 逾期未完成 按时 按时完成率" in text
+    assert "生产部 14 2 14 88%" in text
+
+
+def test_procedure_page_is_chinese(site: Path) -> None:
+    text = _text(page(site, "procedure"))
+    assert "内部、跨部门 部门负责人" in text and "外部、重要 总经理" in text and "涉及法律效力 法务" in text
+    assert "跨部门疑问沟通" in text
+    for raw in ("direction =", "cross_department", "legal_effect", "kind =", "question"):
+        assert raw not in text, raw

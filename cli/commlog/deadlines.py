@@ -53,6 +53,7 @@ STAGE_NAMES = {
     "ack": "确认已阅",
     "action": "待办事项",
     "task": "协作任务",
+    "question": "跨部门疑问沟通",
 }
 
 

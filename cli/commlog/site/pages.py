@@ -34,6 +34,22 @@ from commlog.workflow import (
     notice_recipients,
 )
 
+REPLY_EVENTS = (
+    "contacted",
+    "reviewed",
+    "replied",
+    "quoted",
+    "qualification_reviewed",
+    "negotiated",
+    "legal_reviewed",
+    "contract_signed",
+    "progress",
+    "resolved",
+    "acceptance",
+    "feedback",
+    "satisfaction",
+)
+"""What a customer or supplier request's reply section shows: each answer, step and the satisfaction result."""
 UNIT_NAMES = {"minutes": "分钟", "hours": "小时", "days": "天"}
 WEEKDAY_NAMES = {
     "mon": "周一",
@@ -44,6 +60,23 @@ WEEKDAY_NAMES = {
     "sat": "周六",
     "sun": "周日",
 }
+
+
+def condition(key: str, value: Any) -> str:
+    """One condition of the approval matrix in Chinese: 内部, 跨部门, 重要, 涉及法律效力, 内部通知."""
+    if key == "direction":
+        return DIRECTION_NAMES.get(value, str(value))
+    if key == "kind":
+        return KIND_NAMES.get(value, str(value))
+    if key == "importance":
+        return {"normal": "一般", "important": "重要"}.get(value, str(value))
+    if key == "cross_department":
+        return "跨部门" if value else "本部门内"
+    if key == "legal_effect":
+        return "涉及法律效力" if value else "不涉及法律效力"
+    return f"{key} = {value}"
+
+
 NAMES = {
     "STATUS_NAMES": STATUS_NAMES,
     "STATE_NAMES": STATE_NAMES,
@@ -58,6 +91,7 @@ NAMES = {
     "UNIT_NAMES": UNIT_NAMES,
     "WEEKDAY_NAMES": WEEKDAY_NAMES,
     "stage_label": stage_label,
+    "condition": condition,
 }
 
 
@@ -78,10 +112,18 @@ class Page:
         return stem.removesuffix("/index") + "/"
 
 
-def _rate(stages: Iterable[Stage]) -> tuple[int, int, str]:
-    done = [s for s in stages if s.state in ("met_on_time", "met_late")]
-    on_time = sum(1 for s in done if s.state == "met_on_time")
-    return len(done), on_time, f"{on_time / len(done):.0%}" if done else "—"
+def _rate(stages: Iterable[Stage]) -> tuple[int, int, int, str]:
+    """Stages met, stages overdue now, stages met on time, and the on-time rate: on time / (met + overdue now).
+
+    A stage that is overdue and still open is not on time: leaving it out would show a department whose every
+    open item is late as 100%.
+    """
+    listed = list(stages)
+    done = sum(1 for s in listed if s.state in ("met_on_time", "met_late"))
+    overdue = sum(1 for s in listed if s.state == "overdue")
+    on_time = sum(1 for s in listed if s.state == "met_on_time")
+    counted = done + overdue
+    return done, overdue, on_time, f"{on_time / counted:.0%}" if counted else "—"
 
 
 class Site:
@@ -90,7 +132,9 @@ class Site:
     def __init__(self, model: SiteModel):
         self.model = model
         self.env = environment()
-        self.env.globals.update(NAMES, rel=relative, name=model.name, when=self.when, lateness=lateness)
+        self.env.globals.update(
+            NAMES, rel=relative, name=model.name, short_name=self.short_name, when=self.when, lateness=lateness
+        )
         self.departments = [d["name"] for d in model.policy["departments"]]
         self.codes = {d["name"]: d["code"].lower() for d in model.policy["departments"]}
 
@@ -98,6 +142,45 @@ class Site:
         """A time as every page shows it: in the policy's timezone (a record's own text is read first)."""
         ctx = self.model.plan.context
         return show(ctx.time(moment) if isinstance(moment, str) else moment, ctx.policy.timezone)
+
+    def short_name(self, who: str) -> str:
+        """A person's name without the organisation: 李娜 for ``customer-a/li-na`` (where the organisation is shown)."""
+        org_id, _, person = who.partition("/")
+        org = self.model.orgs.get(org_id)
+        if person and org is not None:
+            return next((p["name"] for p in org["people"] if p["id"] == person), person)
+        return self.model.name(who)
+
+    def affiliation(self, who: str) -> str:
+        """A person's department, or the name of the organisation an outside person belongs to."""
+        if who in self.model.staff:
+            return str(self.model.staff[who].get("department", ""))
+        org = self.model.orgs.get(who.partition("/")[0])
+        return org["name"] if org else ""
+
+    def recipients(self, data: dict[str, Any]) -> list[tuple[str, list[str]]]:
+        """Each addressed department or organisation once, with the names of the people addressed in it."""
+        groups: dict[str, list[str]] = {}
+        for p in data["to"]:
+            if "org" in p:
+                label = self.model.orgs.get(p["org"], {}).get("name", p["org"])
+                person = self.short_name(f"{p['org']}/{p['person']}") if "person" in p else None
+            else:
+                label = p.get("department") or ("全体员工" if p.get("all_staff") else "")
+                person = self.model.name(p["person"]) if "person" in p else None
+            people = groups.setdefault(label, [])
+            if person and person not in people:
+                people.append(person)
+        return list(groups.items())
+
+    def field_name(self, key: str, text: str) -> str | None:
+        """A person's or an organisation's name for an id in the field dump; None for any other value."""
+        m = self.model
+        if text in m.staff or ("/" in text and text.partition("/")[0] in m.orgs):
+            return m.name(text)
+        if key == "org" and text in m.orgs:
+            return str(m.orgs[text]["name"])
+        return None
 
     def render(self, template: str, here: str, **context: Any) -> str:
         html = self.env.get_template(template).render(
@@ -157,7 +240,12 @@ class Site:
         last_month = f"{last:%Y-%m}"
 
         def rate(month: str) -> str:
-            return _rate(s for s in all_stages if s.met is not None and f"{s.met:%Y-%m}" == month)[2]
+            return _rate(
+                s
+                for s in all_stages
+                if (s.met is not None and f"{s.met:%Y-%m}" == month)
+                or (s.state == "overdue" and s.due is not None and f"{s.due:%Y-%m}" == month)
+            )[3]
 
         return self.render(
             "dashboard.html",
@@ -187,23 +275,15 @@ class Site:
         rows = []
         for v in views:
             data = v.data
-            receivers = [
-                m.orgs[p["org"]]["name"]
-                if p.get("org") in m.orgs
-                else p.get("department") or ("全体员工" if p.get("all_staff") else "")
-                for p in data["to"]
-            ]
-            people = [
-                m.name(f"{p['org']}/{p['person']}" if "org" in p else p["person"]) for p in data["to"] if "person" in p
-            ]
+            groups = self.recipients(data)
             expected, actual = feedback_times(data, v.stages)
             archived = [e["archive_no"] for e in data["events"] if e["type"] == "archived"]
             rows.append(
                 {
                     "view": v,
                     "sender": m.name(data["from"]["person"]),
-                    "receivers": "、".join(receivers),
-                    "receiver_people": "、".join(people),
+                    "receivers": [label for label, _ in groups],
+                    "receiver_people": [p for _, people in groups for p in people],
                     "channels": "+".join(channels.get(c, c) for c in data["channels"]),
                     "expected": self.when(expected) if expected else "-",
                     "actual": self.when(actual) if actual else "-",
@@ -264,7 +344,22 @@ class Site:
         confirmed = sorted({e["by"] for e in view.data["events"] if e["type"] == "acknowledged"} & recipients)
         total = len(recipients)
         published = next((e["at"] for e in view.data["events"] if e["type"] == "published"), "")
+        departments: dict[str, tuple[list[str], list[str]]] = {}
+        pending, done = set(ack.pending), set(confirmed)
+        for person in sorted(recipients, key=lambda p: (self.affiliation(p), p)):
+            yes, no = departments.setdefault(self.affiliation(person) or "—", ([], []))
+            if person in done:
+                yes.append(self.model.name(person))
+            elif person in pending:
+                no.append(self.model.name(person))
         return {
+            "by_department": sorted(
+                departments.items(),
+                key=lambda d: (
+                    self.departments.index(d[0]) if d[0] in self.departments else len(self.departments),
+                    d[0],
+                ),
+            ),
             "view": view,
             "confirmed": len(confirmed),
             "confirmed_people": confirmed,
@@ -345,7 +440,8 @@ class Site:
         rates_by_stage = [(n, *_rate(ss)) for n, ss in sorted(by_stage.items())]
         rates_by_department = [(n, *_rate(ss)) for n, ss in sorted(by_department.items())]
         rate_chart = charts.bar_chart(
-            [(n, round(100 * on / done)) for n, done, on, _ in rates_by_department if done], unit="%"
+            [(n, round(100 * on / (done + late))) for n, done, late, on, _ in rates_by_department if done + late],
+            unit="%",
         )
         charts_list = [
             ("按发起部门", chart((v.data["from"]["department"] for v in views), self.departments)),
@@ -443,13 +539,26 @@ class Site:
             referenced_by=m.referenced_by.get(view.id, []),
             superseded_by=m.superseded_by.get(view.id),
             approvals=approvals(data, m.plan.context.policy),
+            recipients=self.recipients(data),
+            promised=feedback_times(data, view.stages)[0],
+            affiliation=self.affiliation,
+            task_names={
+                **{t["no"]: t["name"] for t in data.get("tasks", [])},
+                **{a["no"]: a["task"] for a in data.get("action_items", [])},
+            },
+            stage_states={s.name: s.state for s in view.stages},
+            replies_events=[e for e in data["events"] if e["type"] in REPLY_EVENTS],
             notice=self._notice(view) if data["kind"] == "notice" else None,
             gantt=self._gantt(view) if data.get("tasks") else "",
             late_tasks=self._late_tasks(view),
             task_status=self._task_status(view),
             attachments=attachments,
             fields=fields_table(
-                self._without_hidden_links(data), m.schemas.shape(data["kind"]), skip=("events",), labels=VALUE_LABELS
+                self._without_hidden_links(data),
+                m.schemas.shape(data["kind"]),
+                skip=("events",),
+                labels=VALUE_LABELS,
+                names=self.field_name,
             ),
             file_history=m.history.files.get(view.path, []),
             history=m.history,
