@@ -15,6 +15,8 @@ from pathlib import Path
 from commlog.history import grep_branches, names_on_branches
 from commlog.policy import Policy
 
+ARCHIVE_GREP = r"archive_no: *['\"]?[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]+"
+"""An archive number as git grep -E finds it in a record file (every reader of other commits uses this)."""
 ARCHIVE_LINE = re.compile(rb"archive_no: *['\"]?([A-Z][A-Z0-9]{0,7}-\d{4}-\d{1,6})")
 
 
@@ -41,12 +43,5 @@ def next_record_id(root: Path, policy: Policy, code: str, year: int) -> str:
 
 def archive_numbers(root: Path, in_work_tree: Iterable[str]) -> set[str]:
     """Archive numbers given in the work tree (as loaded) and on every branch."""
-    out = grep_branches(root, r"archive_no: *['\"]?[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]+", "records")
+    out = grep_branches(root, ARCHIVE_GREP, "records")
     return set(in_work_tree) | {m.group(1).decode() for m in ARCHIVE_LINE.finditer(out)}
-
-
-def next_archive_no(policy: Policy, year: int, taken: Iterable[str]) -> str:
-    """The next archive number of ``year``'s series, past every one taken."""
-    first = policy.data["numbering"].get("archive_first", 1)
-    sequence = _sequence_after(taken, f"{policy.archive_prefix}-{year}", first)
-    return f"{policy.archive_prefix}-{year}-{sequence:0{policy.archive_sequence_width}d}"

@@ -31,10 +31,14 @@ from commlog.workflow import (
     EVENT_NAMES,
     REPLY,
     STATUS_NAMES,
+    answered_departments,
+    answering_departments,
+    answering_for,
     approvals,
     holders,
     may_approve,
     may_archive,
+    next_archive_no,
     required_roles,
 )
 
@@ -308,12 +312,11 @@ def _acknowledged(
 def _answered(
     register: Register, record: dict[str, Any], actor: Actor, event: dict[str, Any], request: Request
 ) -> None:
-    dept = _department(register, actor.person)
-    addressed = [p["department"] for p in record["to"] if "department" in p]
-    done = {_department(register, e["by"]) for e in record["events"] if e["type"] == "answered"}
+    dept = answering_for(actor.person, record, register.staff)
+    addressed = answering_departments(record)
     if dept not in addressed:
         raise Refusal(f"{dept} is not addressed by {record['id']}; the answers are owed by: {', '.join(addressed)}")
-    if dept in done:
+    if dept in answered_departments(record, register.staff):
         raise Refusal(f"{dept} has already answered {record['id']}; add to it with `commlog comment`")
     _plain(register, record, actor, event, request)
 
@@ -372,7 +375,7 @@ def _archived(
 ) -> None:
     given = {e["archive_no"] for doc in register.corpus.records for e in doc.data["events"] if "archive_no" in e}
     taken = numbering.archive_numbers(register.root, given)
-    event["archive_no"] = numbering.next_archive_no(register.policy, register.time(event["at"]).year, taken)
+    event["archive_no"] = next_archive_no(taken, register.time(event["at"]).year, register.policy)
     _plain(register, record, actor, event, request)
 
 

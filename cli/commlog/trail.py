@@ -21,6 +21,7 @@ from typing import Any
 from commlog import history
 from commlog.findings import Finding, pointer
 from commlog.load import LoadError, decode, parse
+from commlog.numbering import ARCHIVE_GREP
 from commlog.policy import Policy
 from commlog.rules import Corpus
 from commlog.schema import Schemas
@@ -221,17 +222,12 @@ def _is_record(path: str | None) -> bool:
 
 def _at(root: Path, schemas: Schemas, commit: str | None, paths: list[str]) -> dict[str, dict[str, Any]]:
     """Each file's data at ``commit`` (or each ``commit:path`` spec's), as validate reads it; files that do not parse are left out."""
-    specs = [f"{commit}:{p}" if commit else p for p in paths if "\n" not in p]
+    specs = [f"{commit}:{p}" if commit else p for p in paths]
     result = {}
     for spec, raw in history.read_blobs(root, specs).items():
-        if raw is None:
-            continue
-        try:
-            data = parse(decode(raw))
-        except LoadError:
-            continue
+        data = _parsed(raw)
         path = spec.split(":", 1)[1]
-        if isinstance(data, dict) and isinstance(data.get("events"), list):
+        if data is not None and isinstance(data.get("events"), list):
             schemas.normalise(path, data)
             result[path if commit else spec] = data
     return result
@@ -473,7 +469,7 @@ def _taken(
     ]
     if not given:
         return found  # no archive number in the change: the base's need not be read
-    numbers = history.grep_commit(root, tip, r"archive_no: *['\"]?[A-Z][A-Z0-9]*-[0-9]{4}-[0-9]+", "records")
+    numbers = history.grep_commit(root, tip, ARCHIVE_GREP, "records")
     for path, i, number in given:
         if number in numbers and numbers[number] != path:
             found.append(
