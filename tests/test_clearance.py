@@ -3,8 +3,8 @@
 The confidential and secret records carry unique marker words in every field, in their
 attachments' names and bytes, in the subjects and author names of the commits that
 touched them; public records try to reach a secret folder and /etc through symbolic
-links. The site is built at each clearance and every output file (Pagefind's index
-decompressed, sitemap, 404 page) is searched for the markers.
+links. The site is built at each clearance and every output file (the search index,
+sitemap, 404 page) is searched for the markers.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from commlog.site import charts
 from commlog.site.attachments import published_name, published_names
 from commlog.site.model import HIDDEN, RecordView, SiteModel
 from commlog.site.render import environment, fields_table, relative
+from commlog.site.search import FACET_NAMES, example_words
 from commlog.timeutil import show
 from commlog.workflow import (
     CLASSIFICATION_NAMES,
@@ -202,7 +203,7 @@ class Site:
             Page("statistics.md", "统计", self.statistics),
             Page("contacts.md", "通讯录", self.contacts),
             Page("procedure.md", "管理程序参数", self.procedure),
-            Page("search.md", "搜索", partial(self.render, "search.html", "search/")),
+            Page("search.md", "搜索", self.search),
         ]
         for month in sorted({v.month for v in m.records.values()}):
             pages.append(Page(f"register/{month}.md", f"信息交流记录表 {month}", partial(self.register_month, month)))
@@ -503,6 +504,12 @@ class Site:
             feedback_due_beyond_sla=typed.feedback_due_beyond_sla,
             archive_role=typed.archive_role,
             archive_first=typed.archive_first,
+        )
+
+    def search(self) -> str:
+        views = self.model.newest(len(self.model.records))
+        return self.render(
+            "search.html", "search/", facets=list(FACET_NAMES.items()), examples=example_words(self, views)
         )
 
     def _without_hidden_links(self, data: dict[str, Any]) -> dict[str, Any]:

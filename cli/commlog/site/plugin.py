@@ -2,7 +2,7 @@
 
 Options (in mkdocs.yml under ``plugins: - commlog:``, or from the environment, which
 `commlog site build/serve` sets): ``clearance`` (COMMLOG_CLEARANCE), ``as_of``
-(COMMLOG_AS_OF), ``search`` (build the Pagefind index after the build).
+(COMMLOG_AS_OF), ``search`` (write the search index after the build: :mod:`commlog.site.search`).
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ import html
 import json
 import logging
 import os
-import subprocess
-import sys
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from commlog.asof import moment
 from commlog.fileio import atomic_write, empty_site
 from commlog.repository import SITE_MARKER, output_problem, sources_problem
 from commlog.site.attachments import publish
+from commlog.site.search import SEARCH_DATA, SEARCH_SCRIPT, build_index
 
 log = logging.getLogger("mkdocs.plugins.commlog")
 CLEARANCES = ("public", "internal", "confidential", "secret")
@@ -75,7 +75,8 @@ class CommlogPlugin(BasePlugin[CommlogConfig]):
                 "commlog: %d invalid file(s) left out of the site; run `commlog validate`",
                 len({f.path for f in self.model.plan.skipped}),
             )
-        self.pages = {p.src: p for p in Site(self.model).pages()}
+        self.site = Site(self.model)
+        self.pages = {p.src: p for p in self.site.pages()}
         hidden = ["/records/", "/register/*", "/archive/internal/", "/archive/external/"]
         existing = list(config.not_in_nav.patterns) if config.not_in_nav else []
         config.not_in_nav = pathspec.GitIgnoreSpec([*existing, *pathspec.GitIgnoreSpec.from_lines(hidden).patterns])
@@ -91,6 +92,8 @@ class CommlogPlugin(BasePlugin[CommlogConfig]):
                 f"---\ntitle: {json.dumps(html.escape(page.title), ensure_ascii=False)}\nhide: [navigation, toc]\n---\n"
             )
             files.append(File.generated(config, src, content=front))
+        script = resources.files("commlog.site").joinpath("static/search.js").read_text(encoding="utf-8")
+        files.append(File.generated(config, SEARCH_SCRIPT, content=script))
         return files
 
     def on_page_content(self, html_text: str, page: MkPage, config: MkDocsConfig, files: Files) -> str:
@@ -117,13 +120,7 @@ class CommlogPlugin(BasePlugin[CommlogConfig]):
         atomic_write(site_dir / SITE_MARKER, "built by commlog; `commlog site build` may empty this folder\n")
         self._copy_attachments(site_dir)
         if self.config.search:
-            result = subprocess.run(
-                [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"], capture_output=True, text=True
-            )
-            if result.returncode != 0:
-                raise PluginError(
-                    f"pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}"
-                )
+            build_index(self.site, site_dir / SEARCH_DATA)
 
     def _copy_attachments(self, site_dir: Path) -> None:
         for view in self.model.records.values():
