@@ -92,7 +92,11 @@ def build(clearance: str, as_of: str | None, output: Path | None, strict: bool, 
     try:
         config = load_config(str(root / "mkdocs.yml"), **({"site_dir": str(output.resolve())} if output else {}))
         _refuse_output(root, Path(config.site_dir), Path(config.docs_dir))
-        mkdocs_build(config)
+        config.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does: a build, never a serve
+        try:
+            mkdocs_build(config)
+        finally:
+            config.plugins.on_shutdown()
     except MkDocsException as err:
         raise BuildFailed(f"the site could not be built: {err} (see the messages above)") from err
     click.echo(
