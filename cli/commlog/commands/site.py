@@ -115,7 +115,11 @@ def build(clearance: str, as_of: str | None, output: Path | None, strict: bool, 
 @repo_option
 @example("commlog site serve\ncommlog site serve --clearance confidential --dev-addr 127.0.0.1:8080")
 def serve(clearance: str, as_of: str | None, dev_addr: str, repo: Path | None) -> None:
-    """Serve the site locally; a saved change to a record, contact or the policy rebuilds it and reloads the browser."""
+    """Serve the site locally; a saved change to a record, contact or the policy rebuilds it and reloads the browser.
+
+    A record file that fails validation is shown at its record's address with what is wrong
+    and how to fix it, and invalid/ lists every such file; `site build` publishes none of this.
+    """
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     root = _prepare(repo, clearance, as_of)
