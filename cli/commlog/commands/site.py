@@ -92,7 +92,11 @@ def build(clearance: str, as_of: str | None, output: Path | None, strict: bool, 
     try:
         config = load_config(str(root / "mkdocs.yml"), **({"site_dir": str(output.resolve())} if output else {}))
         _refuse_output(root, Path(config.site_dir), Path(config.docs_dir))
-        mkdocs_build(config)
+        config.plugins.on_startup(command="build", dirty=False)  # as `mkdocs build` does: a build, never a serve
+        try:
+            mkdocs_build(config)
+        finally:
+            config.plugins.on_shutdown()
     except MkDocsException as err:
         raise BuildFailed(f"the site could not be built: {err} (see the messages above)") from err
     click.echo(
@@ -111,7 +115,11 @@ def build(clearance: str, as_of: str | None, output: Path | None, strict: bool, 
 @repo_option
 @example("commlog site serve\ncommlog site serve --clearance confidential --dev-addr 127.0.0.1:8080")
 def serve(clearance: str, as_of: str | None, dev_addr: str, repo: Path | None) -> None:
-    """Serve the site locally; a saved change to a record, contact or the policy rebuilds it and reloads the browser."""
+    """Serve the site locally; a saved change to a record, contact or the policy rebuilds it and reloads the browser.
+
+    A record file that fails validation is shown at its record's address with what is wrong
+    and how to fix it, and invalid/ lists every such file; `site build` publishes none of this.
+    """
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     root = _prepare(repo, clearance, as_of)

@@ -16,7 +16,7 @@ from commlog.deadlines import BASIS_NAMES, STATE_NAMES, Stage, feedback_times, s
 from commlog.reports.fields import TASK_NAMES, VALUE_LABELS
 from commlog.reports.overdue import lateness, overdue_report
 from commlog.schedule import Schedule
-from commlog.site import charts
+from commlog.site import charts, invalid
 from commlog.site.attachments import published_name, published_names
 from commlog.site.model import HIDDEN, RecordView, SiteModel
 from commlog.site.render import environment, fields_table, relative
@@ -128,10 +128,12 @@ def _rate(stages: Iterable[Stage]) -> tuple[int, int, int, str]:
 
 
 class Site:
-    """Every generated page of one build."""
+    """Every generated page of one build; when ``serving``, also a page for each file that fails validation."""
 
-    def __init__(self, model: SiteModel):
+    def __init__(self, model: SiteModel, serving: bool = False):
         self.model = model
+        shown = {v.url for v in model.records.values()}
+        self.invalid = invalid.invalid_files(model.plan.skipped, shown) if serving else []
         self.env = environment()
         self.env.globals.update(
             NAMES, rel=relative, name=model.name, short_name=self.short_name, when=self.when, lateness=lateness
@@ -225,6 +227,18 @@ class Site:
             )
         for view in m.records.values():
             pages.append(Page(view.url.rstrip("/") + ".md", view.id, partial(self.record, view), own_heading=True))
+        return pages + self.invalid_pages()
+
+    def invalid_pages(self) -> list[Page]:
+        """The list of invalid files and a page at each invalid record's address: not redacted, since they name
+        their own file, and only ever served to the author (see :mod:`commlog.site.invalid`)."""
+        if not self.invalid:
+            return []
+        pages = [Page(invalid.INDEX_SRC, invalid.INDEX_TITLE, partial(invalid.index_page, self.env, self.invalid))]
+        for file in self.invalid:
+            if file.url:
+                render = partial(invalid.record_page, self.env, file)
+                pages.append(Page(file.url.rstrip("/") + ".md", file.title, render, own_heading=True))
         return pages
 
     # -- pages -------------------------------------------------------------------------------
@@ -260,6 +274,7 @@ class Site:
             rate_this=rate(this_month),
             rate_last=rate(last_month),
             newest=m.newest(10),
+            invalid=len(self.invalid),
         )
 
     def register_index(self) -> str:

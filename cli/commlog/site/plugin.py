@@ -3,6 +3,9 @@
 Options (in mkdocs.yml under ``plugins: - commlog:``, or from the environment, which
 `commlog site build/serve` sets): ``clearance`` (COMMLOG_CLEARANCE), ``as_of``
 (COMMLOG_AS_OF), ``search`` (write the search index after the build: :mod:`commlog.site.search`).
+
+Only `mkdocs serve` shows the files that fail validation, each at its record's address
+(:mod:`commlog.site.invalid`); a build publishes nothing of them.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import logging
 import os
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pathspec
 from mkdocs.config import base
@@ -45,6 +48,13 @@ class CommlogConfig(base.Config):
 class CommlogPlugin(BasePlugin[CommlogConfig]):
     """Generates the archive's pages; records and contacts stay the only source."""
 
+    serving = False
+    """Whether this is `mkdocs serve` (as `commlog site serve` runs it): only then are invalid files shown."""
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        # `mkdocs build` and `commlog site build` say "build", and so does `mkdocs serve --clean`.
+        self.serving = command == "serve"
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         from commlog.schedule import NoPolicy
         from commlog.site.model import build_model
@@ -72,12 +82,13 @@ class CommlogPlugin(BasePlugin[CommlogConfig]):
             raise PluginError(str(err)) from err
         if self.model.plan.skipped:
             log.warning(
-                "commlog: %d invalid file(s) left out of the site; run `commlog validate`",
+                "commlog: %d invalid file(s) left out of the site; run `commlog validate`%s",
                 len({f.path for f in self.model.plan.skipped}),
+                " or open /invalid/" if self.serving else "",
             )
-        self.site = Site(self.model)
+        self.site = Site(self.model, self.serving)
         self.pages = {p.src: p for p in self.site.pages()}
-        hidden = ["/records/", "/register/*", "/archive/internal/", "/archive/external/"]
+        hidden = ["/records/", "/register/*", "/archive/internal/", "/archive/external/", "/invalid.md"]
         existing = list(config.not_in_nav.patterns) if config.not_in_nav else []
         config.not_in_nav = pathspec.GitIgnoreSpec([*existing, *pathspec.GitIgnoreSpec.from_lines(hidden).patterns])
         return config
