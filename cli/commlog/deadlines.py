@@ -6,8 +6,9 @@ used, from the policy) or overdue. Everything is computed as of a given moment.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
 
 from commlog.policy import Policy
@@ -326,7 +327,7 @@ def stages(record: dict[str, Any], ctx: Context) -> list[Stage]:
     if kind == "customer_request":
         _customer(record, ctx, events, add)
     if kind in ("minutes", "collaboration"):
-        _items(record, ctx, events, add)
+        _items(record, ctx, add)
     closed = next((at for at, e in reversed(events) if e["type"] in ("completed", "cancelled")), None)
     if closed is not None:
         archivist = ctx.archivist()
@@ -420,30 +421,86 @@ def _customer(record: dict[str, Any], ctx: Context, events: list, add: Any) -> N
         add("satisfaction", resolved, _first(events, {"satisfaction"}, resolved), owner, dept)
 
 
-def _items(record: dict[str, Any], ctx: Context, events: list, add: Any) -> None:
-    start = _first(events, {"submitted"}, events[0][0]) or events[0][0]
-    done: dict[str, datetime] = {}
-    for at, e in events:
-        if e["type"] == "progress" and e.get("status") == "done" and "task" in e:
-            done.setdefault(e["task"], at)
-    if record["kind"] == "minutes":
-        for item in record.get("action_items", []):
-            met = done.get(item["no"]) or (start if item.get("status") == "done" else None)
-            owner = ctx.staff.get(item["owner"], {})
-            add(
-                f"action:{item['no']}",
-                start,
-                met,
-                item["owner"],
-                owner.get("department", ""),
-                due=ctx.time(item["due"]),
-            )
-    else:
-        for task in record.get("tasks", []):
-            met = done.get(task["no"]) or (start if task.get("status") == "done" else None)
-            begin = datetime.combine(date.fromisoformat(task["start"]), time(0, 0), ctx.policy.timezone)
-            end = datetime.combine(date.fromisoformat(task["end"]), time(23, 59), ctx.policy.timezone)
-            add(f"task:{task['no']}", begin, met, task["owner"], task["department"], due=end)
+def _items(record: dict[str, Any], ctx: Context, add: Any) -> None:
+    """A clock per task or action item, met when its current status (:func:`task_statuses`) ended it."""
+    tz = ctx.policy.timezone
+    current = task_statuses(record, tz)
+    for item in record.get("action_items", []) if record["kind"] == "minutes" else []:
+        now = current[item["no"]]
+        department = ctx.staff.get(item["owner"], {}).get("department", "")
+        add(f"action:{now.no}", now.registered_at, now.ended, item["owner"], department, due=ctx.time(item["due"]))
+    for task in record.get("tasks", []) if record["kind"] == "collaboration" else []:
+        begin = datetime.combine(date.fromisoformat(task["start"]), time(0, 0), tz)
+        end = datetime.combine(date.fromisoformat(task["end"]), time(23, 59), tz)
+        add(f"task:{task['no']}", begin, current[task["no"]].ended, task["owner"], task["department"], due=end)
+
+
+TASK_TABLES = {"collaboration": ("tasks", "task"), "minutes": ("action_items", "action")}
+"""Per kind, the table of tasks (任务分解表) or action items and the name of their stages."""
+TASK_ENDED = frozenset({"done", "cancelled"})
+"""Statuses after which nothing more is owed on a task: its clock stops."""
+
+
+@dataclass(frozen=True)
+class TaskStatus:
+    """Where one task or action item stands: the one answer every page, command and rule gives."""
+
+    no: str
+    registered: str
+    """The table's ``status``: the status when the record was registered (登记时状态); not_started when it gives none."""
+    registered_at: datetime
+    """When the table was registered: the record's submission (its first event, for a draft)."""
+    status: str
+    """The current status: the one the last ``progress`` event with a ``status`` gave it, else the registered one."""
+    since: datetime
+    """When the current status was recorded (the registration, while it is the registered one)."""
+    event: int | None = None
+    """The index of the event that gave the current status; None while it is the registered one."""
+    state: State | None = None
+    """The state of the task's clock (``task:<no>``, ``action:<no>``), when :func:`task_statuses` was given the
+    judged stages; None without them."""
+
+    @property
+    def ended(self) -> datetime | None:
+        """When the task was done or cancelled, if it is now; this meets its stage."""
+        return self.since if self.status in TASK_ENDED else None
+
+    @property
+    def late(self) -> bool:
+        """Past its end and not done by then (已延期): overdue now, or done late."""
+        return self.state in ("overdue", "met_late")
+
+
+def task_statuses(record: dict[str, Any], tz: tzinfo, judged: Iterable[Stage] = ()) -> dict[str, TaskStatus]:
+    """Each task's (or action item's) current status, by number, in the table's order.
+
+    The table's ``status`` is the status at registration (登记时状态); each later change is a ``progress`` event
+    with the task and its new status, so the last such event decides, and a task done and taken up again is open
+    again. ``record`` holds the events up to the moment judged; ``judged``, the record's judged stages, adds each
+    task's state.
+    """
+    key, stage = TASK_TABLES.get(record["kind"], ("", ""))
+    items = record.get(key, []) if key else []
+    if not items:
+        return {}
+    events = record["events"]
+    first = next((e for e in events if e["type"] == "submitted"), events[0])
+    registered_at = parse_time(first["at"], tz, strict=False)
+    latest: dict[str, int] = {}
+    for index, event in enumerate(events):
+        if event["type"] == "progress" and "task" in event and "status" in event:
+            latest[event["task"]] = index
+    states = {s.name: s.state for s in judged}
+    result: dict[str, TaskStatus] = {}
+    for item in items:
+        no = item["no"]
+        registered = item.get("status", "not_started")
+        last = latest.get(no)
+        status, since = registered, registered_at
+        if last is not None:
+            status, since = events[last]["status"], parse_time(events[last]["at"], tz, strict=False)
+        result[no] = TaskStatus(no, registered, registered_at, status, since, last, states.get(f"{stage}:{no}"))
+    return result
 
 
 def judge(stage_list: list[Stage], ctx: Context, as_of: datetime) -> list[Stage]:

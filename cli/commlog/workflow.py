@@ -25,6 +25,15 @@ STATUS_NAMES = {
     "cancelled": "已取消",
 }
 
+TASK_NAMES = {
+    "not_started": "未开始",
+    "in_progress": "进行中",
+    "done": "已完成",
+    "blocked": "受阻",
+    "cancelled": "已取消",
+}
+"""A task's or action item's status (任务状态), as the task table and `progress` events write it."""
+
 OUTGOING = {
     "message": "sent",
     "collaboration": "sent",

@@ -9,15 +9,8 @@ from typing import Any
 
 from commlog.reports.columns import width
 from commlog.schema import Shape
-from commlog.workflow import CLASSIFICATION_NAMES, DIRECTION_NAMES, KIND_NAMES, URGENCY_NAMES
+from commlog.workflow import CLASSIFICATION_NAMES, DIRECTION_NAMES, KIND_NAMES, TASK_NAMES, URGENCY_NAMES
 
-TASK_NAMES = {
-    "not_started": "未开始",
-    "in_progress": "进行中",
-    "done": "已完成",
-    "blocked": "受阻",
-    "cancelled": "已取消",
-}
 OUTCOME_NAMES = {"passed": "通过", "failed": "未通过", "conditional": "有条件通过"}
 VALUE_LABELS = {
     "kind": KIND_NAMES,

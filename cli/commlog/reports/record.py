@@ -10,12 +10,12 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
 
-from commlog.deadlines import STATE_NAMES, Stage, stage_label
+from commlog.deadlines import STATE_NAMES, Stage, TaskStatus, stage_label, task_statuses
 from commlog.findings import inert
 from commlog.history import NO_HISTORY, History, record_history
 from commlog.identity import Entries, Entry
 from commlog.reports.columns import table
-from commlog.reports.fields import VALUE_LABELS, field_lines, value_text
+from commlog.reports.fields import TASK_NAMES, VALUE_LABELS, field_lines, value_text
 from commlog.reports.people import Orgs, Staff, close_matches, labelled, name_of
 from commlog.reports.register import receiver
 from commlog.schedule import Schedule
@@ -85,6 +85,8 @@ class Description:
     """Who put each event in the register (the commit that added it), in the order of the record's events."""
     marks: list[str] = field(default_factory=list)
     """What each event whose author is not its person says about that (empty for the others)."""
+    tasks: dict[str, TaskStatus] = field(default_factory=dict)
+    """Each task's or action item's current status (:func:`commlog.deadlines.task_statuses`)."""
 
     def who(self, person: str) -> str:
         return labelled(person, self.staff, self.orgs)
@@ -146,6 +148,7 @@ def describe(
             entries.mark(a, e, lambda p: name_of(p, ctx.staff, ctx.orgs))
             for a, e in zip(attributed, record["events"], strict=True)
         ],
+        tasks=task_statuses(record, policy.timezone, clock.stages),
     )
 
 
@@ -228,6 +231,29 @@ def _stage_rows(d: Description) -> list[list[str]]:
     return rows
 
 
+def _task_rows(d: Description) -> list[list[str]]:
+    """Each task or action item with its current status and the state of its clock; the table's own status is the
+    status at registration, shown where it differs."""
+    key, title = ("tasks", "name") if d.record["kind"] == "collaboration" else ("action_items", "task")
+    rows = []
+    for item in d.record.get(key, []):
+        now = d.tasks[item["no"]]
+        status = TASK_NAMES[now.status] + (
+            f" (登记时: {TASK_NAMES[now.registered]})" if now.registered != now.status else ""
+        )
+        rows.append(
+            [
+                now.no,
+                str(item[title]),
+                status,
+                show(now.since, d.tz) if now.event is not None else "",
+                STATE_NAMES[now.state] if now.state else "",
+                name_of(item["owner"], d.staff, d.orgs),
+            ]
+        )
+    return rows
+
+
 def event_lines(d: Description, index: int) -> list[str]:
     """One event of the timeline: time, what happened, who (and who entered it for them), note, the rest."""
     event = d.record["events"][index]
@@ -300,6 +326,17 @@ def text(d: Description, out: TextIO) -> None:
             lines.append(f"  {stage_label(s.name)} 未确认 ({len(s.pending)}): {names}")
     else:
         lines.append("  没有计时环节 (草稿或尚未提交)")
+    if d.tasks:
+        heading = [
+            "编号",
+            "任务" if d.record["kind"] == "collaboration" else "事项",
+            "状态",
+            "更新于",
+            "时限",
+            "负责人",
+        ]
+        lines += ["", "任务" if d.record["kind"] == "collaboration" else "待办事项"]
+        lines += ["  " + line for line in table(heading, _task_rows(d))]
     lines += ["", "处理过程"]
     if any(e.added.state == NO_HISTORY for e in d.entries):
         lines.append("  (没有 git 历史：不能显示添加每个事件的提交)")
@@ -374,6 +411,19 @@ def as_json(d: Description, out: TextIO) -> None:
                 "pending": s.pending,
             }
             for s in d.stages
+        ],
+        "tasks": [
+            {
+                "no": t.no,
+                "status": t.status,
+                "status_name": TASK_NAMES[t.status],
+                "registered": t.registered,
+                "since": iso(t.since),
+                "event": t.event,
+                "state": t.state,
+                "late": t.late,
+            }
+            for t in d.tasks.values()
         ],
         "thread": {
             "in_reply_to": d.thread.in_reply_to,

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
+from commlog.deadlines import TASK_ENDED, TASK_TABLES
 from commlog.findings import Finding
 from commlog.repository import attachment, attachment_folder
 from commlog.rules import Corpus, finding, rule
 from commlog.timeutil import parse_time
-from commlog.workflow import DRAFT_EVENTS
+from commlog.workflow import DRAFT_EVENTS, TASK_NAMES
 
 Parts = tuple[object, ...]
 
@@ -448,6 +449,51 @@ def task_dependency(corpus: Corpus) -> Iterator[Finding]:
                         (key, i, "end"),
                         f"task {task['no']} ends ({task['end']}) before it starts ({task['start']})",
                         "fix the dates",
+                    )
+
+
+@rule("task-status")
+def task_status_at_registration(corpus: Corpus) -> Iterator[Finding]:
+    """A task table's status is each task's status at registration (登记时状态): a task registered done or cancelled is not done or cancelled again by a later event, and no task is done at registration before it starts."""
+    assert corpus.policy is not None
+    tz = corpus.policy.timezone
+    for doc in corpus.records:
+        key, _ = TASK_TABLES.get(doc.data["kind"], ("", ""))
+        events = doc.data["events"]
+        submitted = next((e for e in events if e["type"] == "submitted"), None)
+        for i, item in enumerate(doc.data.get(key, []) if key else []):
+            registered = item.get("status", "not_started")
+            if registered not in TASK_ENDED:
+                continue
+            what = f"{'task' if key == 'tasks' else 'action item'} {item['no']}"
+            said = f"{registered} ({TASK_NAMES[registered]})"
+            first = next(
+                (
+                    j
+                    for j, e in enumerate(events)
+                    if e["type"] == "progress" and e.get("task") == item["no"] and "status" in e
+                ),
+                None,
+            )
+            if first is not None and events[first]["status"] == registered:
+                yield finding(
+                    doc,
+                    "task-status",
+                    (key, i, "status"),
+                    f"{what} is registered as {said}, yet event {first + 1} records it {registered} at {events[first]['at']}",
+                    "the table keeps the status the record was registered with: put that back (not_started or "
+                    "in_progress) and let the progress event say when it changed",
+                )
+            elif key == "tasks" and registered == "done" and submitted is not None:
+                day = parse_time(submitted["at"], tz, strict=False).astimezone(tz).date().isoformat()
+                if item["start"] > day:
+                    yield finding(
+                        doc,
+                        "task-status",
+                        (key, i, "status"),
+                        f"{what} is registered as {said}, but it starts on {item['start']}, after the registration on {day}",
+                        f"write the status it had at registration (not_started) and record its completion when it comes: "
+                        f"`commlog progress {doc.data['id']} --task {item['no']} --status done`",
                     )
 
 

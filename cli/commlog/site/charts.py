@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from markupsafe import Markup, escape
+
+from commlog.deadlines import TaskStatus
+from commlog.reports.fields import TASK_NAMES
 
 _BAR = 22
 _LABEL = 150
@@ -32,8 +36,9 @@ def bar_chart(rows: list[tuple[str, float]], unit: str = "", width: int = 640) -
     return Markup("".join(parts))
 
 
-def gantt(tasks: list[dict], late: set[str], today: date, width: int = 760) -> Markup:
-    """A schedule of tasks (no, name, start, end, depends_on, status): bars on a day axis, late ones red, dependencies as lines."""
+def gantt(tasks: list[dict], current: Mapping[str, TaskStatus], today: date, width: int = 760) -> Markup:
+    """A collaboration's task table (no, name, start, end, depends_on) as bars on a day axis, coloured by each task's
+    current status (``current``, from :func:`commlog.deadlines.task_statuses`), late ones red, dependencies as lines."""
     if not tasks:
         return Markup("")
     starts = [date.fromisoformat(t["start"]) for t in tasks]
@@ -65,12 +70,14 @@ def gantt(tasks: list[dict], late: set[str], today: date, width: int = 760) -> M
         y = 20 + i * _BAR
         x = _LABEL + per_day * (starts[i] - first).days
         length = max(per_day, per_day * ((ends[i] - starts[i]).days + 1))
-        colour = "#d32f2f" if task["no"] in late else colours.get(task.get("status", "not_started"), "#90a4ae")
+        now = current[task["no"]]
+        colour = "#d32f2f" if now.late else colours.get(now.status, "#90a4ae")
         label = f"{task['no']} {task['name']}"
+        shown = TASK_NAMES.get(now.status, now.status) + ("，已延期" if now.late else "")
         parts.append(
             f'<text x="{_LABEL - 6}" y="{y + 15}" text-anchor="end" font-size="12">{escape(label)}</text>'
             f'<rect x="{x:.1f}" y="{y + 3}" width="{length:.1f}" height="{_BAR - 8}" rx="3" fill="{colour}">'
-            f"<title>{escape(label)}: {starts[i]} – {ends[i]}</title></rect>"
+            f"<title>{escape(label)}: {starts[i]} – {ends[i]} {shown}</title></rect>"
         )
         for dep in task.get("depends_on", []):
             if dep in row:

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from commlog.deadlines import BASIS_NAMES, STATE_NAMES, Stage, feedback_times, stage_label
+from commlog.deadlines import BASIS_NAMES, STATE_NAMES, Stage, TaskStatus, feedback_times, stage_label, task_statuses
 from commlog.reports.fields import TASK_NAMES, VALUE_LABELS
 from commlog.reports.overdue import lateness, overdue_report
 from commlog.schedule import Schedule
@@ -393,33 +393,19 @@ class Site:
         ]
         return self.render("notices.html", "notices/", notices=rows)
 
-    def _late_tasks(self, view: RecordView) -> set[str]:
-        return {
-            s.name.split(":")[1]
-            for s in view.stages
-            if s.name.startswith("task:") and s.state in ("overdue", "met_late")
-        }
+    def _tasks(self, view: RecordView) -> dict[str, TaskStatus]:
+        """Each task's or action item's current status and the state of its clock: what every part of a page shows."""
+        return task_statuses(view.data, self.model.plan.context.policy.timezone, view.stages)
 
-    def _task_status(self, view: RecordView) -> dict[str, str]:
-        return {
-            e["task"]: e["status"]
-            for e in view.data["events"]
-            if e["type"] == "progress" and "task" in e and "status" in e
-        }
-
-    def _gantt(self, view: RecordView) -> Markup:
-        status = self._task_status(view)
-        tasks = [
-            {**t, "status": status.get(t["no"], t.get("status", "not_started"))} for t in view.data.get("tasks", [])
-        ]
-        return charts.gantt(tasks, self._late_tasks(view), self.model.as_of.date())
+    def _gantt(self, view: RecordView, tasks: dict[str, TaskStatus]) -> Markup:
+        return charts.gantt(view.data.get("tasks", []), tasks, self.model.as_of.date())
 
     def collaborations(self) -> str:
-        rows = [
-            {"view": v, "late": self._late_tasks(v), "gantt": self._gantt(v)}
-            for v in self.model.newest(len(self.model.records))
-            if v.data["kind"] == "collaboration"
-        ]
+        rows = []
+        for v in self.model.newest(len(self.model.records)):
+            if v.data["kind"] == "collaboration":
+                tasks = self._tasks(v)
+                rows.append({"view": v, "tasks": tasks, "gantt": self._gantt(v, tasks)})
         return self.render("collaborations.html", "collaborations/", collaborations=rows)
 
     def overdue(self) -> str:
@@ -541,6 +527,7 @@ class Site:
     def record(self, view: RecordView) -> str:
         m = self.model
         data = view.data
+        tasks = self._tasks(view)
         entries = [m.entries.of(view.path, e) for e in data["events"]]
         events = [
             (e, entry, m.entries.mark(entry, e, m.name)) for e, entry in zip(data["events"], entries, strict=True)
@@ -571,9 +558,8 @@ class Site:
             stage_states={s.name: s.state for s in view.stages},
             replies_events=[e for e in data["events"] if e["type"] in REPLY_EVENTS],
             notice=self._notice(view) if data["kind"] == "notice" else None,
-            gantt=self._gantt(view) if data.get("tasks") else "",
-            late_tasks=self._late_tasks(view),
-            task_status=self._task_status(view),
+            gantt=self._gantt(view, tasks) if data.get("tasks") else "",
+            tasks=tasks,
             attachments=attachments,
             fields=fields_table(
                 self._without_hidden_links(data),
