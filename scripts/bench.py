@@ -6,12 +6,14 @@ For each size it generates a repository (once; kept in --data), then times, each
 fresh process: parsing every file with PyYAML's C loader alone (the floor), `commlog
 validate` twice (cold, then warm: nothing changed), and check-jsonschema on a sample
 of records (its per-record rate, scaled); then `commlog site build` for each site size,
-with its output size. It prints Markdown tables.
+with its output size and its search index's (search/data/: size, files, records indexed). It
+prints Markdown tables; scripts/bench_search.py times queries on the sites it builds.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -26,6 +28,8 @@ for p in sorted(root.glob("records/*/*.yaml")) + sorted(root.glob("contacts/*/*.
     yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 """
 SAMPLE = 2000
+SEARCH_DATA = "search/data"
+"""Where a built site keeps its search index (commlog.site.search.SEARCH_DATA)."""
 
 
 def timed(command: list[str]) -> tuple[float, float]:
@@ -62,7 +66,10 @@ def repository(python: str, data: Path, size: int) -> Path:
 
 
 def bench_site(python: str, data: Path, sizes: list[int]) -> list[str]:
-    rows = ["| records | site build | peak MiB | output | pages |", "| ---: | ---: | ---: | ---: | ---: |"]
+    rows = [
+        "| records | site build | peak MiB | output | pages | search index | index files | records indexed |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for size in sizes:
         repo = repository(python, data, size)
         out = data / f"site{size}"
@@ -85,7 +92,15 @@ def bench_site(python: str, data: Path, sizes: list[int]) -> list[str]:
         files = [p for p in out.rglob("*") if p.is_file()]
         megabytes = sum(p.stat().st_size for p in files) / 2**20
         pages = sum(1 for p in files if p.name == "index.html")
-        rows.append(f"| {size:,} | {elapsed:.0f} s | {peak:.0f} | {megabytes:,.0f} MiB | {pages:,} |")
+        index = out / SEARCH_DATA
+        indexed = [p for p in files if index in p.parents]
+        index_mib = sum(p.stat().st_size for p in indexed) / 2**20
+        meta = index / "meta.json"
+        docs = json.loads(meta.read_text(encoding="utf-8"))["docs"] if meta.exists() else 0
+        rows.append(
+            f"| {size:,} | {elapsed:.0f} s | {peak:.0f} | {megabytes:,.0f} MiB | {pages:,} "
+            f"| {index_mib:,.1f} MiB | {len(indexed):,} | {docs:,} |"
+        )
         print(rows[-1], file=sys.stderr)
     return rows
 
