@@ -58,10 +58,12 @@ def repository(python: str, data: Path, size: int) -> Path:
     repo = data / f"r{size}"
     if not repo.exists():
         subprocess.run([python, "-m", "commlog", "demo", "generate", "--records", str(size), str(repo)], check=True)
-    for part in ("mkdocs.yml", "site"):  # repositories generated before the site existed
-        if not (repo / part).exists():
-            source = Path(part)
-            shutil.copytree(source, repo / part) if source.is_dir() else shutil.copyfile(source, repo / part)
+    for part in ("mkdocs.yml", "site"):  # this checkout's site sources, so that a kept repository builds today's site
+        source = Path(part)
+        if source.is_dir():
+            shutil.copytree(source, repo / part, dirs_exist_ok=True)
+        else:
+            shutil.copyfile(source, repo / part)
     return repo
 
 

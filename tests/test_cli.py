@@ -115,7 +115,7 @@ def test_demo_has_the_register_rows() -> None:
 
 def test_cache_answers_unchanged_and_misses_on_change(demo_repo: Path) -> None:
     cold = run_commlog("validate", "--format", "json", "--repo", str(demo_repo))
-    assert (cache_folder(demo_repo) / "validate.json").is_file()
+    assert (cache_folder(demo_repo) / "index.sqlite").is_file()
     assert not (demo_repo / ".commlog-cache").exists()  # never in the work tree
     warm = run_commlog("validate", "--format", "json", "--repo", str(demo_repo))
     assert warm.stdout == cold.stdout and warm.returncode == 0
@@ -130,7 +130,7 @@ def test_cache_answers_unchanged_and_misses_on_change(demo_repo: Path) -> None:
 def test_changed_files_alone_are_read_again(demo_repo: Path) -> None:
     """After an edit, unchanged files come from the per-file cache; the result equals a run without caches."""
     assert run_commlog("validate", "--repo", str(demo_repo)).returncode == 0
-    assert (cache_folder(demo_repo) / "files.json").is_file()
+    assert (cache_folder(demo_repo) / "index.sqlite").is_file()
     broken = demo_repo / "records/2024/NB-2024-056.yaml"
     broken.write_text(broken.read_text(encoding="utf-8").replace("urgency: normal", "urgency: 普通"), encoding="utf-8")
     first = run_commlog("validate", "--format", "json", "--repo", str(demo_repo))

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -139,45 +140,93 @@ def test_other_commands_survive_the_bad_files(hostile_repo: tuple[Path, dict[str
     assert site.returncode == 0 and "invalid file(s) left out" in site.stderr
 
 
+INDEX = "index.sqlite"
+
+
+def _damage_with_garbage(db: Path) -> None:
+    db.write_bytes(b"SQLite format 3\x00" + os.urandom(4096))
+
+
+def _damage_by_truncating(db: Path) -> None:
+    data = db.read_bytes()
+    db.write_bytes(data[: len(data) // 3])
+
+
+def _foreign_tables(db: Path) -> None:
+    db.unlink()
+    with sqlite3.connect(db) as other:
+        other.execute("CREATE TABLE meta (key TEXT, value TEXT)")
+        other.execute("CREATE TABLE result (key TEXT, value TEXT)")
+
+
+def _another_repository(db: Path) -> None:
+    """An index copied from another repository's cache folder: it says so in its meta table."""
+    with sqlite3.connect(db) as other:
+        other.execute("UPDATE meta SET value = '/somewhere/else' WHERE key = 'root'")
+
+
+def _older_code(db: Path) -> None:
+    with sqlite3.connect(db) as other:
+        other.execute("UPDATE meta SET value = 'older' WHERE key = 'code'")
+
+
+def _forged_answers(db: Path) -> None:
+    """Entries the code did not write: every file valid, no findings (only a foreign index could say this)."""
+    with sqlite3.connect(db) as other:
+        other.execute("UPDATE judged SET ok = 1, findings = '[]'")
+        other.execute('UPDATE result SET value = \'{"checked": 1, "records": 1, "findings": []}\'')
+        other.execute("UPDATE meta SET value = 'older' WHERE key = 'code'")
+
+
 @pytest.mark.parametrize(
-    "content",
+    "damage",
     [
-        "null",
-        "[]",
-        '"text"',
-        "{}",
-        '{"key": null}',
-        "{not json",
-        '{"key": "%s", "value": null}',
-        '{"key": "%s", "value": []}',
+        lambda db: db.write_bytes(b""),
+        lambda db: db.write_text("{not a database", encoding="utf-8"),
+        _damage_with_garbage,
+        _damage_by_truncating,
+        _foreign_tables,
+        _another_repository,
+        _older_code,
+        _forged_answers,
     ],
 )
-def test_a_damaged_cache_is_rebuilt(demo_repo: Path, content: str) -> None:
-    from commlog.cache import code_state
-
+def test_a_damaged_or_foreign_index_is_rebuilt(demo_repo: Path, damage: Callable[[Path], None]) -> None:
+    """Each gives the findings a run without the index gives, and leaves an index that works."""
+    record = demo_repo / GOOD
+    record.write_text(record.read_text(encoding="utf-8").replace("urgency: urgent", "urgency: 紧急"), encoding="utf-8")
+    fresh = run_commlog("validate", "--format", "json", "--no-cache", "--repo", str(demo_repo))
+    assert fresh.returncode == 1
     run_commlog("validate", "--repo", str(demo_repo))
-    key = code_state()
-    for name in ("digests", "files", "validate"):
-        (cache_folder(demo_repo) / f"{name}.json").write_text(content.replace("%s", key), encoding="utf-8")
-    result = run_commlog("validate", "--repo", str(demo_repo))
-    _no_traceback(result)
-    assert result.returncode == 0 and "all valid" in result.stdout
+    db = cache_folder(demo_repo) / INDEX
+    assert db.is_file()
+    damage(db)
+    for _ in range(2):  # the run that finds the damage, and the one after it
+        result = run_commlog("validate", "--format", "json", "--repo", str(demo_repo))
+        _no_traceback(result)
+        assert result.stdout == fresh.stdout
+    report = run_commlog("overdue", "--format", "json", "--as-of", AS_OF, "--repo", str(demo_repo))
+    assert (
+        report.stdout
+        == run_commlog("overdue", "--format", "json", "--as-of", AS_OF, "--no-cache", "--repo", str(demo_repo)).stdout
+    )
 
 
-def test_damaged_cache_entries_are_judged_again(demo_repo: Path) -> None:
-    from commlog.cache import code_state
-
+def test_damaged_index_entries_are_judged_again(demo_repo: Path) -> None:
     run_commlog("validate", "--repo", str(demo_repo))
-    files = cache_folder(demo_repo) / "files.json"
-    stored = json.loads(files.read_text(encoding="utf-8"))
-    assert stored["key"] == code_state()
-    for entry in stored["value"].values():
-        entry["findings"] = [{"no": "such field"}]
-    files.write_text(json.dumps(stored), encoding="utf-8")
-    (cache_folder(demo_repo) / "validate.json").unlink()
+    run_commlog("overdue", "--as-of", "2027-03-01 09:00", "--repo", str(demo_repo))  # derives every record
+    with sqlite3.connect(cache_folder(demo_repo) / INDEX) as db:
+        assert db.execute("SELECT count(*) FROM open_stage").fetchone()[0] > 0
+        db.execute("""UPDATE judged SET findings = '[{"no": "such field"}]', data = '[1, 2'""")
+        db.execute("UPDATE derived SET value = '{\"stages\": 7}'")
+        db.execute("UPDATE open_stage SET start = 'soon', pending = '[1'")
+        db.execute("DELETE FROM result")
     result = run_commlog("validate", "--repo", str(demo_repo))
     _no_traceback(result)
     assert result.returncode == 0
+    for moment in (AS_OF, "2027-03-01 09:00"):
+        args = ("overdue", "--format", "json", "--as-of", moment, "--repo", str(demo_repo))
+        assert run_commlog(*args).stdout == run_commlog(*args, "--no-cache").stdout
 
 
 def test_a_cache_in_the_work_tree_is_never_read(demo_repo: Path) -> None:
@@ -187,11 +236,9 @@ def test_a_cache_in_the_work_tree_is_never_read(demo_repo: Path) -> None:
     assert run_commlog("validate", "--repo", str(demo_repo)).returncode == 1
     planted = demo_repo / ".commlog-cache"
     shutil.copytree(cache_folder(demo_repo), planted)
-    for path in planted.glob("*.json"):
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        if path.name == "validate.json":
-            stored["value"]["findings"] = []
-        path.write_text(json.dumps(stored), encoding="utf-8")
+    with sqlite3.connect(planted / INDEX) as db:
+        db.execute("UPDATE judged SET ok = 1, findings = '[]'")
+        db.execute('UPDATE result SET value = \'{"checked": 1, "records": 1, "findings": []}\'')
     shutil.rmtree(cache_folder(demo_repo))
     copy = demo_repo.parent / "clone"
     shutil.copytree(demo_repo, copy, symlinks=True)

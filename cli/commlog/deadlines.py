@@ -109,6 +109,7 @@ class Context:
     calendar: WorkCalendar
     staff: dict[str, dict[str, Any]]
     orgs: dict[str, dict[str, Any]]
+    _escalations: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def create(cls, policy: Policy, staff: dict[str, dict[str, Any]], orgs: dict[str, dict[str, Any]]) -> Context:
@@ -128,6 +129,13 @@ class Context:
             if score > best_score:
                 best, best_score = entry, score
         return best
+
+    def escalation_target(self, person: str, department: str) -> str | None:
+        """:func:`commlog.workflow.escalation_target`, asked once per person and department."""
+        key = (person, department)
+        if key not in self._escalations:
+            self._escalations[key] = escalation_target(person, department, self.staff, self.policy)
+        return self._escalations[key]
 
     def archivist(self) -> str | None:
         """The member of staff who archives (the first active holder of the policy's archiving role)."""
@@ -522,7 +530,7 @@ def judge(stage_list: list[Stage], ctx: Context, as_of: datetime) -> list[Stage]
             by_follow_ups = stage.follow_ups >= escalation.get("after_follow_ups", 10**9)
             by_time = working_late >= 60 * escalation.get("after_overdue_working_hours", 10**9)
             if by_follow_ups or by_time:
-                stage.escalate_to = escalation_target(stage.responsible, stage.department, ctx.staff, ctx.policy)
+                stage.escalate_to = ctx.escalation_target(stage.responsible, stage.department)
         else:
             if stage.working:
                 total = ctx.calendar.between(stage.start, stage.due, trace)

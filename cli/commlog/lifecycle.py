@@ -20,12 +20,12 @@ from commlog.fileio import atomic_write, exclusive
 from commlog.findings import Finding
 from commlog.fmt import canonical_text
 from commlog.identity import IdentityError, acting_person
+from commlog.index.corpus import load_corpus
 from commlog.load import LoadError, load, locate, parse_written
 from commlog.policy import Policy
 from commlog.rules import Corpus, run
 from commlog.schema import Schemas
 from commlog.timeutil import parse_time, show
-from commlog.validate import load_corpus
 from commlog.workflow import ROLE_NAMES, STATUS_NAMES, delegates_of, status
 
 FUTURE_SLACK = timedelta(minutes=5)

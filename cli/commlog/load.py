@@ -280,7 +280,9 @@ def _check_depth(text: str) -> None:
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError as err:
-        if "maximum nesting depth" in str(getattr(err, "problem", "")):  # the scanner's own limit (seen in PyYAML 6.0.4)
+        if "maximum nesting depth" in str(
+            getattr(err, "problem", "")
+        ):  # the scanner's own limit (seen in PyYAML 6.0.4)
             raise _too_deep(getattr(err, "problem_mark", None)) from err
         return  # compose() reports the syntax error with its own rule
 

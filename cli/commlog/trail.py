@@ -20,13 +20,13 @@ from typing import Any
 
 from commlog import history
 from commlog.findings import Finding, pointer
+from commlog.index.corpus import partial_corpus
 from commlog.load import LoadError, decode, parse
 from commlog.numbering import ARCHIVE_GREP
 from commlog.policy import Policy
 from commlog.rules import Corpus
 from commlog.schema import Schemas
 from commlog.timeutil import parse_time, show
-from commlog.validate import partial_corpus
 from commlog.worktime import WorkCalendar, clock_add
 
 DEFAULTS: dict[str, Any] = {

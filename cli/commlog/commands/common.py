@@ -149,6 +149,12 @@ def load_schedule(repo: Path | None, as_of: str | None) -> tuple[datetime, Any]:
         raise click.UsageError(str(err)) from err
 
 
+no_cache_option = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Judge every file afresh: neither read nor write the index (see site/performance.md).",
+)
+
 strict_option = click.option(
     "--strict",
     is_flag=True,

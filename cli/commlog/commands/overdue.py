@@ -8,9 +8,10 @@ import click
 from commlog.commands.common import (
     as_of_option,
     example,
-    load_schedule,
+    no_cache_option,
     output_to,
     repo_option,
+    resolve_as_of,
     resolve_root,
     strict_option,
 )
@@ -30,6 +31,7 @@ from commlog.commands.common import (
 )
 @click.option("--fail-on-overdue", is_flag=True, help="Exit 1 when anything is overdue (for CI on a schedule).")
 @strict_option
+@no_cache_option
 @repo_option
 @example(
     'commlog overdue --as-of "2026-11-20 17:00"\ncommlog overdue --department 市场部 --format csv --output overdue.csv'
@@ -41,6 +43,7 @@ def overdue(
     output: Path | None,
     fail_on_overdue: bool,
     strict: bool,
+    no_cache: bool,
     repo: Path | None,
 ) -> None:
     """List every overdue and at-risk stage (逾期报告), most overdue first.
@@ -50,19 +53,24 @@ def overdue(
     warning that counts them (--strict: exit 1); run `commlog validate` to see them.
     """
     from commlog.reports.overdue import WRITERS, overdue_report
-    from commlog.schedule import missing_years, provisional_warning
+    from commlog.schedule import NoPolicy, open_stages, provisional_warning
 
-    moment, plan = load_schedule(repo, as_of)
-    if years := missing_years(plan):
-        click.echo(provisional_warning(years), err=True)
+    root = resolve_root(repo)
+    moment = resolve_as_of(root, as_of)
+    try:
+        plan = open_stages(root, moment, use_cache=not no_cache)
+    except NoPolicy as err:
+        raise click.UsageError(str(err)) from err
+    if plan.missing_years:
+        click.echo(provisional_warning(plan.missing_years), err=True)
     if department and department not in plan.context.policy.departments:
         raise click.BadParameter(f"'{department}' is not a department in policy.yaml", param_hint="--department")
     if plan.skipped:
         click.echo(
             f"warning: {len({f.path for f in plan.skipped})} invalid file(s) left out; run `commlog validate`", err=True
         )
-    report = overdue_report(plan, moment, department)
-    with output_to(output, resolve_root(repo)) as out:
+    report = overdue_report(plan.context, plan.clocks, moment, department)
+    with output_to(output, root) as out:
         WRITERS[output_format](report, out)
     overdue_found = fail_on_overdue and any(i.state == "overdue" for i in report.items)
     sys.exit(1 if overdue_found or (strict and plan.skipped) else 0)

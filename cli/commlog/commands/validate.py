@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from commlog.commands.common import example, paths_in, repo_option, resolve_root
+from commlog.commands.common import example, no_cache_option, paths_in, repo_option, resolve_root
 
 
 @click.command()
@@ -19,11 +19,7 @@ from commlog.commands.common import example, paths_in, repo_option, resolve_root
     show_default=True,
     help="Output format.",
 )
-@click.option(
-    "--no-cache",
-    is_flag=True,
-    help="Judge every file afresh instead of reusing the result for an unchanged repository.",
-)
+@no_cache_option
 @click.option(
     "--base",
     metavar="REF",

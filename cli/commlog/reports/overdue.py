@@ -6,15 +6,14 @@ import csv
 import html
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TextIO
 
-from commlog.deadlines import STATE_NAMES, stage_label
+from commlog.deadlines import STATE_NAMES, Context, Stage, stage_label
 from commlog.findings import inert
 from commlog.reports.people import name_of
-from commlog.schedule import Schedule
 from commlog.timeutil import show
 
 
@@ -45,19 +44,24 @@ class Report:
     """The policy's timezone: every time is shown in it."""
 
 
-def overdue_report(plan: Schedule, as_of: datetime, department: str | None = None) -> Report:
-    """Overdue stages (most overdue first), then at-risk ones (soonest due first)."""
-    staff, orgs = plan.context.staff, plan.context.orgs
+def overdue_report(
+    ctx: Context, clocks: Iterable[tuple[str, str, list[Stage]]], as_of: datetime, department: str | None = None
+) -> Report:
+    """Overdue stages (most overdue first), then at-risk ones (soonest due first).
+
+    ``clocks`` are (id, subject, judged stages) of records: :func:`commlog.schedule.open_stages`'s.
+    """
+    staff, orgs = ctx.staff, ctx.orgs
     items = []
-    for clock in plan.records:
-        for stage in clock.stages:
+    for record_id, subject, found in clocks:
+        for stage in found:
             if stage.state not in ("overdue", "at_risk") or (department and stage.department != department):
                 continue
             assert stage.due is not None
             items.append(
                 Item(
-                    clock.doc.data["id"],
-                    clock.doc.data["subject"],
+                    record_id,
+                    subject,
                     stage.name,
                     stage.state,
                     stage.due,
@@ -75,7 +79,7 @@ def overdue_report(plan: Schedule, as_of: datetime, department: str | None = Non
     items.sort(
         key=lambda i: (i.state != "overdue", -i.overdue_by_minutes if i.state == "overdue" else 0, i.due, i.id, i.stage)
     )
-    return Report(as_of, items, plan.context.policy.timezone)
+    return Report(as_of, items, ctx.policy.timezone)
 
 
 def working_hours(minutes: float) -> str:
@@ -203,8 +207,10 @@ def as_json(report: Report, out: TextIO) -> None:
         }
         for i in report.items
     ]
-    json.dump({"as_of": report.as_of.isoformat(), "items": items}, out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    # One item a line: readable, and written by the C encoder (json.dump with an indent is pure Python).
+    out.write(f'{{\n  "as_of": {json.dumps(report.as_of.isoformat())},\n  "items": [')
+    out.write(",".join(f"\n    {json.dumps(item, ensure_ascii=False)}" for item in items))
+    out.write("\n  ]\n}\n" if items else "]\n}\n")
 
 
 WRITERS: dict[str, Callable[[Report, TextIO], None]] = {"text": text, "md": markdown, "csv": as_csv, "json": as_json}

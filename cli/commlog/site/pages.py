@@ -15,7 +15,6 @@ from markupsafe import Markup
 from commlog.deadlines import BASIS_NAMES, STATE_NAMES, Stage, TaskStatus, feedback_times, stage_label, task_statuses
 from commlog.reports.fields import TASK_NAMES, VALUE_LABELS
 from commlog.reports.overdue import lateness, overdue_report
-from commlog.schedule import Schedule
 from commlog.site import charts, invalid
 from commlog.site.attachments import published_name, published_names
 from commlog.site.model import HIDDEN, RecordView, SiteModel
@@ -410,8 +409,10 @@ class Site:
 
     def overdue(self) -> str:
         m = self.model
-        visible_plan = Schedule(m.plan.context, [c for c in m.plan.records if c.doc.data["id"] in m.records], [], set())
-        report = overdue_report(visible_plan, m.as_of)
+        shown = [
+            (c.doc.data["id"], c.doc.data["subject"], c.stages) for c in m.plan.records if c.doc.data["id"] in m.records
+        ]
+        report = overdue_report(m.plan.context, shown, m.as_of)
         by_department: dict[str, list] = defaultdict(list)
         for item in report.items:
             by_department[item.department].append(item)

@@ -1,0 +1,276 @@
+"""The index's database: one SQLite file in the repository's cache folder (:func:`commlog.cache.folder`).
+
+Tables, every answer keyed by content:
+
+- ``seen``: each data file's stat signature, when it was hashed and its content digest (so a
+  file is read again only when it may have changed: :meth:`commlog.cache.known_digest`);
+- ``judged``: each file's parsed data and its parse and schema findings, by role and digest;
+- ``derived``: what a valid record implies whatever the moment (its status, every stage's start,
+  due time, end and who answers for it), by its digest and the context's (policy, contacts,
+  calendar): :mod:`commlog.index.derived`;
+- ``result``: a whole validation's findings, by the digest of every file and the code.
+
+``meta`` names the format, the code (:func:`commlog.cache.code_state`) and the repository the
+index was made for. An index of another format, code or repository, a file that is not an
+SQLite database, or one that fails when read is dropped and made again, never trusted. Writes go
+in one transaction: a reader sees the index before or after, never half of it, and two processes
+at once take turns (SQLite's own locking); one that cannot get its turn within the timeout
+writes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from commlog.cache import folder
+
+FORMAT = "8"
+"""Bumped whenever the tables change shape."""
+FILE = "index.sqlite"
+BUSY_MS = 10_000
+"""How long a writer waits for another process's transaction."""
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE seen (path TEXT PRIMARY KEY, signature TEXT NOT NULL, hashed_at INTEGER NOT NULL, digest TEXT NOT NULL);
+CREATE TABLE judged (key TEXT PRIMARY KEY, ok INTEGER NOT NULL, data TEXT, findings TEXT NOT NULL);
+CREATE TABLE derived (
+    digest TEXT NOT NULL, context TEXT NOT NULL, id TEXT NOT NULL, subject TEXT NOT NULL,
+    last REAL NOT NULL, years TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (digest, context)
+);
+CREATE TABLE open_stage (
+    digest TEXT NOT NULL, context TEXT NOT NULL, seq INTEGER NOT NULL, name TEXT NOT NULL,
+    start REAL NOT NULL, start_offset REAL, due REAL, due_offset REAL, responsible TEXT NOT NULL,
+    department TEXT NOT NULL, provisional INTEGER NOT NULL, years TEXT NOT NULL, working INTEGER NOT NULL,
+    clock INTEGER NOT NULL, follow_ups INTEGER NOT NULL, basis TEXT NOT NULL, pending TEXT NOT NULL,
+    PRIMARY KEY (digest, context, seq)
+);
+CREATE TABLE result (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+Seen = tuple[str, int, str]
+"""A file's stat signature (:func:`commlog.cache.signature`), when it was hashed (ns), its content digest."""
+OpenRow = tuple[Any, ...]
+"""An open stage's columns after digest and context: seq, name, start, start offset, due, due offset,
+responsible, department, provisional, missing years (JSON), working, clock, follow-ups, basis, pending (JSON)."""
+Derived = tuple[str, str, str, str, float, str, str, list[OpenRow]]
+"""A derived record: digest, context, id, subject, last event (epoch seconds), calendar years missing (JSON),
+all the stages (JSON), and its open stages' rows."""
+KEEP_FACTOR = 2
+"""Entries of files not seen in a run are kept (another branch's) until there are this many times more."""
+
+
+class Store:
+    """The index of one repository; with ``enabled`` False (``--no-cache``) it holds and keeps nothing."""
+
+    def __init__(self, root: Path, code: str, enabled: bool = True):
+        self.root, self.code = root.resolve(), code
+        self.path = folder(root) / FILE
+        self.db: sqlite3.Connection | None = None
+        if enabled:
+            self.db = self._open()
+
+    # -- opening ---------------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection | None:
+        """The database if it is this repository's and this code's, else a new empty one (None if none can be made)."""
+        target = self.path.parent
+        try:
+            target.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if target.is_symlink() or not target.is_dir() or self.path.is_symlink():
+                return None
+        except OSError:
+            return None
+        db = self._connect()
+        if db is not None and self._meta(db) == self._wanted():
+            return db
+        if db is not None:
+            db.close()
+        self._remove()
+        db = self._connect()
+        if db is None:
+            return None
+        try:
+            with db:
+                db.executescript(SCHEMA)
+                db.executemany("INSERT INTO meta VALUES (?, ?)", self._wanted().items())
+        except sqlite3.Error:
+            db.close()
+            return None
+        return db
+
+    def _connect(self) -> sqlite3.Connection | None:
+        try:
+            db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None)
+            db.execute("PRAGMA journal_mode=DELETE")
+            db.execute("PRAGMA synchronous=NORMAL")
+            return db
+        except sqlite3.Error:
+            return None
+
+    def _wanted(self) -> dict[str, str]:
+        return {"format": FORMAT, "code": self.code, "root": os.fsdecode(self.root)}
+
+    @staticmethod
+    def _meta(db: sqlite3.Connection) -> dict[str, str] | None:
+        try:
+            return dict(db.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.Error:
+            return None  # not a database, a damaged one, or one without our tables
+
+    def _remove(self) -> None:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.unlink(f"{self.path}{suffix}")
+
+    def _failed(self) -> None:
+        """A read or write failed: the file is damaged or foreign. Drop it; the next run makes it again."""
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.close()
+        self.db = None
+        self._remove()
+
+    def _rows(self, query: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        if self.db is None:
+            return []
+        try:
+            return self.db.execute(query, tuple(args)).fetchall()
+        except sqlite3.Error:
+            self._failed()
+            return []
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def seen(self) -> dict[str, Seen]:
+        """Every file's stat signature when it was hashed last, the time it was hashed (ns) and its content digest."""
+        rows = self._rows("SELECT path, signature, hashed_at, digest FROM seen")
+        return {path: (signature, hashed_at, digest) for path, signature, hashed_at, digest in rows}
+
+    def validity(self) -> dict[str, bool]:
+        """Whether each judged file (``role:digest``) loaded and matched its schema."""
+        return {key: bool(ok) for key, ok in self._rows("SELECT key, ok FROM judged")}
+
+    def judged(self, keys: list[str]) -> dict[str, tuple[str | None, str]]:
+        """The stored data and findings (JSON text) of these ``role:digest`` keys (absent ones left out)."""
+        if len(keys) > 20000:  # much of the table: one scan beats a query per key
+            wanted = set(keys)
+            rows = self._rows("SELECT key, data, findings FROM judged")
+            return {key: (data, found) for key, data, found in rows if key in wanted}
+        out: dict[str, tuple[str | None, str]] = {}
+        for chunk in _chunks(keys, 500):
+            query = f"SELECT key, data, findings FROM judged WHERE key IN ({','.join('?' * len(chunk))})"
+            out.update((key, (data, found)) for key, data, found in self._rows(query, chunk))
+        return out
+
+    def result(self, key: str) -> Any | None:
+        rows = self._rows("SELECT value FROM result WHERE key = ?", (key,))
+        try:
+            return json.loads(rows[0][0]) if rows else None
+        except ValueError:
+            return None
+
+    def derived(self, context: str) -> dict[str, tuple[float, str]]:
+        """Each record derived in ``context``, by digest: (last event, stages as JSON)."""
+        return {
+            row[0]: row[1:]
+            for row in self._rows("SELECT digest, last, value FROM derived WHERE context = ?", (context,))
+        }
+
+    def heads(self, context: str) -> dict[str, tuple[float, str]]:
+        """Each record derived in ``context``, by digest: (last event, calendar years missing as JSON)."""
+        return {
+            row[0]: row[1:]
+            for row in self._rows("SELECT digest, last, years FROM derived WHERE context = ?", (context,))
+        }
+
+    def open_stages(self, context: str) -> list[tuple[Any, ...]]:
+        """Every open stage derived in ``context``: (digest, id, subject, *:data:`OpenRow`), by record and order."""
+        return self._rows(
+            "SELECT o.digest, d.id, d.subject, o.seq, o.name, o.start, o.start_offset, o.due, o.due_offset, "
+            "o.responsible, o.department, o.provisional, o.years, o.working, o.clock, o.follow_ups, o.basis, o.pending "
+            "FROM open_stage o JOIN derived d ON d.digest = o.digest AND d.context = o.context "
+            "WHERE o.context = ? ORDER BY o.digest, o.seq",
+            (context,),
+        )
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write(
+        self,
+        seen: dict[str, Seen] | None = None,
+        judged: dict[str, tuple[bool, str | None, str]] | None = None,
+        keep: set[str] | None = None,
+        derived: list[Derived] | None = None,
+        result: tuple[str, Any] | None = None,
+    ) -> None:
+        """Store what a run learnt, in one transaction; where the index cannot be written there simply is none.
+
+        ``seen`` replaces the stat table whole (files gone are dropped); ``judged`` adds entries;
+        ``keep``, the judged keys the run used, lets the others go once there are too many.
+        """
+        if self.db is None or not (seen is not None or judged or derived or result):
+            return
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self._write(seen, judged or {}, keep, derived or [], result)
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) and "busy" not in str(err):
+                self._failed()
+            # Another process held the index past the timeout: this run's findings are simply not kept.
+        except sqlite3.Error:
+            self._failed()
+
+    def _write(
+        self,
+        seen: dict[str, Seen] | None,
+        judged: dict[str, tuple[bool, str | None, str]],
+        keep: set[str] | None,
+        derived: list[Derived],
+        result: tuple[str, Any] | None,
+    ) -> None:
+        assert self.db is not None
+        if seen is not None:
+            self.db.execute("DELETE FROM seen")
+            self.db.executemany("INSERT INTO seen VALUES (?, ?, ?, ?)", ((p, *entry) for p, entry in seen.items()))
+        self.db.executemany(
+            "INSERT OR REPLACE INTO judged VALUES (?, ?, ?, ?)",
+            ((key, int(ok), data, found) for key, (ok, data, found) in judged.items()),
+        )
+        if keep is not None:
+            (count,) = self.db.execute("SELECT count(*) FROM judged").fetchone()
+            if count > KEEP_FACTOR * len(keep) + 1000:
+                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY)")
+                self.db.execute("DELETE FROM kept")
+                self.db.executemany("INSERT OR IGNORE INTO kept VALUES (?)", ((k,) for k in keep))
+                self.db.execute("DELETE FROM judged WHERE key NOT IN (SELECT key FROM kept)")
+                for table in ("derived", "open_stage"):
+                    self.db.execute(f"DELETE FROM {table} WHERE 'record:' || digest NOT IN (SELECT key FROM kept)")
+        if derived:  # one context is kept: the policy and contacts of the last run that derived anything
+            for table in ("derived", "open_stage"):
+                self.db.execute(f"DELETE FROM {table} WHERE context != ?", (derived[0][1],))
+        for digest, context, *head, opened in derived:
+            self.db.execute("DELETE FROM open_stage WHERE digest = ? AND context = ?", (digest, context))
+            self.db.execute("INSERT OR REPLACE INTO derived VALUES (?, ?, ?, ?, ?, ?, ?)", (digest, context, *head))
+            self.db.executemany(
+                "INSERT INTO open_stage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((digest, context, *row) for row in opened),
+            )
+        if result is not None:
+            self.db.execute("DELETE FROM result")
+            self.db.execute("INSERT INTO result VALUES (?, ?)", (result[0], json.dumps(result[1], ensure_ascii=False)))
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
