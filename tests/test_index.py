@@ -8,6 +8,7 @@ and after every event) and a record's deadlines with a run on an empty cache fol
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -171,3 +172,22 @@ def test_two_processes_at_once(repo: Path, tmp_path: Path) -> None:
         assert out == fresh[i % len(CHECKS)], CHECKS[i % len(CHECKS)]
     assert agrees(repo, tmp_path) == fresh
     assert run_commlog("validate", "--repo", str(repo)).returncode == 0
+
+
+def test_every_invalid_example_at_once(repo: Path, tmp_path: Path) -> None:
+    """The records compared through their facts find what comparing the whole records finds: the invalid
+    examples of tests/examples in one repository (one per path, the policy's own aside), then one removed."""
+    from test_examples import _examples, _header, _place
+
+    taken: set[str] = {"policy.yaml"}
+    for example in _examples("invalid"):
+        if _header(example)[0] not in taken:
+            taken.add(_header(example)[0])
+            _place(example, repo)
+    before = agrees(repo, tmp_path)
+    rules = {f["rule"]: f["path"] for f in json.loads(before[0])["findings"]}
+    assert len(rules) > 10
+    compared = {"unique-id", "unique-archive-no", "archive-no-order", "unknown-record"} & set(rules)
+    assert compared, rules
+    (repo / rules[sorted(compared)[0]]).unlink()
+    assert agrees(repo, tmp_path)[0] != before[0]

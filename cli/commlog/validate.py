@@ -9,8 +9,8 @@ from typing import Any
 
 from commlog import repository
 from commlog.findings import Finding
-from commlog.index.corpus import Snapshot, load_corpus, take_snapshot, with_lines
-from commlog.load import LoadError, decode, read_bytes
+from commlog.index import checked
+from commlog.index.corpus import Snapshot, load_corpus, take_snapshot, text_or_empty, with_lines
 from commlog.rules import run
 
 
@@ -58,7 +58,11 @@ def _stored_result(stored: Any) -> Result | None:
 def validate_all(root: Path, snap: Snapshot | None = None) -> Result:
     """Load every file, check it against its schema, and run the rules."""
     snap = snap or take_snapshot(root)
-    corpus, findings = load_corpus(root, snap=snap)
+    if snap.enabled:  # only what changed is judged again (commlog.index.checked)
+        corpus, findings = checked.findings(snap)
+    else:  # everything loaded, every rule run: the reference the index is tested against
+        corpus, findings = load_corpus(root, snap=snap)
+        findings += run(corpus)
     if not os.path.lexists(root / repository.POLICY):
         findings.append(
             Finding(
@@ -70,23 +74,14 @@ def validate_all(root: Path, snap: Snapshot | None = None) -> Result:
                 "run `commlog init` or restore the file",
             )
         )
-    findings += run(corpus)
-    findings = with_lines(findings, lambda path: _text_or_empty(root / path))
+    findings = with_lines(findings, lambda path: text_or_empty(root / path))
     return Result(
         corpus.files,
-        sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule)),
+        sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule, f.message)),
         sum(1 for relative in snap.scan.files if repository.role_of(relative) == "record"),
     )
 
 
 def placed(root: Path, findings: list[Finding]) -> list[Finding]:
     """Findings with the line and column of the field they point at, read from the files as they are now."""
-    return with_lines(findings, lambda path: _text_or_empty(root / path))
-
-
-def _text_or_empty(path: Path) -> str:
-    """A file's text to place a finding on a line; a file that cannot be read puts it on line 1."""
-    try:
-        return decode(read_bytes(path))
-    except LoadError:
-        return ""
+    return with_lines(findings, lambda path: text_or_empty(root / path))

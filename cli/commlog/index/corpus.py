@@ -24,9 +24,10 @@ from typing import Any
 from commlog import cache, repository
 from commlog import policy as policy_module
 from commlog.findings import Finding
-from commlog.index.store import Derived, Seen, Store
+from commlog.index.store import Derived, Judged, Seen, Store
 from commlog.load import Document, LoadError, decode, locate, parse, read_bytes
 from commlog.rules import Corpus
+from commlog.rules import facts as record_facts
 
 PARALLEL_MIN = 2000
 """Files to judge before the work is shared among processes (below it, starting them costs more)."""
@@ -59,9 +60,11 @@ class Snapshot:
     """Bytes read while hashing, kept until the file is judged so that it is read once."""
     unreadable: dict[str, Finding] = field(default_factory=dict)
     seen: dict[str, Seen] = field(default_factory=dict)
-    seen_changed: bool = False
+    """Files hashed in this run (new or changed since the index saw them)."""
+    gone: list[str] = field(default_factory=list)
+    """Files the index saw that are gone or can no longer be vouched for."""
     _verdicts: dict[str, Verdict] | None = None
-    _new: dict[str, tuple[bool, str | None, str]] = field(default_factory=dict)
+    _new: dict[str, Judged] = field(default_factory=dict)
 
     @property
     def enabled(self) -> bool:
@@ -106,14 +109,8 @@ class Snapshot:
             self.raw[relative] = raw
             verdicts[relative].digest = self.digests[relative] = cache.content_digest(raw)
         pending = [r for r in pending if r in verdicts]
-        for relative, (data, found) in zip(pending, judge_all([(r, self.raw.pop(r)) for r in pending]), strict=True):
-            verdict = verdicts[relative]
-            verdict.ok, verdict.data, verdict.findings = data is not None and not found, data, found
-            self._new[f"{verdict.role}:{verdict.digest}"] = (
-                verdict.ok,
-                None if data is None else json.dumps(data, ensure_ascii=False),
-                json.dumps([f.as_json() for f in found], ensure_ascii=False),
-            )
+        for relative, judged in zip(pending, judge_all([(r, self.raw.pop(r)) for r in pending]), strict=True):
+            self._judged(verdicts[relative], *judged)
         self._verdicts = verdicts
         return verdicts
 
@@ -141,31 +138,45 @@ class Snapshot:
                 except LoadError as err:
                     self.unreadable[relative] = err.finding(relative)
                     del verdicts[relative]
-            for (relative, raw), (data, found) in zip(raws, judge_all(raws), strict=True):
-                verdict = verdicts[relative]
-                verdict.digest = self.digests[relative] = cache.content_digest(raw)
-                verdict.ok, verdict.data, verdict.findings = data is not None and not found, data, found
-                self._new[f"{verdict.role}:{verdict.digest}"] = (
-                    verdict.ok,
-                    None if data is None else json.dumps(data, ensure_ascii=False),
-                    json.dumps([f.as_json() for f in found], ensure_ascii=False),
-                )
+            for (relative, raw), judged in zip(raws, judge_all(raws), strict=True):
+                verdicts[relative].digest = self.digests[relative] = cache.content_digest(raw)
+                self._judged(verdicts[relative], *judged)
 
-    def save(self, derived: list[Derived] | None = None, result: tuple[str, Any] | None = None) -> None:
+    def _judged(self, verdict: Verdict, data: dict[str, Any] | None, found: list[Finding]) -> None:
+        """Record a file judged now, in its verdict and for the index."""
+        verdict.ok, verdict.data, verdict.findings = data is not None and not found, data, found
+        facts = None
+        if verdict.ok and verdict.role == "record":
+            assert data is not None
+            facts = json.dumps(record_facts(data), ensure_ascii=False)
+        self._new[f"{verdict.role}:{verdict.digest}"] = (
+            verdict.ok,
+            None if data is None else json.dumps(data, ensure_ascii=False),
+            json.dumps([f.as_json() for f in found], ensure_ascii=False),
+            facts,
+        )
+
+    def save(
+        self,
+        derived: list[Derived] | None = None,
+        result: tuple[str, Any] | None = None,
+        checked: tuple[str, dict[str, str], set[str]] | None = None,
+    ) -> None:
         """Store what this run learnt: digests, verdicts, derived stages, the whole result."""
         if not self.enabled:
             return
         verdicts = self._verdicts
         keep = {f"{v.role}:{v.digest}" for v in verdicts.values()} if verdicts is not None else None
         self.store.write(
-            seen=self.seen if self.seen_changed else None,
+            seen=(self.seen, self.gone) if self.seen or self.gone else None,
             judged=self._new,
             keep=keep,
             derived=derived,
             result=result,
+            checked=checked,
         )
         self._new = {}
-        self.seen_changed = False
+        self.seen, self.gone = {}, []
 
 
 def take_snapshot(root: Path, use_cache: bool = True) -> Snapshot:
@@ -175,6 +186,7 @@ def take_snapshot(root: Path, use_cache: bool = True) -> Snapshot:
     stored = snap.store.seen()
     base = str(root)
     now = time.time_ns()
+    vouched: set[str] = set()
     for relative in snap.scan.files:
         try:
             info = os.lstat(f"{base}/{relative}")
@@ -183,7 +195,7 @@ def take_snapshot(root: Path, use_cache: bool = True) -> Snapshot:
         entry = stored.get(relative)
         if info is not None and entry is not None and cache.vouches(entry[0], entry[1], info):
             snap.digests[relative] = entry[2]
-            snap.seen[relative] = entry
+            vouched.add(relative)
             continue
         try:
             raw = read_bytes(root / relative)
@@ -195,9 +207,8 @@ def take_snapshot(root: Path, use_cache: bool = True) -> Snapshot:
         snap.digests[relative], snap.raw[relative] = digest, raw
         if info is not None:
             snap.seen[relative] = (cache.signature(info), now, digest)
-        snap.seen_changed = True
-    if len(snap.seen) != len(stored):
-        snap.seen_changed = True  # files gone since
+    if len(vouched) + len(snap.seen) != len(stored):
+        snap.gone = [p for p in stored if p not in vouched and p not in snap.seen]
     return snap
 
 
@@ -333,3 +344,11 @@ def with_lines(findings: list[Finding], text_of: Callable[[str], str]) -> list[F
         for i, (line, column) in zip(indexes, positions, strict=True):
             findings[i] = replace(findings[i], line=line, column=column)
     return findings
+
+
+def text_or_empty(path: Path) -> str:
+    """A file's text to place a finding on a line; a file that cannot be read puts it on line 1."""
+    try:
+        return decode(read_bytes(path))
+    except LoadError:
+        return ""

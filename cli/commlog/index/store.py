@@ -8,6 +8,9 @@ Tables, every answer keyed by content:
 - ``derived``: what a valid record implies whatever the moment (its status, every stage's start,
   due time, end and who answers for it), by its digest and the context's (policy, contacts,
   calendar): :mod:`commlog.index.derived`;
+- ``checked``: the findings of the rules that judge a record on its own, by its path, digest and
+  attachments and the context's digest (the rules that compare records read each record's ``facts``,
+  kept in ``judged``: :func:`commlog.rules.facts`);
 - ``result``: a whole validation's findings, by the digest of every file and the code.
 
 ``meta`` names the format, the code (:func:`commlog.cache.code_state`) and the repository the
@@ -30,7 +33,7 @@ from typing import Any
 
 from commlog.cache import folder
 
-FORMAT = "8"
+FORMAT = "10"
 """Bumped whenever the tables change shape."""
 FILE = "index.sqlite"
 BUSY_MS = 10_000
@@ -38,7 +41,8 @@ BUSY_MS = 10_000
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE seen (path TEXT PRIMARY KEY, signature TEXT NOT NULL, hashed_at INTEGER NOT NULL, digest TEXT NOT NULL);
-CREATE TABLE judged (key TEXT PRIMARY KEY, ok INTEGER NOT NULL, data TEXT, findings TEXT NOT NULL);
+CREATE TABLE judged (key TEXT PRIMARY KEY, ok INTEGER NOT NULL, data TEXT, findings TEXT NOT NULL, facts TEXT);
+CREATE TABLE checked (key TEXT NOT NULL, context TEXT NOT NULL, findings TEXT NOT NULL, PRIMARY KEY (key, context));
 CREATE TABLE derived (
     digest TEXT NOT NULL, context TEXT NOT NULL, id TEXT NOT NULL, subject TEXT NOT NULL,
     last REAL NOT NULL, years TEXT NOT NULL, value TEXT NOT NULL,
@@ -53,6 +57,8 @@ CREATE TABLE open_stage (
 );
 CREATE TABLE result (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+Judged = tuple[bool, str | None, str, str | None]
+"""A judged file: valid, its data (JSON), its parse and schema findings (JSON), a valid record's facts (JSON)."""
 Seen = tuple[str, int, str]
 """A file's stat signature (:func:`commlog.cache.signature`), when it was hashed (ns), its content digest."""
 OpenRow = tuple[Any, ...]
@@ -168,6 +174,14 @@ class Store:
             out.update((key, (data, found)) for key, data, found in self._rows(query, chunk))
         return out
 
+    def facts(self) -> dict[str, str]:
+        """Every valid record's facts (JSON), by ``record:digest``."""
+        return dict(self._rows("SELECT key, facts FROM judged WHERE facts IS NOT NULL"))
+
+    def checked(self, context: str) -> dict[str, str]:
+        """The stored findings (JSON) of each record judged on its own in ``context``, by its key."""
+        return dict(self._rows("SELECT key, findings FROM checked WHERE context = ?", (context,)))
+
     def result(self, key: str) -> Any | None:
         rows = self._rows("SELECT value FROM result WHERE key = ?", (key,))
         try:
@@ -203,23 +217,24 @@ class Store:
 
     def write(
         self,
-        seen: dict[str, Seen] | None = None,
-        judged: dict[str, tuple[bool, str | None, str]] | None = None,
+        seen: tuple[dict[str, Seen], list[str]] | None = None,
+        judged: dict[str, Judged] | None = None,
         keep: set[str] | None = None,
         derived: list[Derived] | None = None,
         result: tuple[str, Any] | None = None,
+        checked: tuple[str, dict[str, str], set[str]] | None = None,
     ) -> None:
         """Store what a run learnt, in one transaction; where the index cannot be written there simply is none.
 
-        ``seen`` replaces the stat table whole (files gone are dropped); ``judged`` adds entries;
+        ``seen`` is the files hashed anew and those gone; ``judged`` adds entries;
         ``keep``, the judged keys the run used, lets the others go once there are too many.
         """
-        if self.db is None or not (seen is not None or judged or derived or result):
+        if self.db is None or not (seen is not None or judged or derived or result or checked):
             return
         try:
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                self._write(seen, judged or {}, keep, derived or [], result)
+                self._write(seen, judged or {}, keep, derived or [], result, checked)
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
@@ -233,20 +248,36 @@ class Store:
 
     def _write(
         self,
-        seen: dict[str, Seen] | None,
-        judged: dict[str, tuple[bool, str | None, str]],
+        seen: tuple[dict[str, Seen], list[str]] | None,
+        judged: dict[str, Judged],
         keep: set[str] | None,
         derived: list[Derived],
         result: tuple[str, Any] | None,
+        checked: tuple[str, dict[str, str], set[str]] | None,
     ) -> None:
         assert self.db is not None
         if seen is not None:
-            self.db.execute("DELETE FROM seen")
-            self.db.executemany("INSERT INTO seen VALUES (?, ?, ?, ?)", ((p, *entry) for p, entry in seen.items()))
+            hashed, gone = seen
+            self.db.executemany("DELETE FROM seen WHERE path = ?", ((p,) for p in gone))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?)", ((p, *entry) for p, entry in hashed.items())
+            )
         self.db.executemany(
-            "INSERT OR REPLACE INTO judged VALUES (?, ?, ?, ?)",
-            ((key, int(ok), data, found) for key, (ok, data, found) in judged.items()),
+            "INSERT OR REPLACE INTO judged VALUES (?, ?, ?, ?, ?)",
+            ((key, int(ok), data, found, facts) for key, (ok, data, found, facts) in judged.items()),
         )
+        if checked is not None:
+            context, entries, used = checked
+            self.db.execute("DELETE FROM checked WHERE context != ?", (context,))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO checked VALUES (?, ?, ?)", ((k, context, v) for k, v in entries.items())
+            )
+            (count,) = self.db.execute("SELECT count(*) FROM checked").fetchone()
+            if count > KEEP_FACTOR * len(used) + 1000:  # entries of files long changed: keep only this run's
+                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+                self.db.execute("DELETE FROM used")
+                self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in used))
+                self.db.execute("DELETE FROM checked WHERE key NOT IN (SELECT key FROM used)")
         if keep is not None:
             (count,) = self.db.execute("SELECT count(*) FROM judged").fetchone()
             if count > KEEP_FACTOR * len(keep) + 1000:

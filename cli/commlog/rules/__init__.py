@@ -1,4 +1,4 @@
-"""Cross-record rules: each a small function with an id, run over the whole corpus."""
+"""The rules: each a small function with an id, run over the corpus (a record alone, or records compared)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,9 @@ class Rule:
     ids: tuple[str, ...]
     check: Check
     needs_policy: bool
+    across: bool = False
+    """The rule compares records with one another, reading only their :func:`facts`; the others judge each
+    record on its own (with the policy and the contacts), so their findings can be kept per record."""
 
     @property
     def requirement(self) -> str:
@@ -56,14 +59,31 @@ RULES: list[Rule] = []
 """Every check; one rule id may be checked in several places (e.g. unknown-contact)."""
 
 
-def rule(*rule_ids: str, needs_policy: bool = True) -> Callable[[Check], Check]:
-    """Register a check under the rule ids it reports; its docstring's first line says what the procedure requires."""
+def rule(*rule_ids: str, needs_policy: bool = True, across: bool = False) -> Callable[[Check], Check]:
+    """Register a check under the rule ids it reports; its docstring's first line says what the procedure requires.
+
+    ``across``: the check compares records (reading only their :func:`facts`).
+    """
 
     def register(check: Check) -> Check:
-        RULES.append(Rule(rule_ids, check, needs_policy))
+        RULES.append(Rule(rule_ids, check, needs_policy, across))
         return check
 
     return register
+
+
+LINKS = ("in_reply_to", "supersedes", "references")
+
+
+def facts(data: dict[str, Any]) -> dict[str, Any]:
+    """What the rules that compare records (``across``) read of a record: its id, its links, and each event's
+    type, with the time and number of those that give an archive number. Kept in the index for every record,
+    so that a change is compared with the rest without loading the rest."""
+    events = [
+        {"type": e["type"], "at": e["at"], "archive_no": e["archive_no"]} if "archive_no" in e else {"type": e["type"]}
+        for e in data["events"]
+    ]
+    return {"id": data["id"], "events": events, **{k: data[k] for k in LINKS if k in data}}
 
 
 def finding(
@@ -80,9 +100,10 @@ def all_rules() -> list[Rule]:
     return RULES
 
 
-def run(corpus: Corpus) -> Iterator[Finding]:
-    """Every rule's findings; rules that need the policy are skipped without one."""
+def run(corpus: Corpus, across: bool | None = None) -> Iterator[Finding]:
+    """Every rule's findings (with ``across``, only the rules that compare records, or only the others);
+    rules that need the policy are skipped without one."""
     for item in all_rules():
-        if item.needs_policy and corpus.policy is None:
+        if (item.needs_policy and corpus.policy is None) or (across is not None and item.across != across):
             continue
         yield from item.check(corpus)

@@ -87,7 +87,7 @@ def _archive_numbers(corpus: Corpus) -> list[_Given]:
     return sorted(given, key=lambda g: (g.at, g.doc.path, g.index))
 
 
-@rule("archive-no-order")
+@rule("archive-no-order", across=True)
 def archive_numbers_in_order(corpus: Corpus) -> Iterator[Finding]:
     """Archive numbers are given in the order of archiving, from the series of the year archived in, starting at the policy's first number."""
     policy = corpus.policy

@@ -54,7 +54,7 @@ def _actors(data: dict[str, Any]) -> Iterator[tuple[Parts, str]]:
             yield ("events", i, "to"), event["to"]
 
 
-@rule("unique-id", needs_policy=False)
+@rule("unique-id", needs_policy=False, across=True)
 def unique_id(corpus: Corpus) -> Iterator[Finding]:
     """Every record has its own number (信息编号); each holder of a shared one is told of the others."""
     holders: dict[str, list[str]] = defaultdict(list)
@@ -122,7 +122,7 @@ def id_department_code(corpus: Corpus) -> Iterator[Finding]:
             )
 
 
-@rule("unique-archive-no")
+@rule("unique-archive-no", across=True)
 def unique_archive_no(corpus: Corpus) -> Iterator[Finding]:
     """Archive numbers (归档编号) are unique and follow the policy's series."""
     policy = corpus.policy
@@ -289,7 +289,7 @@ def recipient_shape(corpus: Corpus) -> Iterator[Finding]:
             )
 
 
-@rule("unknown-record", needs_policy=False)
+@rule("unknown-record", needs_policy=False, across=True)
 def unknown_record(corpus: Corpus) -> Iterator[Finding]:
     """Thread links (in_reply_to, references, supersedes) point at existing records, not at the record itself."""
     for doc in corpus.records:

@@ -1,0 +1,137 @@
+"""Validation through the index: only what changed is judged again.
+
+The rules fall in two kinds (:attr:`commlog.rules.Rule.across`). Those that judge a record on its own,
+with the policy and the contacts, keep their findings in the index under the record's path, content,
+attachments and the context's digest; a run judges only the records without such an entry. Those
+that compare records (one id, one archive number, numbers in order, links to existing records) run
+over every record's :func:`commlog.rules.facts`, which the index keeps beside each verdict, so the
+rest of the repository is compared without being loaded. The policy and the contacts are always
+loaded and their own rules always run (they are few).
+
+``commlog validate --no-cache`` does not come here: it loads everything and runs every rule, the
+reference this path is tested against (tests/test_index.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from typing import Any
+
+from commlog import repository
+from commlog.findings import Finding
+from commlog.index.corpus import Snapshot, admit, text_or_empty, with_lines
+from commlog.load import Document
+from commlog.rules import Corpus, facts, run
+
+
+def findings(snap: Snapshot) -> tuple[Corpus, list[Finding]]:
+    """Every finding of the repository (lines placed for the records judged now), and the corpus of context files."""
+    verdicts = snap.verdicts()
+    records = [r for r, v in verdicts.items() if v.role == "record"]
+    invalid = [r for r, v in verdicts.items() if not v.ok]
+    snap.load([r for r, v in verdicts.items() if v.role != "record"] + invalid)
+    corpus = Corpus(root=snap.root, policy=None)
+    found: list[Finding] = list(snap.scan.findings)
+    for relative in snap.scan.files:
+        verdict = verdicts.get(relative)
+        role = verdict.role if verdict is not None else repository.role_of(relative)
+        ids = {"internal": corpus.staff_ids, "external": corpus.org_ids, "record": corpus.record_names}.get(role)
+        if ids is not None:
+            ids.add(relative.rpartition("/")[2].removesuffix(".yaml"))
+        if relative in snap.unreadable:
+            found.append(snap.unreadable[relative])
+    for relative in invalid:
+        verdict = verdicts[relative]
+        found += verdict.findings
+        if verdict.role == "record" and verdict.data is not None and isinstance(verdict.data.get("id"), str):
+            corpus.record_ids.add(verdict.data["id"])
+    for relative, verdict in verdicts.items():
+        if verdict.role != "record" and verdict.ok:
+            assert verdict.data is not None
+            admit(corpus, verdict.role, Document(relative, "", verdict.data))
+
+    valid = [r for r in records if verdicts[r].ok]
+    record_facts = _facts(snap, valid)
+    for relative in valid:
+        corpus.record_ids.add(record_facts[relative]["id"])
+
+    context = snap.context_key()
+    keys = _keys(snap, valid)
+    stored = snap.store.checked(context)
+    new: dict[str, str] = {}
+    pending: list[str] = []
+    for relative in valid:
+        entry = stored.get(keys[relative])
+        parsed = None if entry is None else [] if entry == "[]" else _parsed(entry, relative)
+        if parsed is None:
+            pending.append(relative)
+        else:
+            found += parsed
+    snap.load(pending)
+    alone = replace(corpus, records=[Document(r, "", verdicts[r].data) for r in pending])  # type: ignore[arg-type]
+    judged_now = with_lines(list(run(alone, across=False)), lambda path: text_or_empty(snap.root / path))
+    by_path: dict[str, list[Finding]] = {r: [] for r in pending}
+    for item in judged_now:
+        if item.path in by_path:
+            by_path[item.path].append(item)
+        found.append(item)  # a record's own findings, and those of the policy and contacts
+    for relative, own in by_path.items():
+        new[keys[relative]] = json.dumps([f.as_json() for f in own], ensure_ascii=False)
+
+    compared = replace(corpus, records=[Document(r, "", record_facts[r]) for r in valid])
+    found += run(compared, across=True)
+    snap.save(checked=(context, new, set(keys.values())))
+    corpus.files = len(snap.scan.files)
+    return corpus, found
+
+
+def _facts(snap: Snapshot, valid: list[str]) -> dict[str, dict[str, Any]]:
+    """Each valid record's facts: from the index, or from its data (loaded for the few it lacks)."""
+    verdicts = snap.verdicts()
+    stored = snap.store.facts() if snap.enabled else {}
+    out: dict[str, dict[str, Any]] = {}
+    lacking: list[str] = []
+    for relative in valid:
+        verdict = verdicts[relative]
+        if verdict.data is not None:
+            out[relative] = facts(verdict.data)
+            continue
+        text = stored.get(f"record:{verdict.digest}")
+        try:
+            value = json.loads(text) if text is not None else None
+        except ValueError:
+            value = None
+        if isinstance(value, dict) and isinstance(value.get("id"), str) and isinstance(value.get("events"), list):
+            out[relative] = value
+        else:
+            lacking.append(relative)
+    snap.load(lacking)
+    for relative in lacking:
+        data = verdicts[relative].data
+        assert data is not None
+        out[relative] = facts(data)
+    return out
+
+
+def _keys(snap: Snapshot, valid: list[str]) -> dict[str, str]:
+    """What a record's own findings depend on besides the context: its path, its content, its attachments."""
+    attachments: dict[str, list[str]] = {}
+    for other in snap.scan.others:
+        parts = other.split("/")
+        if len(parts) > 3 and parts[0] == repository.RECORDS:
+            attachments.setdefault("/".join(parts[:3]) + ".yaml", []).append("/".join(parts[3:]))
+    keys = {}
+    for relative in valid:
+        present = attachments.get(relative)
+        listing = hashlib.blake2b("\0".join(present).encode(), digest_size=12).hexdigest() if present else "-"
+        keys[relative] = f"{relative}\0{snap.digests[relative]}\0{listing}"
+    return keys
+
+
+def _parsed(entry: str, relative: str) -> list[Finding] | None:
+    try:
+        return [Finding(**{**f, "path": relative}) for f in json.loads(entry)]
+    except (TypeError, ValueError):
+        return None
