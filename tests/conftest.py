@@ -53,3 +53,14 @@ def run_commlog(*args: str, cwd: Path | None = None) -> subprocess.CompletedProc
     return subprocess.run(
         command, cwd=cwd or ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONUTF8": "1"}
     )
+
+
+def same_size_edit(path: Path, old: str, new: str) -> None:
+    """Edit a file keeping its size, then put its modification time back (as `touch -r`, or an edit within the same second, would)."""
+    assert len(old.encode()) == len(new.encode())
+    info = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns

@@ -5,12 +5,25 @@ from __future__ import annotations
 import functools
 import gzip
 import http.server
+import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from conftest import run_commlog
+from conftest import ROOT, run_commlog
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 AS_OF = "2026-11-20 17:00"
 
@@ -55,3 +68,20 @@ def serve(site: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def site_in_chromium(site: Path) -> Iterator[tuple[str, Any]]:
+    """The built ``site`` served on loopback and a page of headless Chromium (1280 x 900, zh-CN): (base URL, page)."""
+    import pytest
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: `apt-get install chromium` (python3 tasks.py test does it)")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with serve(site) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield base, browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        finally:
+            browser.close()

@@ -5,39 +5,22 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
-from sitebuild import build_site, serve
+from sitebuild import SCREENSHOTS, build_site, site_in_chromium
 
-playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = ROOT / "test-output" / "screenshots"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
 def browser_page(tmp_path_factory: pytest.TempPathFactory):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: `apt-get install chromium` (python3 tasks.py test does it)")
     site = build_site(ROOT, tmp_path_factory.mktemp("browser") / "site")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with serve(site) as base, playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    with site_in_chromium(site) as (base, page):
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         yield base, page, dialogs
-        browser.close()
 
 
 def test_dashboard_to_record(browser_page) -> None:

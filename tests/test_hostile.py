@@ -19,7 +19,7 @@ import pytest
 
 from commlog.cache import folder as cache_folder
 
-from conftest import ROOT, copy_demo, run_commlog
+from conftest import ROOT, copy_demo, run_commlog, same_size_edit
 from sitebuild import AS_OF
 
 GOOD = "records/2024/NX-2024-001.yaml"
@@ -246,22 +246,11 @@ def test_a_cache_in_the_work_tree_is_never_read(demo_repo: Path) -> None:
     assert result.returncode == 1 and "schema-enum" in result.stdout
 
 
-def _same_size_edit(path: Path, old: str, new: str) -> None:
-    """Edit a file keeping its size, then put its modification time back (as `touch -r` does)."""
-    assert len(old.encode()) == len(new.encode())
-    info = path.stat()
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
-    assert path.stat().st_size == info.st_size and path.stat().st_mtime_ns == info.st_mtime_ns
-
-
 def test_cache_never_answers_for_changed_content(demo_repo: Path) -> None:
     record = demo_repo / GOOD
     assert run_commlog("validate", "--repo", str(demo_repo)).returncode == 0
     assert run_commlog("validate", "--repo", str(demo_repo)).returncode == 0  # warm
-    _same_size_edit(record, "urgency: urgent", "urgency: urgenx")
+    same_size_edit(record, "urgency: urgent", "urgency: urgenx")
     result = run_commlog("validate", "--repo", str(demo_repo))
     assert result.returncode == 1 and "schema-enum" in result.stdout, result.stdout
 
@@ -273,7 +262,7 @@ def test_reclassified_record_leaves_the_public_site_at_once(demo_repo: Path) -> 
     record = demo_repo / "records/2024/XZ-2024-001.yaml"
     as_of = moment(demo_repo, AS_OF)
     assert "XZ-2024-001" in build_model(demo_repo, "public", as_of).records  # fills the cache
-    _same_size_edit(record, "classification: public", "classification: secret")
+    same_size_edit(record, "classification: public", "classification: secret")
     assert "XZ-2024-001" not in build_model(demo_repo, "public", as_of).records
 
 

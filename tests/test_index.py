@@ -20,7 +20,7 @@ import pytest
 from commlog.cache import folder as cache_folder
 from test_history import git
 
-from conftest import ROOT, copy_demo, run_commlog
+from conftest import ROOT, copy_demo, run_commlog, same_size_edit
 from sitebuild import AS_OF
 
 RECORD = "records/2026/NX-2026-003.yaml"
@@ -56,16 +56,6 @@ def agrees(repo: Path, tmp_path: Path, python_path: Path | None = None) -> list[
         assert second == fresh, (args, "the run after it")
         outputs.append(fresh)
     return outputs
-
-
-def same_size_edit(path: Path, old: str, new: str) -> None:
-    """Edit a file keeping its size and its modification time (as a same-second edit, or `touch -r`, would)."""
-    assert len(old.encode()) == len(new.encode())
-    info = path.stat()
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
 
 
 @pytest.fixture

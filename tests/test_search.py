@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import random
 import re
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,12 +16,9 @@ import yaml
 from commlog.site.search import fold, shard_of, terms
 
 from conftest import ROOT
-from sitebuild import AS_OF, build_site, serve
+from sitebuild import AS_OF, SCREENSHOTS, build_site, site_in_chromium
 
-playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = ROOT / "test-output" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+pytest.importorskip("playwright.sync_api")
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 LATIN = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 CODED = {"kind", "direction", "urgency", "classification", "importance", "status", "outcome", "type", "role"}
@@ -122,16 +117,10 @@ def _queries(records: dict[str, tuple[str, list[str]]]) -> list[tuple[str, str]]
 
 @pytest.fixture(scope="module")
 def search_page(tmp_path_factory: pytest.TempPathFactory):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: `apt-get install chromium` (python3 tasks.py test does it)")
     site = build_site(ROOT, tmp_path_factory.mktemp("search") / "site")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with serve(site) as base, playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    with site_in_chromium(site) as (base, page):
         page.goto(base + "search/")
         yield base, page
-        browser.close()
 
 
 def _search(page, queries: list[str], filters: dict[str, str] | None = None) -> list[list[str]]:

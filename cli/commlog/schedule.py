@@ -13,7 +13,7 @@ from typing import Any
 from commlog.deadlines import Context, Stage, judge
 from commlog.findings import Finding
 from commlog.index import derived
-from commlog.index.corpus import Snapshot, admit, load_corpus, take_snapshot
+from commlog.index.corpus import Snapshot, context_corpus, load_corpus, take_snapshot
 from commlog.index.store import Derived
 from commlog.load import Document
 from commlog.rules import Corpus
@@ -90,12 +90,7 @@ def open_stages(root: Path, as_of: datetime, use_cache: bool = True) -> OpenStag
     """
     snap = take_snapshot(root, use_cache)
     verdicts = snap.verdicts()
-    invalid = [r for r, v in verdicts.items() if not v.ok]
-    snap.load([r for r, v in verdicts.items() if v.role != "record"] + invalid)
-    corpus = Corpus(root=root, policy=None)
-    for relative, verdict in verdicts.items():
-        if verdict.role != "record" and verdict.ok and verdict.data is not None:
-            admit(corpus, verdict.role, Document(relative, "", verdict.data))
+    corpus, skipped = context_corpus(snap)
     ctx = _context(corpus)
     tz = ctx.policy.timezone
     deriving = _Deriving(snap, ctx, as_of)
@@ -139,7 +134,6 @@ def open_stages(root: Path, as_of: datetime, use_cache: bool = True) -> OpenStag
         judge(found, ctx, as_of)
         years.update(y for s in found for y in s.missing_years)
     snap.save(derived=deriving.rows)
-    skipped = [*snap.scan.findings, *snap.unreadable.values(), *(f for r in invalid for f in verdicts[r].findings)]
     return OpenStages(ctx, clocks, skipped, sorted(years))
 
 

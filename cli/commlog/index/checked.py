@@ -21,7 +21,7 @@ from typing import Any
 
 from commlog import repository
 from commlog.findings import Finding
-from commlog.index.corpus import Snapshot, admit, text_or_empty, with_lines
+from commlog.index.corpus import Snapshot, context_corpus, text_or_empty, with_lines
 from commlog.load import Document
 from commlog.rules import Corpus, facts, run
 
@@ -29,30 +29,8 @@ from commlog.rules import Corpus, facts, run
 def findings(snap: Snapshot) -> tuple[Corpus, list[Finding]]:
     """Every finding of the repository (lines placed for the records judged now), and the corpus of context files."""
     verdicts = snap.verdicts()
-    records = [r for r, v in verdicts.items() if v.role == "record"]
-    invalid = [r for r, v in verdicts.items() if not v.ok]
-    snap.load([r for r, v in verdicts.items() if v.role != "record"] + invalid)
-    corpus = Corpus(root=snap.root, policy=None)
-    found: list[Finding] = list(snap.scan.findings)
-    for relative in snap.scan.files:
-        verdict = verdicts.get(relative)
-        role = verdict.role if verdict is not None else repository.role_of(relative)
-        ids = {"internal": corpus.staff_ids, "external": corpus.org_ids, "record": corpus.record_names}.get(role)
-        if ids is not None:
-            ids.add(relative.rpartition("/")[2].removesuffix(".yaml"))
-        if relative in snap.unreadable:
-            found.append(snap.unreadable[relative])
-    for relative in invalid:
-        verdict = verdicts[relative]
-        found += verdict.findings
-        if verdict.role == "record" and verdict.data is not None and isinstance(verdict.data.get("id"), str):
-            corpus.record_ids.add(verdict.data["id"])
-    for relative, verdict in verdicts.items():
-        if verdict.role != "record" and verdict.ok:
-            assert verdict.data is not None
-            admit(corpus, verdict.role, Document(relative, "", verdict.data))
-
-    valid = [r for r in records if verdicts[r].ok]
+    corpus, found = context_corpus(snap)
+    valid = [r for r, v in verdicts.items() if v.role == "record" and v.ok]
     record_facts = _facts(snap, valid)
     for relative in valid:
         corpus.record_ids.add(record_facts[relative]["id"])
@@ -83,7 +61,6 @@ def findings(snap: Snapshot) -> tuple[Corpus, list[Finding]]:
     compared = replace(corpus, records=[Document(r, "", record_facts[r]) for r in valid])
     found += run(compared, across=True)
     snap.save(checked=(context, new, set(keys.values())))
-    corpus.files = len(snap.scan.files)
     return corpus, found
 
 

@@ -241,6 +241,37 @@ def load_corpus(root: Path, use_cache: bool = True, snap: Snapshot | None = None
     return corpus, findings
 
 
+def context_corpus(snap: Snapshot) -> tuple[Corpus, list[Finding]]:
+    """The policy and contacts loaded into a corpus (with every file's id), and the problems of every file.
+
+    Records are left out of the corpus: readers that take them from the index add what they need.
+    """
+    verdicts = snap.verdicts()
+    invalid = [r for r, v in verdicts.items() if not v.ok]
+    snap.load([r for r, v in verdicts.items() if v.role != "record"] + invalid)
+    corpus = Corpus(root=snap.root, policy=None)
+    found: list[Finding] = list(snap.scan.findings)
+    for relative in snap.scan.files:
+        verdict = verdicts.get(relative)
+        role = verdict.role if verdict is not None else repository.role_of(relative)
+        ids = {"internal": corpus.staff_ids, "external": corpus.org_ids, "record": corpus.record_names}.get(role)
+        if ids is not None:
+            ids.add(relative.rpartition("/")[2].removesuffix(".yaml"))
+        if relative in snap.unreadable:
+            found.append(snap.unreadable[relative])
+    for relative in invalid:
+        verdict = verdicts[relative]
+        found += verdict.findings
+        if verdict.role == "record" and verdict.data is not None and isinstance(verdict.data.get("id"), str):
+            corpus.record_ids.add(verdict.data["id"])
+    for relative, verdict in verdicts.items():
+        if verdict.role != "record" and verdict.ok:
+            assert verdict.data is not None
+            admit(corpus, verdict.role, Document(relative, "", verdict.data))
+    corpus.files = len(snap.scan.files)
+    return corpus, found
+
+
 def partial_corpus(root: Path, records: list[str]) -> Corpus:
     """The policy, the contacts and the given record files, each loaded and checked against its schema.
 
