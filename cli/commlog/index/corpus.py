@@ -99,19 +99,8 @@ class Snapshot:
             if ok is None:
                 pending.append(relative)
             verdicts[relative] = Verdict(role, digest, bool(ok))
-        for relative in [r for r in pending if r not in self.raw]:
-            try:  # its digest came from the stat signature, but its verdict was not kept: read it now
-                raw = read_bytes(self.root / relative)
-            except LoadError as err:
-                self.unreadable[relative] = err.finding(relative)
-                del verdicts[relative]
-                continue
-            self.raw[relative] = raw
-            verdicts[relative].digest = self.digests[relative] = cache.content_digest(raw)
-        pending = [r for r in pending if r in verdicts]
-        for relative, judged in zip(pending, judge_all([(r, self.raw.pop(r)) for r in pending]), strict=True):
-            self._judged(verdicts[relative], *judged)
         self._verdicts = verdicts
+        self._judge(pending)
         return verdicts
 
     def load(self, relatives: Iterable[str]) -> None:
@@ -130,17 +119,25 @@ class Snapshot:
                 continue
             verdict.data, verdict.findings = parsed
             verdict.ok = verdict.data is not None and not verdict.findings
-        if lost:  # damaged or missing entries: judged again
-            raws = []
-            for relative in lost:
-                try:
-                    raws.append((relative, read_bytes(self.root / relative)))
+        self._judge(lost)  # damaged or missing entries: judged again
+
+    def _judge(self, relatives: list[str]) -> None:
+        """Parse and schema-check these files now (reading those whose bytes this run has not kept)."""
+        assert self._verdicts is not None
+        verdicts, raws = self._verdicts, []
+        for relative in relatives:
+            raw = self.raw.pop(relative, None)
+            if raw is None:
+                try:  # its digest came from the stat signature or the index lost it: read it now
+                    raw = read_bytes(self.root / relative)
                 except LoadError as err:
                     self.unreadable[relative] = err.finding(relative)
                     del verdicts[relative]
-            for (relative, raw), judged in zip(raws, judge_all(raws), strict=True):
+                    continue
                 verdicts[relative].digest = self.digests[relative] = cache.content_digest(raw)
-                self._judged(verdicts[relative], *judged)
+            raws.append((relative, raw))
+        for (relative, _), judged in zip(raws, judge_all(raws), strict=True):
+            self._judged(verdicts[relative], *judged)
 
     def _judged(self, verdict: Verdict, data: dict[str, Any] | None, found: list[Finding]) -> None:
         """Record a file judged now, in its verdict and for the index."""
