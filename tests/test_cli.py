@@ -101,6 +101,20 @@ def test_generate_is_valid_and_deterministic(tmp_path: Path) -> None:
     assert records_of("c") != records_of("a")
 
 
+def test_generate_a_settled_register(tmp_path: Path) -> None:
+    """--open-share archives the rest, with every task, action item and request ended: few clocks stay open."""
+    target = tmp_path / "settled"
+    assert run_commlog("demo", "generate", "--records", "400", "--open-share", "0.02", str(target)).returncode == 0
+    result = run_commlog("validate", "--repo", str(target))
+    assert result.returncode == 0, result.stdout[-2000:]
+    texts = [p.read_text(encoding="utf-8") for p in target.glob("records/*/*.yaml")]
+    archived = sum(1 for t in texts if "type: archived" in t)
+    assert archived >= 0.95 * len(texts)
+    report = run_commlog("overdue", "--as-of", "2026-11-20 17:00", "--format", "json", "--repo", str(target))
+    items = json.loads(report.stdout)["items"]
+    assert 0 < len(items) <= 0.05 * len(texts)
+
+
 def test_help_has_examples() -> None:
     for command in (["validate"], ["fmt"], ["init"], ["demo", "generate"]):
         result = run_commlog(*command, "--help")

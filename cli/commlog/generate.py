@@ -65,8 +65,13 @@ class _Writer:
         path.write_text(canonical_text(self.schemas, relative, data), encoding="utf-8")
 
 
-def generate(root: Path, count: int, seed: int = 1) -> None:
-    """Write ``count`` records with contacts and a policy into a new folder ``root``."""
+def generate(root: Path, count: int, seed: int = 1, open_share: float | None = None) -> None:
+    """Write ``count`` records with contacts and a policy into a new folder ``root``.
+
+    By default records stop at every stage of their life in equal measure (most are open). With
+    ``open_share`` (e.g. 0.02) the rest are archived, as in a register kept for years, and notices
+    go to one department whose members all confirm them.
+    """
     scaffold.create(root, "演示集团", init_git=False)
     writer = _Writer(root, seed)
     policy = parse((root / repository.POLICY).read_text(encoding="utf-8"))
@@ -79,7 +84,7 @@ def generate(root: Path, count: int, seed: int = 1) -> None:
     staff = _staff(writer, policy)
     orgs = _orgs(writer, staff)
     sequences: dict[tuple[str, int], int] = {}
-    records = [_record(writer, policy, staff, orgs, index, sequences) for index in range(count)]
+    records = [_record(writer, policy, staff, orgs, index, sequences, open_share) for index in range(count)]
     _number_archives(records, policy)
     for record in records:
         writer.write(f"records/{record['id'].split('-')[1]}/{record['id']}.yaml", record)
@@ -174,6 +179,7 @@ def _record(
     orgs: list[dict[str, Any]],
     index: int,
     sequences: dict[tuple[str, int], int],
+    open_share: float | None = None,
 ) -> dict[str, Any]:
     """One record (its archive number, if archived, is given later, in the order of archiving)."""
     rng = writer.rng
@@ -200,7 +206,14 @@ def _record(
     external = kind in ("customer_request", "supplier_request") or (kind == "message" and index % 2 == 0)
     org = rng.choice([o for o in orgs if o["type"] == wanted_type] if wanted_type else orgs)
     to: list[dict[str, Any]]
-    if kind == "notice":
+    stage = rng.random()
+    settled = open_share is not None and rng.random() >= open_share
+    if settled:
+        stage = 0.8  # past every step: archived
+    readers = [p for p in staff if p["department"] == other["department"]]
+    if kind == "notice" and settled:
+        to = [{"department": other["department"]}]
+    elif kind == "notice":
         to = [{"all_staff": True}]
     elif external:
         to = [{"org": org["id"], "person": "p1"}]
@@ -208,7 +221,6 @@ def _record(
         to = [{"department": other["department"], "person": other["id"]}]
     moment = datetime(year, 1 + index % 12, 1 + index % 27, 9 + index % 8, (index * 7) % 60)
     events = [{"type": "submitted", "at": _time(moment), "by": sender["id"]}]
-    stage = rng.random()
 
     def add(event_type: str, by: str, hours: float, **extra: Any) -> None:
         nonlocal moment
@@ -226,7 +238,8 @@ def _record(
             add("approved", approver["id"], rng.uniform(0.5, 20), role=role, note="同意")
         if kind == "notice":
             add("published", sender["id"], 1, channel="oa")
-            for person in rng.sample([p for p in staff if p["id"] != sender["id"]], 3):  # recipients only
+            sample = readers if settled else rng.sample([p for p in staff if p["id"] != sender["id"]], 3)
+            for person in sample:  # recipients only
                 add("acknowledged", person["id"], rng.uniform(0.1, 3))
         elif kind == "customer_request":
             add("contacted", sender["id"], rng.uniform(0.5, 6), channel="email", note="已电话联系客户确认需求")
@@ -242,6 +255,8 @@ def _record(
             rng.uniform(1, 60),
             note="已收到并处理",
         )
+    if settled:  # everything owed was done before the record was closed
+        _settle(kind, add, sender["id"], other["id"])
     if stage > 0.6:
         add("completed", sender["id"], rng.uniform(1, 30))
     if stage > 0.75:
@@ -297,3 +312,15 @@ def _record(
             {"no": "1", "task": f"落实{topic}", "owner": other["id"], "due": _time(moment + timedelta(days=7))}
         ]
     return record
+
+
+def _settle(kind: str, add: Any, sender: str, other: str) -> None:
+    """The events that end a settled record's other clocks: tasks and action items done, a request resolved."""
+    if kind == "collaboration":
+        add("progress", sender, 24, task="1", status="done", note="方案已定稿")
+        add("progress", other, 48, task="2", status="done", note="已执行完毕")
+    elif kind == "minutes":
+        add("progress", other, 24, task="1", status="done", note="已落实")
+    elif kind == "customer_request":
+        add("resolved", sender, 24, note="已按需求交付")
+        add("satisfaction", sender, 2, note="客户表示满意", score=5)
