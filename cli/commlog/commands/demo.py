@@ -24,7 +24,9 @@ def demo() -> None:
     help="Leave this share of the records open and archive the rest, as in a register kept for years "
     "(e.g. 0.02). Without it records stop at every step in equal measure.",
 )
-@example("commlog demo generate --records 20000 /tmp/bench-20k\ncommlog demo generate --records 100000 --open-share 0.02 /tmp/bench-real")
+@example(
+    "commlog demo generate --records 20000 /tmp/bench-20k\ncommlog demo generate --records 100000 --open-share 0.02 /tmp/bench-real"
+)
 def generate(directory: Path, count: int, seed: int, open_share: float | None) -> None:
     """Write a valid repository of generated records (with contacts and policy) into DIRECTORY."""
     from commlog.generate import generate as write
