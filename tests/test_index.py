@@ -181,3 +181,39 @@ def test_every_invalid_example_at_once(repo: Path, tmp_path: Path) -> None:
     assert compared, rules
     (repo / rules[sorted(compared)[0]]).unlink()
     assert agrees(repo, tmp_path)[0] != before[0]
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        ("update-index", "--assume-unchanged", RECORD),
+        ("update-index", "--skip-worktree", RECORD),
+        ("config", "core.ignoreStat", "true"),
+        ("config", "core.trustCtime", "false"),
+        ("config", "core.checkStat", "minimal"),
+    ],
+)
+def test_git_is_not_trusted_where_it_was_told_to_look_away(
+    repo: Path, tmp_path: Path, setting: tuple[str, ...]
+) -> None:
+    """A committed file's content key comes from git's index only where git compares the file's stat in full."""
+    cache = tmp_path / "cache"
+    assert json.loads(run_in(repo, ("validate", "--format", "json"), cache))["findings"] == []
+    git(repo, *setting)
+    same_size_edit(repo / RECORD, "urgency: normal", "urgency: nxrmal")  # invalid, and git may call it unchanged
+    found = json.loads(run_in(repo, ("validate", "--format", "json"), cache))["findings"]
+    assert [(f["path"], f["rule"]) for f in found] == [(RECORD, "schema-enum")], found
+
+
+def test_a_records_folder_inside_another_repository(tmp_path: Path) -> None:
+    """Git vouches only for the top of its own work tree: a records folder in a bigger repository is hashed itself."""
+    outer = tmp_path / "outer"
+    target = copy_demo(outer / "register")
+    git(outer, "init", "-q", "-b", "main")
+    git(outer, "add", "-A")
+    git(outer, "commit", "-q", "-m", "demo inside")
+    cache = tmp_path / "cache"
+    assert json.loads(run_in(target, ("validate", "--format", "json"), cache))["findings"] == []
+    same_size_edit(target / RECORD, "urgency: normal", "urgency: nxrmal")
+    found = json.loads(run_in(target, ("validate", "--format", "json"), cache))["findings"]
+    assert [(f["path"], f["rule"]) for f in found] == [(RECORD, "schema-enum")], found

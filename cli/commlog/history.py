@@ -24,8 +24,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import git
-
 _FORMAT = "%x00%H%x00%an%x00%ae%x00%aI%x00%s"
 _LOG = (
     "log",
@@ -126,6 +124,8 @@ class Added:
 
 def init_repository(folder: Path) -> None:
     """Make ``folder`` a git repository on branch main (no commit)."""
+    import git  # GitPython's import costs a tenth of a second: only here
+
     with git.Repo.init(folder, initial_branch="main"):
         pass
 
@@ -468,3 +468,90 @@ def renames_between(root: Path, base: str, folder: str) -> dict[str, str]:
         else:
             i += 2 if status else 1
     return renamed
+
+
+# -- what git vouches for in the work tree: content keys without reading or stat-ing each file --
+
+_WEAKENED = {
+    "core.ignorestat": {"true", "yes", "on", "1"},
+    "core.trustctime": {"false", "no", "off", "0"},
+    "core.checkstat": {"minimal"},
+}
+"""Settings under which ``git status`` may call a changed file unchanged (``core.ignoreStat`` assumes every
+file unchanged; the other two stop comparing change times, inodes and devices)."""
+_LISTED = re.compile(r"([A-Za-z]) (\d{6}) ([0-9a-f]{40}) (\d)\t([^\0]*)\0")
+_FILE_MODES = ("100644", "100755")
+
+
+class WorkTreeBlobs:
+    """Git's own answer to "which files are as committed to the index, and with which blob id".
+
+    Started before a caller walks the repository and read after: ``git ls-files`` and ``git status``
+    run meanwhile on another core. A file counts as vouched for only when it is an ordinary file of
+    the index (not assumed unchanged, not skip-worktree, not in a conflict) that ``git status`` does
+    not name; git checks each file's size, times, inode and device against its index and re-reads
+    one changed within its timestamp's resolution (racy git), so a same-size edit in the same second
+    is seen. Nothing is vouched for when ``root`` is not the top of a git work tree, git is missing,
+    or the repository's settings weaken those checks.
+    """
+
+    def __init__(self, root: Path, paths: tuple[str, ...]):
+        self.root, self.paths = root, paths
+        self._processes: list[subprocess.Popen[bytes]] = []
+        env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}  # never write .git/index
+        top = _git(root, "rev-parse", "--show-toplevel")
+        if top is None or Path(os.fsdecode(top.removesuffix(b"\n"))).resolve() != root.resolve():
+            return
+        settings = _git(root, "config", "--get-regexp", r"^core\.(ignorestat|trustctime|checkstat)$") or b""
+        for line in _text(settings).splitlines():
+            key, _, value = line.partition(" ")
+            if value.strip().lower() in _WEAKENED.get(key.lower(), set()):
+                return
+        pathspec = ["--", *(f":(literal){p}" for p in paths)]
+        commands = (
+            ["git", "ls-files", "--stage", "-v", "-z", *pathspec],
+            [
+                "git",
+                "status",
+                "--porcelain=v1",
+                "-z",
+                "--untracked-files=no",
+                "--no-renames",
+                "--ignore-submodules=all",
+                *pathspec,
+            ],
+        )
+        try:
+            for command in commands:
+                self._processes.append(
+                    subprocess.Popen(
+                        command,
+                        cwd=root,
+                        env=env,
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.DEVNULL,
+                    )
+                )
+        except OSError:
+            self._processes = []
+
+    def blobs(self) -> dict[str, str]:
+        """The blob id of every file git vouches for, by repository-relative path (empty when none)."""
+        if len(self._processes) != 2:
+            return {}
+        outputs = []
+        for process in self._processes:
+            out, _ = process.communicate()
+            if process.returncode != 0:
+                return {}
+            outputs.append(out)
+        listed, changed = (os.fsdecode(out) for out in outputs)
+        dirty = {entry[3:] for entry in changed.split("\0") if len(entry) > 3}
+        # H: an ordinary cached entry (lower case: assumed unchanged; S: skip-worktree); stage 0: no conflict.
+        vouched = {
+            path: blob
+            for tag, mode, blob, stage, path in _LISTED.findall(listed)
+            if tag == "H" and stage == "0" and mode in _FILE_MODES and path not in dirty
+        }
+        return vouched

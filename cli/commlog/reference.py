@@ -190,8 +190,10 @@ def render_cli() -> str:
         ctx = click.Context(command, info_name=path[-1], parent=parent, **settings)
         lines.extend([f"## `{' '.join(path)}`", "", "```text", command.get_help(ctx).rstrip(), "```", ""])
         if isinstance(command, click.Group):
-            for name in sorted(command.commands):
-                walk(command.commands[name], [*path, name], ctx)
+            for name in command.list_commands(ctx):
+                sub = command.get_command(ctx, name)
+                assert sub is not None
+                walk(sub, [*path, name], ctx)
 
     walk(main, ["commlog"], None)
     return "\n".join(lines)

@@ -10,6 +10,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path, PurePosixPath
 
 from commlog.fileio import TEMP_SUFFIX
@@ -93,23 +94,34 @@ def scan(root: Path) -> Scan:
             _walk(root, top, records if top == RECORDS else contacts, found)
     if os.path.lexists(root / SITE_SOURCES) and _usable(root, SITE_SOURCES, found, folder=True):
         _walk(root, SITE_SOURCES, [], found, sources=True)  # MkDocs would publish where a link leads
-    found.files += sorted(contacts, key=_parts) + sorted(records, key=_parts)
+    # Each folder is walked in the order of its names, so the files come in the order of their paths' parts.
+    found.files += contacts + records
     return found
 
 
-def _parts(relative: str) -> list[str]:
-    return relative.split("/")
+_NAME = attrgetter("name")
 
 
 def _walk(root: Path, folder: str, data: list[str], found: Scan, sources: bool = False) -> None:
     """Walk ``folder`` for data files and problems; with ``sources``, only links and special files are problems."""
     try:
         with os.scandir(root / folder) as listing:
-            entries = sorted(listing, key=lambda e: e.name)
+            entries = sorted(listing, key=_NAME)
     except OSError as err:
         found.findings.append(_problem(folder, "file-unreadable", f"cannot read the folder: {err.strerror}"))
         return
+    year_folder = not sources and folder.startswith(RECORDS + "/") and folder.count("/") == 1
     for entry in entries:
+        name = entry.name
+        if (  # the common case, 100,000 times over: a record file, said in fewer steps than below
+            year_folder
+            and name.endswith(".yaml")
+            and not name.endswith(TEMP_SUFFIX)
+            and not _BAD_NAME.search(name)
+            and entry.is_file(follow_symlinks=False)
+        ):
+            data.append(f"{folder}/{name}")
+            continue
         if entry.name.endswith(TEMP_SUFFIX) and not sources and entry.is_file(follow_symlinks=False):
             continue  # an interrupted write's temporary file; anything else by that name is judged like the rest
         relative = f"{folder}/{entry.name}"

@@ -5,23 +5,28 @@ from __future__ import annotations
 import click
 
 from commlog import __version__
-from commlog.commands.codeowners import codeowners
 from commlog.commands.common import example
-from commlog.commands.demo import demo
-from commlog.commands.due import due
-from commlog.commands.fmt import fmt
-from commlog.commands.init import init
-from commlog.commands.new import new
-from commlog.commands.overdue import overdue
-from commlog.commands.pr_summary import pr_summary
-from commlog.commands.register import register_list
-from commlog.commands.renumber import renumber
-from commlog.commands.show import show
-from commlog.commands.site import site
-from commlog.commands.steps import STEP_COMMANDS
-from commlog.commands.todo import todo
-from commlog.commands.upgrade import upgrade
-from commlog.commands.validate import validate
+
+COMMANDS = {
+    "init": "init",
+    "new": "new",
+    "renumber": "renumber",
+    "show": "show",
+    "list": "register:register_list",
+    "todo": "todo",
+    "validate": "validate",
+    "fmt": "fmt",
+    "codeowners": "codeowners",
+    "upgrade": "upgrade",
+    "due": "due",
+    "overdue": "overdue",
+    "pr-summary": "pr_summary",
+    "site": "site",
+    "demo": "demo",
+}
+"""Each command's module in commlog.commands (and its function, where the name differs); the step commands
+(approve, send, archive...) come from :data:`commlog.commands.steps.STEP_COMMANDS`. A command's module is
+imported when the command runs: ``commlog validate`` does not pay for the step commands' imports."""
 
 SECTIONS = [
     ("Register and review", ["new", "submit", "resubmit", "approve", "reject", "renumber"]),
@@ -48,7 +53,26 @@ SECTIONS = [
 
 
 class Sections(click.Group):
-    """A group whose help lists its commands by the part of the procedure they serve."""
+    """A group whose help lists its commands by the part of the procedure they serve, each imported when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for name in [*COMMANDS, "approve"]:
+            self.get_command(ctx, name)
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            from importlib import import_module
+
+            if cmd_name in COMMANDS:
+                module, _, attribute = COMMANDS[cmd_name].partition(":")
+                self.add_command(getattr(import_module(f"commlog.commands.{module}"), attribute or module))
+            else:
+                from commlog.commands.steps import STEP_COMMANDS
+
+                for command in STEP_COMMANDS:
+                    self.add_command(command)
+        return super().get_command(ctx, cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         listed = {name for _, names in SECTIONS for name in names}
@@ -75,24 +99,3 @@ def main() -> None:
     Run inside a records repository (a folder with policy.yaml), or pass --repo. You
     act as the member of staff whose contact email is `git config user.email`.
     """
-
-
-for command in (
-    init,
-    new,
-    *STEP_COMMANDS,
-    renumber,
-    show,
-    register_list,
-    todo,
-    validate,
-    fmt,
-    codeowners,
-    upgrade,
-    due,
-    overdue,
-    pr_summary,
-    site,
-    demo,
-):
-    main.add_command(command)

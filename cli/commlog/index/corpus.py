@@ -24,11 +24,14 @@ from typing import Any
 from commlog import cache, repository
 from commlog import policy as policy_module
 from commlog.findings import Finding
+from commlog.history import WorkTreeBlobs
 from commlog.index.store import Derived, Judged, Seen, Store
 from commlog.load import Document, LoadError, decode, locate, parse, read_bytes
 from commlog.rules import Corpus
 from commlog.rules import facts as record_facts
 
+DATA_PATHS = (repository.POLICY, repository.CONTACTS, repository.RECORDS)
+"""Where the data files are: what git is asked about."""
 PARALLEL_MIN = 2000
 """Files to judge before the work is shared among processes (below it, starting them costs more)."""
 CHUNK = 500
@@ -59,6 +62,8 @@ class Snapshot:
     raw: dict[str, bytes] = field(default_factory=dict)
     """Bytes read while hashing, kept until the file is judged so that it is read once."""
     unreadable: dict[str, Finding] = field(default_factory=dict)
+    from_git: dict[str, str] = field(default_factory=dict)
+    """Files git vouches for, with their blob ids: their digest needs no reading, and a read never changes it."""
     seen: dict[str, Seen] = field(default_factory=dict)
     """Files hashed in this run (new or changed since the index saw them)."""
     gone: list[str] = field(default_factory=list)
@@ -134,7 +139,8 @@ class Snapshot:
                     self.unreadable[relative] = err.finding(relative)
                     del verdicts[relative]
                     continue
-                verdicts[relative].digest = self.digests[relative] = cache.content_digest(raw)
+                if relative not in self.from_git:  # git's blob id stands, whatever filters made of the bytes
+                    verdicts[relative].digest = self.digests[relative] = cache.content_digest(raw)
             raws.append((relative, raw))
         for (relative, _), judged in zip(raws, judge_all(raws), strict=True):
             self._judged(verdicts[relative], *judged)
@@ -177,14 +183,27 @@ class Snapshot:
 
 
 def take_snapshot(root: Path, use_cache: bool = True) -> Snapshot:
-    """Scan the repository and learn each data file's content digest (reading only files that may have changed)."""
+    """Scan the repository and learn each data file's content digest (reading only files that may have changed).
+
+    In a git work tree a file that git vouches for (:class:`commlog.history.WorkTreeBlobs`) takes its
+    index's blob id, which is the digest of its bytes; the others are vouched for by their stat
+    signature (:func:`commlog.cache.vouches`) or read and hashed.
+    """
     code = cache.code_state()
+    git = WorkTreeBlobs(root, DATA_PATHS) if use_cache else None  # runs while the repository is walked
     snap = Snapshot(root, repository.scan(root), Store(root, code, use_cache), code)
-    stored = snap.store.seen()
+    snap.from_git = git.blobs() if git is not None else {}
+    stored: dict[str, Seen] | None = None  # read only when git leaves a file to the stat signatures
     base = str(root)
     now = time.time_ns()
     vouched: set[str] = set()
     for relative in snap.scan.files:
+        blob = snap.from_git.get(relative)
+        if blob is not None:
+            snap.digests[relative] = blob
+            continue
+        if stored is None:
+            stored = snap.store.seen()
         try:
             info = os.lstat(f"{base}/{relative}")
         except OSError:
@@ -204,8 +223,8 @@ def take_snapshot(root: Path, use_cache: bool = True) -> Snapshot:
         snap.digests[relative], snap.raw[relative] = digest, raw
         if info is not None:
             snap.seen[relative] = (cache.signature(info), now, digest)
-    if len(vouched) + len(snap.seen) != len(stored):
-        snap.gone = [p for p in stored if p not in vouched and p not in snap.seen]
+    if stored is not None and len(vouched) + len(snap.seen) != len(stored):
+        snap.gone = [p for p in stored if p not in vouched and p not in snap.seen and p not in snap.from_git]
     return snap
 
 

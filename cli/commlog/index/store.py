@@ -33,7 +33,7 @@ from typing import Any
 
 from commlog.cache import folder
 
-FORMAT = "10"
+FORMAT = "11"
 """Bumped whenever the tables change shape."""
 FILE = "index.sqlite"
 BUSY_MS = 10_000
