@@ -12,8 +12,9 @@ followed by the new commits is the whole history in the same order (git's own or
 date or ``--topo-order``, can put a merged branch's commits among older ones). The walk
 runs over git's rewritten parents (``--full-history --parents``): with pathspecs, the
 parents are the nearest commits that touch them, and every commit that touches them is read
-whatever the merges kept (git's default simplification can hide a branch behind a merge and
-show it again once a later merge reaches it another way).
+whatever the merges kept. (By default git follows only the parent a merge kept the paths of,
+so which older commits it shows can change when a later merge reaches them another way, and
+the history kept at an older HEAD would lack them.)
 
 Git's output is parsed so that no content can break it: it is split on ``\\n`` only (never
 ``str.splitlines``, which also splits on U+001C-001E, U+0085, U+2028...); each commit starts
