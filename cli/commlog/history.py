@@ -96,6 +96,7 @@ class History:
     """Commits per file (newest first) and, per record file, the commit that added each (type, at) event."""
 
     files: dict[str, list[Commit]] = field(default_factory=lambda: defaultdict(list))
+    """Newest first in the order of the walk: a merged branch's commits just below its merge, whatever their dates."""
     events: dict[str, dict[tuple[str, str], Commit | None]] = field(default_factory=lambda: defaultdict(dict))
     """None: the event was there before the visible history began (a shallow clone's boundary)."""
     touched: dict[str, set[str]] = field(default_factory=dict)
