@@ -1,7 +1,20 @@
 """Every call to git: history in one pass (each file's commits, and the commit that added each event of a record), and making a repository.
 
 One ``git log`` over the whole repository costs about as much as one ``git log -- file``
-per file costs for a hundred files (TECH-NOTES), so history is always read in one pass.
+per file costs for a hundred files (TECH-NOTES), so history is always read in one pass, and
+that pass is kept by commit (:mod:`commlog.history_cache`): when HEAD has moved on, only
+``git log OLD..HEAD`` is read and added to what was kept.
+
+Commits are taken in one order that both ways reach alike: a depth-first walk from HEAD,
+first parents first, each commit after its parents. Every commit of a first-parent ancestor's
+history then comes before the commits made since, so the kept history of that ancestor
+followed by the new commits is the whole history in the same order (git's own orders, by
+date or ``--topo-order``, can put a merged branch's commits among older ones). The walk
+runs over git's rewritten parents (``--full-history --parents``): with pathspecs, the
+parents are the nearest commits that touch them, and every commit that touches them is read
+whatever the merges kept. (By default git follows only the parent a merge kept the paths of,
+so which older commits it shows can change when a later merge reaches them another way, and
+the history kept at an older HEAD would lack them.)
 
 Git's output is parsed so that no content can break it: it is split on ``\\n`` only (never
 ``str.splitlines``, which also splits on U+001C-001E, U+0085, U+2028...); each commit starts
@@ -14,6 +27,7 @@ unquoted; and git prints each header field as a C string, with no NUL and no lin
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -24,10 +38,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-_FORMAT = "%x00%H%x00%an%x00%ae%x00%aI%x00%s"
+_FORMAT = "%x00%H%x00%P%x00%an%x00%ae%x00%aI%x00%s"
 _LOG = (
     "log",
-    "--reverse",
+    "--full-history",  # every commit touching the paths, whatever a merge kept: see the module's docstring
+    "--parents",  # %P: the nearest parents that touch the paths (for the order of the walk)
     "--root",  # the first commit's files too (log.showRoot may say otherwise)
     "--raw",
     "-p",
@@ -71,11 +86,17 @@ class Commit:
         return datetime.fromisoformat(self.date)
 
 
+FULL = "full"
+CACHED = "cached"
+EXTENDED = "extended"
+
+
 @dataclass
 class History:
     """Commits per file (newest first) and, per record file, the commit that added each (type, at) event."""
 
     files: dict[str, list[Commit]] = field(default_factory=lambda: defaultdict(list))
+    """Newest first in the order of the walk: a merged branch's commits just below its merge, whatever their dates."""
     events: dict[str, dict[tuple[str, str], Commit | None]] = field(default_factory=lambda: defaultdict(dict))
     """None: the event was there before the visible history began (a shallow clone's boundary)."""
     touched: dict[str, set[str]] = field(default_factory=dict)
@@ -89,6 +110,8 @@ class History:
     """The newest boundary commit's date: the visible history begins after it."""
     partial: bool = False
     """A partial clone: git fetches past file versions from the promisor remote while reading."""
+    read_as: str = field(default=FULL, compare=False)
+    """How it was read: :data:`FULL`, :data:`CACHED` (HEAD unchanged) or :data:`EXTENDED` (the new commits added)."""
 
     def added(self, path: str, event: Mapping[str, Any]) -> Added:
         """The commit that added ``event`` to the record file ``path``, or why there is none.
@@ -124,7 +147,7 @@ class Added:
 
 def init_repository(folder: Path) -> None:
     """Make ``folder`` a git repository on branch main (no commit)."""
-    import git  # GitPython's import costs a tenth of a second: only here
+    import git  # GitPython: only here, so that reading history does not pay for its import
 
     with git.Repo.init(folder, initial_branch="main"):
         pass
@@ -179,20 +202,36 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "replace")
 
 
-def read_history(root: Path, folders: tuple[str, ...] = ("records", "contacts", "policy.yaml")) -> History:
-    """The repository's history for the given paths.
+FOLDERS = ("records", "contacts", "policy.yaml")
+"""What the site reads the history of."""
+
+
+@dataclass(frozen=True)
+class _Logged:
+    """One commit of ``git log``'s output: the commit, its rewritten parents and its --raw and -p lines."""
+
+    commit: Commit
+    parents: list[str]
+    body: bytes
+
+
+def read_history(root: Path, folders: tuple[str, ...] = FOLDERS, use_cache: bool = True) -> History:
+    """The repository's history for the given paths, from the cache kept by HEAD's commit where it can be.
 
     Empty (``available`` False) unless ``root`` is the top of a git work tree with commits:
     a records folder without its own .git inside another repository must not show that
-    repository's commits as its own.
+    repository's commits as its own. With ``use_cache`` False the whole history is read and
+    nothing is kept: the reference the cache is tested against.
     """
     history = History()
     root = root.resolve()
     top = _git(root, "rev-parse", "--show-toplevel")
     if top is None or Path(os.fsdecode(top.removesuffix(b"\n"))).resolve() != root:
         return history
-    if _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}") is None:
+    found = _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    if found is None:
         return history
+    head = _text(found).strip()
     history.shallow = _git(root, "rev-parse", "--is-shallow-repository") == b"true\n"
     if history.shallow:
         shallow_file = _git(root, "rev-parse", "--git-path", "shallow") or b""
@@ -200,24 +239,193 @@ def read_history(root: Path, folders: tuple[str, ...] = ("records", "contacts", 
         history.boundary = set(path.read_text(encoding="ascii").split()) if path.is_file() else set()
     promisor = _git(root, "config", "--get-regexp", r"^(extensions\.partialclone|remote\..*\.promisor)$")
     history.partial = bool(promisor and promisor.strip())
-    output = _git(root, *_LOG, "--", *folders)
+    if not use_cache:
+        return _read_whole(root, folders, head, history)
+    return _read_cached(root, folders, head, history)
+
+
+def _read_whole(root: Path, folders: tuple[str, ...], head: str, history: History) -> History:
+    """``history`` (made of the repository's state alone) with every commit up to ``head`` read into it."""
+    output = _git(root, *_LOG, head, "--", *folders)
     if output is None:
         return history
     history.available = True
+    logged = _parse_log(output)
+    _add_commits(history, logged, _walk(logged))
+    for commits in history.files.values():
+        commits.reverse()
+    return history
+
+
+def _read_cached(root: Path, folders: tuple[str, ...], head: str, history: History) -> History:
+    """The history kept for ``head``; else the kept one extended by the commits since; else the whole, kept anew."""
+    from commlog import history_cache
+
+    key = _cache_key(root, folders, history.boundary)
+    state = history_cache.load(root, key)
+    decoded = _decode(state, history) if state is not None else None
+    if decoded is not None:
+        kept, old = decoded
+        if old == head:
+            kept.read_as = CACHED
+            return kept
+        if _extend(root, folders, old, head, kept):
+            kept.read_as = EXTENDED
+            history_cache.save(root, key, _encode(kept, head))
+            return kept
+    whole = _read_whole(root, folders, head, history)
+    if whole.available:
+        history_cache.save(root, key, _encode(whole, head))
+    return whole
+
+
+def _extend(root: Path, folders: tuple[str, ...], old: str, head: str, history: History) -> bool:
+    """Add the commits of ``old..head`` to ``history`` (read up to ``old``), if ``old`` is a first-parent ancestor.
+
+    Only then is the kept history, followed by the new commits, what the whole walk reads
+    (see the module's docstring). The new commits' first-parent line must leave them at
+    ``old`` itself: git leaves a parent outside the range as it is, not rewritten. Anything
+    else (a rewritten history, a reset, ``old`` reached only through a merged branch) is False.
+    """
+    output = _git(root, *_LOG, f"{old}..{head}", "--", *folders)
+    if output is None:
+        return False
+    logged = _parse_log(output)
+    if not logged:  # nothing new touches the paths: the kept history holds if it is one of head's
+        return _git(root, "merge-base", "--is-ancestor", old, head) is not None
+    tips = _tips(logged)
+    if len(tips) != 1:
+        return False
+    sha = tips[0]
+    while sha in logged:
+        parents = logged[sha].parents
+        if not parents:
+            return False
+        sha = parents[0]
+    if sha != old:
+        return False
+    for commits in history.files.values():
+        commits.reverse()  # oldest first while commits are added, as in the whole read
+    _add_commits(history, logged, _walk(logged))
+    for commits in history.files.values():
+        commits.reverse()
+    return True
+
+
+def _parse_log(output: bytes) -> dict[str, _Logged]:
+    """Each commit of ``git log``'s output by id, in git's order."""
+    logged: dict[str, _Logged] = {}
     for chunk in output.split(b"\n\x00"):
         header, _, body = chunk.removeprefix(b"\x00").partition(b"\n")
         if not header:
             continue
         # git prints each field as a C string: no NUL inside; the subject goes last, so any
         # surprise stays in the subject.
-        sha, author, email, date, subject = (_text(f) for f in (header.split(b"\x00", 4) + [b""] * 4)[:5])
-        commit = Commit(sha, author, email, date, subject)
+        sha, parents, author, email, date, subject = (_text(f) for f in (header.split(b"\x00", 5) + [b""] * 5)[:6])
+        logged[sha] = _Logged(Commit(sha, author, email, date, subject), parents.split(), body)
+    return logged
+
+
+def _tips(logged: dict[str, _Logged]) -> list[str]:
+    """The commits no other commit of ``logged`` has as a parent (one: HEAD's nearest that touches the paths)."""
+    parents = {parent for entry in logged.values() for parent in entry.parents}
+    return [sha for sha in logged if sha not in parents]
+
+
+def _walk(logged: dict[str, _Logged]) -> list[str]:
+    """The commits of ``logged`` in the order they are read: depth first from the tip, first parents first, parents
+    before children. Parents outside ``logged`` (before a range, or a shallow clone's cut) are left out."""
+    order: list[str] = []
+    seen: set[str] = set()
+    for tip in _tips(logged):
+        seen.add(tip)
+        stack = [(tip, iter(logged[tip].parents))]
+        while stack:  # a loop, not recursion: a first-parent line is as long as the history
+            sha, parents = stack[-1]
+            for parent in parents:
+                if parent in logged and parent not in seen:
+                    seen.add(parent)
+                    stack.append((parent, iter(logged[parent].parents)))
+                    break
+            else:
+                stack.pop()
+                order.append(sha)
+    return order
+
+
+def _add_commits(history: History, logged: dict[str, _Logged], order: list[str]) -> None:
+    """Read each commit into ``history`` in ``order`` (its files' commit lists kept oldest first meanwhile)."""
+    for sha in order:
+        entry = logged[sha]
         if sha in history.boundary:
-            history.boundary_date = max(history.boundary_date, date)
-        _read_commit(body.split(b"\n"), commit, history)
-    for commits in history.files.values():
-        commits.reverse()
-    return history
+            history.boundary_date = max(history.boundary_date, entry.commit.date)
+        _read_commit(entry.body.split(b"\n"), entry.commit, history)
+
+
+# -- the kept history: its key and its form in the cache file --
+
+
+def _cache_key(root: Path, folders: tuple[str, ...], boundary: set[str]) -> dict[str, Any]:
+    """What a kept history must have been read under: this code, repository, paths, git and shallow boundary."""
+    from commlog import history_cache
+
+    code = hashlib.blake2b(Path(__file__).read_bytes() + Path(history_cache.__file__).read_bytes()).hexdigest()
+    return {
+        "code": code,
+        "root": os.fsdecode(root),
+        "folders": list(folders),
+        "git": _text(_git(root, "version") or b"").strip(),
+        "boundary": sorted(boundary),
+    }
+
+
+def _encode(history: History, head: str) -> dict[str, Any]:
+    """``history`` read up to ``head`` as JSON values: each commit once, referred to by its place in a list."""
+    commits: list[list[str]] = []
+    place: dict[str, int] = {}
+
+    def ref(commit: Commit) -> int:
+        if commit.sha not in place:
+            place[commit.sha] = len(commits)
+            commits.append([commit.sha, commit.author, commit.email, commit.date, commit.subject])
+        return place[commit.sha]
+
+    return {
+        "head": head,
+        "files": {path: [ref(c) for c in commits_of] for path, commits_of in history.files.items()},
+        "events": {
+            path: [[kind, at, -1 if c is None else ref(c)] for (kind, at), c in added.items()]
+            for path, added in history.events.items()
+        },
+        "touched": {sha: sorted(paths) for sha, paths in history.touched.items()},
+        "boundary_date": history.boundary_date,
+        "commits": commits,
+    }
+
+
+def _decode(state: dict[str, Any], fresh: History) -> tuple[History, str] | None:
+    """The kept history with ``fresh``'s state of the repository (shallow, boundary, partial), and the commit it
+    was read up to; None if malformed."""
+    try:
+        head = state["head"]
+        if not isinstance(head, str):
+            return None
+        commits = [Commit(*map(str, fields)) for fields in state["commits"]]
+        history = History(
+            available=True,
+            shallow=fresh.shallow,
+            boundary=set(fresh.boundary),
+            partial=fresh.partial,
+            boundary_date=str(state["boundary_date"]),
+        )
+        for path, places in state["files"].items():
+            history.files[path] = [commits[i] for i in places]
+        for path, added in state["events"].items():
+            history.events[path] = {(kind, at): None if i < 0 else commits[i] for kind, at, i in added}
+        history.touched = {sha: set(paths) for sha, paths in state["touched"].items()}
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None  # the right digest and key but not our shape: made by hand, never trusted
+    return history, head
 
 
 def record_history(root: Path, path: str) -> History:
@@ -225,11 +433,12 @@ def record_history(root: Path, path: str) -> History:
 
     Reading the whole repository's history costs as much as the repository is large; one record's
     is read with the names ``git log --follow`` finds, so that a rename is paired with the file's
-    earlier name and the renaming commit is not credited with every event before it.
+    earlier name and the renaming commit is not credited with every event before it. Not kept:
+    each record's would replace the site's.
     """
     out = _git(root.resolve(), "log", "--follow", "--name-only", "-z", "--format=", "--", f":(literal){path}")
     names = {path} | {os.fsdecode(n.strip(b"\n")) for n in (out or b"").split(b"\x00") if n.strip(b"\n")}
-    return read_history(root, tuple(f":(literal){name}" for name in sorted(names)))
+    return read_history(root, tuple(f":(literal){name}" for name in sorted(names)), use_cache=False)
 
 
 def _unquote(path: bytes) -> str:
