@@ -9,6 +9,7 @@ from commlog.commands.codeowners import codeowners
 from commlog.commands.common import example
 from commlog.commands.demo import demo
 from commlog.commands.due import due
+from commlog.commands.export import export
 from commlog.commands.fmt import fmt
 from commlog.commands.init import init
 from commlog.commands.new import new
@@ -43,6 +44,7 @@ SECTIONS = [
     ),
     ("Close", ["complete", "archive", "reopen", "cancel"]),
     ("Read and report", ["show", "list", "todo", "due", "overdue", "pr-summary", "site"]),
+    ("Spreadsheets", ["export", "import"]),
     ("Repository", ["init", "validate", "fmt", "codeowners", "upgrade", "demo"]),
 ]
 
@@ -91,6 +93,7 @@ for command in (
     upgrade,
     due,
     overdue,
+    export,
     pr_summary,
     site,
     demo,
