@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from openpyxl import load_workbook
@@ -29,7 +29,7 @@ def _table() -> Table:
         [
             "NX-2024-001",
             "关于Q4产品推广方案需求确认",
-            datetime(2024, 10, 8, 1, 30, tzinfo=timezone.utc),
+            datetime(2024, 10, 8, 1, 30, tzinfo=UTC),
             date(2024, 10, 11),
             3,
         ],

@@ -11,6 +11,7 @@ from commlog.commands.demo import demo
 from commlog.commands.due import due
 from commlog.commands.export import export
 from commlog.commands.fmt import fmt
+from commlog.commands.importing import import_
 from commlog.commands.init import init
 from commlog.commands.new import new
 from commlog.commands.overdue import overdue
@@ -94,6 +95,7 @@ for command in (
     due,
     overdue,
     export,
+    import_,
     pr_summary,
     site,
     demo,

@@ -26,6 +26,7 @@ from commlog.workflow import (
     DIRECTION_NAMES,
     KIND_NAMES,
     ORG_TYPE_NAMES,
+    OUTGOING,
     ROLE_NAMES,
     STATUS_NAMES,
     TASK_NAMES,
@@ -64,6 +65,9 @@ REGISTER_HEADINGS = [
     "重要程度",
     "项目",
     "事项",
+    "传递时间",
+    "完成时间",
+    "归档时间",
 ]
 TASKS = "任务分解表"
 TASK_HEADINGS = [
@@ -257,9 +261,18 @@ def register_rows(plan: Schedule, clocks: list[RecordClock]) -> list[list[Cell]]
                 IMPORTANCE_NAMES[record.get("importance", "normal")],
                 category.get("project", ""),
                 category.get("matter", ""),
+                _last(plan, record, OUTGOING[record["kind"]], first=True),
+                _last(plan, record, "completed") or _last(plan, record, "cancelled"),
+                _last(plan, record, "archived"),
             ]
         )
     return rows
+
+
+def _last(plan: Schedule, record: dict[str, Any], event_type: str, first: bool = False) -> datetime | None:
+    """When the record's last (or first) event of this type happened (完成时间 is a cancellation's time too)."""
+    times = [plan.context.time(e["at"]) for e in record["events"] if e["type"] == event_type]
+    return (times[0] if first else times[-1]) if times else None
 
 
 def _day(text: Any) -> Cell:
