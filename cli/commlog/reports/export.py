@@ -69,6 +69,8 @@ REGISTER_HEADINGS = [
     "完成时间",
     "归档时间",
 ]
+PROCEDURE_COLUMNS = 15
+"""The procedure's own columns come first; a printed register shows those."""
 TASKS = "任务分解表"
 TASK_HEADINGS = [
     "信息编号",
@@ -384,7 +386,9 @@ def records_export(plan: Schedule, selection: Selection, organisation: str, as_o
         title = _title(organisation, name, period, selection.clearance, as_of, tz)
         return Table(name, headings, rows, title=title, tz=tz, wrap=WRAP)
 
-    result.tables.append(table(REGISTER, REGISTER_HEADINGS, register_rows(plan, clocks)))
+    register = table(REGISTER, REGISTER_HEADINGS, register_rows(plan, clocks))
+    register.print_columns = PROCEDURE_COLUMNS
+    result.tables.append(register)
     extra: list[tuple[str, list[str], Callable[[Schedule, list[RecordClock]], list[list[Cell]]]]] = [
         (TASKS, TASK_HEADINGS, task_rows),
         (ACTIONS, ACTION_HEADINGS, action_rows),

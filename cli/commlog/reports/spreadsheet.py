@@ -35,7 +35,11 @@ ENCODINGS = ("utf-8", "gb18030")
 DATE_FORMAT = "yyyy-mm-dd"
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 MAX_WIDTH = 60
-"""No column is wider than this many Latin characters (a long summary wraps instead)."""
+"""No column is wider than this many Latin characters."""
+WRAP_WIDTH = 36
+"""A column of running text (:attr:`Table.wrap`) is at most this wide; its text wraps in the cell, which grows taller."""
+LINE_HEIGHT = 15.0
+"""Points a line of wrapped text takes (11-point text); a spreadsheet does not size rows it did not lay out itself."""
 
 # A spreadsheet runs a cell as a formula when it starts with = + - @ (also after blanks or
 # controls it skips, and their full-width forms) or with a tab or carriage return.
@@ -66,7 +70,9 @@ class Table:
     tz: tzinfo | None = None
     """Aware times are shown in this timezone (a spreadsheet's dates carry none)."""
     wrap: Sequence[str] = ()
-    """Headings of columns of running text (内容摘要, 备注): wrapped in the cell rather than widened past MAX_WIDTH."""
+    """Headings of columns of running text (内容摘要, 备注): wrapped in the cell rather than widened past WRAP_WIDTH."""
+    print_columns: int | None = None
+    """Print only the first this many columns (the procedure's own), so that a printed page stays legible."""
 
 
 def _local(value: datetime, tz: tzinfo | None) -> datetime:
@@ -111,7 +117,15 @@ def csv_text(table: Table) -> str:
 
 def _measure(value: Cell, tz: tzinfo | None) -> int:
     text = text_of(value, tz)
-    return max((width(line) for line in text.splitlines()), default=0)
+    # Digits are drawn wider than a Latin letter's average in most fonts: a time needs a little more room.
+    extra = 2 if isinstance(value, date) else 0
+    return max((width(line) for line in text.splitlines()), default=0) + extra
+
+
+def _lines(value: Cell, columns: float, tz: tzinfo | None) -> int:
+    """How many lines a wrapped cell takes in a column this many Latin characters wide."""
+    text = text_of(value, tz)
+    return sum(max(1, -(-width(line) // max(1, int(columns)))) for line in text.splitlines()) if text else 1
 
 
 def xlsx_bytes(tables: Sequence[Table]) -> bytes:
@@ -126,6 +140,7 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
     heading_fill = PatternFill("solid", fgColor="DDEBF7")
     top = Alignment(vertical="top")
     wrapped = Alignment(vertical="top", wrap_text=True)
+    centred = Alignment(vertical="top", horizontal="center")
     for table in tables or [Table("Sheet1", [])]:
         sheet = book.create_sheet(sheet_name(table.name, book.sheetnames))
         first = 1
@@ -143,17 +158,28 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
             for c, value in enumerate(row):
                 cell = sheet.cell(r, c + 1)
                 _put(cell, value, table.tz)
-                cell.alignment = wrapped if c in wrap_columns else top
+                # Times are centred: right-aligned (a spreadsheet's default) they run into the text beside them.
+                cell.alignment = wrapped if c in wrap_columns else centred if isinstance(value, date) else top
         # The panes freeze below the headings, so they stay in view while scrolling down a long register.
         sheet.freeze_panes = sheet.cell(first + 1, 1)
+        widths = []
         for c, heading in enumerate(table.headings):
             widest = max([width(heading)] + [_measure(row[c], table.tz) for row in table.rows if c < len(row)])
-            sheet.column_dimensions[get_column_letter(c + 1)].width = min(MAX_WIDTH, max(6, widest + 2))
+            limit = WRAP_WIDTH if c in wrap_columns else MAX_WIDTH
+            widths.append(min(limit, max(6, widest + 2)))
+            sheet.column_dimensions[get_column_letter(c + 1)].width = widths[-1]
+        for r, row in enumerate(table.rows, first + 1):
+            lines = max([1] + [_lines(row[c], widths[c] - 1, table.tz) for c in wrap_columns if c < len(row)])
+            if lines > 1:
+                sheet.row_dimensions[r].height = LINE_HEIGHT * lines
         if table.rows:
             sheet.auto_filter.ref = (
                 f"A{first}:{get_column_letter(max(1, len(table.headings)))}{first + len(table.rows)}"
             )
         sheet.print_title_rows = f"{first}:{first}"
+        if table.print_columns:
+            last = get_column_letter(min(table.print_columns, max(1, len(table.headings))))
+            sheet.print_area = f"A1:{last}{first + len(table.rows)}"
         sheet.page_setup.orientation = "landscape"
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
