@@ -251,3 +251,33 @@ def test_aliases_field_names_and_a_csv_written_by_hand(demo_repo: Path, tmp_path
     assert "to:\n  - {org: customer-a, person: li-na}" in written and "urgency: urgent" in written
     assert "{type: submitted, at: 2026-11-02 09:00, by: wang-fang}" in written and "type: cancelled" in written
     assert run_commlog("validate", "--repo", str(demo_repo)).returncode == 0
+
+
+# -- docs ------------------------------------------------------------------------------------------------------
+
+
+def _values(raw: bytes) -> dict[str, list[tuple[object, ...]]]:
+    book = load_workbook(io.BytesIO(raw))
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+
+
+def test_the_sample_register_in_the_docs_is_what_export_writes_now() -> None:
+    import runpy
+
+    root = Path(__file__).parents[1]
+    script = runpy.run_path(str(root / "scripts" / "sample-register.py"))
+    fresh, kept = _values(script["sample"]()), _values((root / "site/assets/sample-register.xlsx").read_bytes())
+    assert fresh == kept, "site/assets/sample-register.xlsx is stale: run `.venv/bin/python scripts/sample-register.py`"
+    assert all(r[17] == "公开" for r in kept["信息交流记录表"][2:])  # any build of the site may publish it
+
+
+def test_every_accepted_heading_is_documented() -> None:
+    from commlog.importing import ALIASES, REQUIRED
+
+    page = (Path(__file__).parents[1] / "site" / "spreadsheets.md").read_text(encoding="utf-8")
+    page = page[page.index("## 二、接受的列标题") :]
+    for heading, aliases in ALIASES.items():
+        line = next((li for li in page.splitlines() if li.startswith(f"| {heading} |")), None)
+        assert line is not None, heading
+        assert all(alias in line for alias in aliases), (heading, aliases)
+    assert "必需的列：" + "、".join(REQUIRED) in page
