@@ -24,12 +24,27 @@ def _export(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _empty_with_contacts(tmp_path: Path, demo: Path) -> Path:
-    """`commlog init`, then the demo's contacts and policy: the people a register names must be known first."""
+    """`commlog init`, the demo's policy, and its contacts imported from their export: the people a register names
+    must be known first (as site/spreadsheets.md's first step says)."""
     target = tmp_path / "new"
     assert run_commlog("init", str(target), "--organisation", "恒泰").returncode == 0
-    shutil.rmtree(target / "contacts")
-    shutil.copytree(demo / "contacts", target / "contacts")
     shutil.copy(demo / "policy.yaml", target / "policy.yaml")
+    contacts = tmp_path / "联络信息表.xlsx"
+    assert _export(demo, "--kind", "contacts", "--clearance", "confidential", "--format", "xlsx", "--output",
+                   str(contacts)).returncode == 0  # fmt: skip
+    done = run_commlog("import", str(contacts), "--kind", "contacts", "--repo", str(target))
+    assert done.returncode == 0, done.stderr
+    for kind in ("internal", "external"):  # every contact back as it was, byte for byte
+        originals = sorted(p.name for p in (demo / "contacts" / kind).glob("*.yaml"))
+        assert sorted(p.name for p in (target / "contacts" / kind).glob("*.yaml")) == originals
+        for name in originals:
+            assert (target / "contacts" / kind / name).read_text() == (demo / "contacts" / kind / name).read_text()
+    masked = tmp_path / "masked.xlsx"
+    assert _export(demo, "--kind", "contacts", "--format", "xlsx", "--output", str(masked)).returncode == 0
+    fresh = tmp_path / "fresh"
+    assert run_commlog("init", str(fresh)).returncode == 0
+    refused = run_commlog("import", str(masked), "--kind", "contacts", "--repo", str(fresh))
+    assert refused.returncode == 1 and "is masked; export the contacts with --clearance confidential" in refused.stderr
     return target
 
 

@@ -43,6 +43,10 @@ from commlog.commands.common import example, repo_option, resolve_root
 def import_(file: Path, kind: str, sheet: str | None, encoding: str | None, dry_run: bool, repo: Path | None) -> None:
     """Import a register kept in a spreadsheet: one record per row, with the events its columns imply.
 
+    With --kind contacts, the contacts registers as `commlog export --kind contacts` writes them (内部联络信息表:
+    one member of staff a row, 人员编号 the file name; 外部联络信息表: one person a row, the organisation's columns
+    repeated); both sheets of a workbook unless --sheet names one. Masked numbers (138****1234) are refused.
+
     The headings may be the procedure's (信息编号, 发起部门, 发起人, ...) or their field names; a title row
     above them is skipped. People, organisations and departments are matched by name to the contacts and
     the policy. Everything is checked first: if any row is wrong, every wrong row is listed (file:row:column:
@@ -52,18 +56,18 @@ def import_(file: Path, kind: str, sheet: str | None, encoding: str | None, dry_
     The accepted headings and how each column becomes part of a record: site/spreadsheets.md.
     """
     from commlog.importing import Unreadable, import_register
+    from commlog.importing.contacts import import_contacts
     from commlog.lifecycle import Refusal, Register
 
     root = resolve_root(repo)
     if not file.exists():
         raise click.BadParameter(f"{file}: no such file", param_hint="FILE")
-    if kind == "contacts":
-        raise click.UsageError(
-            "--kind contacts is not available yet; add contacts as files in contacts/ (see site/spreadsheets.md)"
-        )
     try:
         register = Register.open(root)
-        outcome = import_register(register, file, sheet, encoding, dry_run)
+        if kind == "contacts":
+            outcomes = import_contacts(register, file, sheet, encoding, dry_run)
+        else:
+            outcomes = [import_register(register, file, sheet, encoding, dry_run)]
     except Refusal as err:
         raise click.UsageError(str(err)) from err
     except Unreadable as err:
@@ -71,22 +75,23 @@ def import_(file: Path, kind: str, sheet: str | None, encoding: str | None, dry_
             click.echo(problem.as_text(), err=True)
         click.echo("nothing was written", err=True)
         sys.exit(1)
-    for row, record_id, path in outcome.existing:
-        click.echo(f"{outcome.file}:{row}: {record_id} is in the repository already ({path}); left as it is")
-    if outcome.problems:
-        for problem in outcome.problems:
+    problems = [p for o in outcomes for p in o.problems]
+    for outcome in outcomes:
+        for row, record_id, path in outcome.existing:
+            click.echo(f"{outcome.file}:{row}: {record_id} is in the repository already ({path}); left as it is")
+    if problems:
+        for problem in problems:
             click.echo(problem.as_text(), err=True)
-        rows = len({p.row for p in outcome.problems})
-        click.echo(
-            f"{len(outcome.problems)} problem(s) in {rows} row(s) of {outcome.file} ({outcome.sheet}); nothing was written",
-            err=True,
-        )
+        rows = len({(p.file, p.row) for p in problems})
+        click.echo(f"{len(problems)} problem(s) in {rows} row(s) of {file.name}; nothing was written", err=True)
         sys.exit(1)
     verb = "would write" if dry_run else "wrote"
-    for item in outcome.written:
-        click.echo(f"{outcome.file}:{item.row}: {verb} {item.relative}")
-    click.echo(
-        f"{outcome.file} ({outcome.sheet}): {verb} {len(outcome.written)} record(s); "
-        f"{len(outcome.existing)} already in the repository"
-        + ("" if dry_run or not outcome.written else "; run `commlog validate`, then commit them")
-    )
+    noun = "contact file(s)" if kind == "contacts" else "record(s)"
+    for outcome in outcomes:
+        for item in outcome.written:
+            click.echo(f"{outcome.file}:{item.row}: {verb} {item.relative}")
+        click.echo(
+            f"{outcome.file} ({outcome.sheet}): {verb} {len(outcome.written)} {noun}; "
+            f"{len(outcome.existing)} already in the repository"
+            + ("" if dry_run or not outcome.written else "; run `commlog validate`, then commit them")
+        )

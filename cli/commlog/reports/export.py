@@ -105,6 +105,7 @@ INTERNAL_HEADINGS = [
     "状态",
     "入职日期",
     "离职日期",
+    "代码托管用户名",
 ]
 EXTERNAL = "外部联络信息表"
 EXTERNAL_HEADINGS = [
@@ -435,6 +436,7 @@ def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: da
                 CONTACT_STATUS_NAMES.get(person.get("status", ""), person.get("status", "")),
                 _day(person["joined"]) if person.get("joined") else None,
                 _day(person["departed"]) if person.get("departed") else None,
+                person.get("forge_user", ""),
             ]
         )
     external: list[list[Cell]] = []
