@@ -153,6 +153,16 @@ def write_output(path: Path | None, data: bytes, root: Path | None = None, binar
     atomic_write_bytes(path, data)
 
 
+def choices(values: tuple[str, ...], parse: Callable[[str], str], option: str) -> frozenset[str]:
+    """Filter values (``--status 待审核``) as ids, or a usage error naming the option and what it may be."""
+    from commlog.reports.register import BadChoice
+
+    try:
+        return frozenset(parse(v) for v in values)
+    except BadChoice as err:
+        raise click.BadParameter(str(err), param_hint=option) from err
+
+
 encoding_option = click.option(
     "--encoding",
     type=click.Choice(["utf-8", "gb18030"]),

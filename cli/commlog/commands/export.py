@@ -10,6 +10,7 @@ import click
 
 from commlog.commands.common import (
     as_of_option,
+    choices,
     encoding_option,
     example,
     load_schedule,
@@ -120,7 +121,7 @@ def export(
     Records are as they stood at --as-of (default now). Files that fail validation are left out, with a warning.
     """
     from commlog.reports import export as exporting
-    from commlog.reports.register import BadChoice, department_name, kind_id, status_id
+    from commlog.reports.register import department_name, kind_id, status_id
     from commlog.reports.spreadsheet import csv_bytes, xlsx_bytes
 
     moment, plan = load_schedule(repo, as_of)
@@ -133,20 +134,13 @@ def export(
             raise click.UsageError("--kind contacts takes no other --kind, --from, --to, --department or --status")
         result = exporting.contacts_export(plan, clearance, organisation, moment)
     else:
-
-        def parsed(values: tuple[str, ...], parse: object, option: str) -> frozenset[str]:
-            try:
-                return frozenset(parse(v) for v in values)  # type: ignore[operator]
-            except BadChoice as err:
-                raise click.BadParameter(str(err), param_hint=option) from err
-
         first, last = _day(start, "--from"), _day(end, "--to")
         if first and last and first > last:
             raise click.BadParameter(f"--from {first} is after --to {last}", param_hint="--from")
         selection = exporting.Selection(
-            kinds=parsed(kinds, kind_id, "--kind"),
-            departments=parsed(departments, lambda v: department_name(v, policy), "--department"),
-            statuses=parsed(statuses, status_id, "--status"),
+            kinds=choices(kinds, kind_id, "--kind"),
+            departments=choices(departments, lambda v: department_name(v, policy), "--department"),
+            statuses=choices(statuses, status_id, "--status"),
             start=first,
             end=last,
             clearance=clearance,

@@ -8,6 +8,7 @@ import click
 
 from commlog.commands.common import (
     as_of_option,
+    choices,
     encoding_option,
     example,
     load_schedule,
@@ -87,7 +88,6 @@ def register_list(
     from commlog.identity import IdentityError, acting_person
     from commlog.reports.register import (
         WRITERS,
-        BadChoice,
         Filters,
         department_name,
         kind_id,
@@ -101,12 +101,6 @@ def register_list(
     root = resolve_root(repo)
     ctx = plan.context
 
-    def parsed(values: tuple[str, ...], parse: object, option: str) -> frozenset[str]:
-        try:
-            return frozenset(parse(v) for v in values)  # type: ignore[operator]
-        except BadChoice as err:
-            raise click.BadParameter(str(err), param_hint=option) from err
-
     person = None
     if mine:
         try:
@@ -114,9 +108,9 @@ def register_list(
         except IdentityError as err:
             raise click.UsageError(f"--mine: {err}") from err
     filters = Filters(
-        statuses=parsed(statuses, status_id, "--status"),
-        departments=parsed(departments, lambda v: department_name(v, ctx.policy), "--department"),
-        kinds=parsed(kinds, kind_id, "--kind"),
+        statuses=choices(statuses, status_id, "--status"),
+        departments=choices(departments, lambda v: department_name(v, ctx.policy), "--department"),
+        kinds=choices(kinds, kind_id, "--kind"),
         person=person,
     )
     if plan.skipped:
