@@ -6,8 +6,8 @@
     python3 tasks.py bench   the benchmark (see site/performance.md)
 
 Each installs what it needs on first use: a virtual environment in .venv with commlog and
-its development tools, and for the tests Debian's chromium and fonts-noto-cjk, and
-yaml-language-server from npm in .tools/ (with Debian's nodejs and npm if there is no node).
+its development tools, and for the tests Debian's chromium, libreoffice-calc, poppler-utils and
+fonts-noto-cjk, and yaml-language-server from npm in .tools/ (with Debian's nodejs and npm if there is no node).
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ def test() -> None:
     environment()
     if sys.platform.startswith("linux"):
         run("bash", "scripts/install-browser.sh")
+        run("bash", "scripts/install-office.sh")
         run("bash", "scripts/install-editor-tools.sh")
     run(BIN / "ruff", "check", "cli", "tests", "scripts", "tasks.py")
     run(BIN / "mypy")

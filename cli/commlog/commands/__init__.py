@@ -20,6 +20,8 @@ COMMANDS = {
     "upgrade": "upgrade",
     "due": "due",
     "overdue": "overdue",
+    "export": "export",
+    "import": "importing:import_",
     "pr-summary": "pr_summary",
     "site": "site",
     "demo": "demo",
@@ -48,6 +50,7 @@ SECTIONS = [
     ),
     ("Close", ["complete", "archive", "reopen", "cancel"]),
     ("Read and report", ["show", "list", "todo", "due", "overdue", "pr-summary", "site"]),
+    ("Spreadsheets", ["export", "import"]),
     ("Repository", ["init", "validate", "fmt", "codeowners", "upgrade", "demo"]),
 ]
 
