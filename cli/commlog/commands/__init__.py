@@ -16,6 +16,7 @@ from commlog.commands.overdue import overdue
 from commlog.commands.pr_summary import pr_summary
 from commlog.commands.register import register_list
 from commlog.commands.renumber import renumber
+from commlog.commands.report import report
 from commlog.commands.show import show
 from commlog.commands.site import site
 from commlog.commands.steps import STEP_COMMANDS
@@ -42,7 +43,7 @@ SECTIONS = [
         ],
     ),
     ("Close", ["complete", "archive", "reopen", "cancel"]),
-    ("Read and report", ["show", "list", "todo", "due", "overdue", "pr-summary", "site"]),
+    ("Read and report", ["show", "list", "todo", "due", "overdue", "report", "pr-summary", "site"]),
     ("Repository", ["init", "validate", "fmt", "codeowners", "upgrade", "demo"]),
 ]
 
@@ -91,6 +92,7 @@ for command in (
     upgrade,
     due,
     overdue,
+    report,
     pr_summary,
     site,
     demo,
