@@ -8,6 +8,7 @@ October 2026 and four in November, judged as of Friday 2026-11-20 17:00. Working
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from commlog.reports.summary import percentile, period_containing
 
 from conftest import ROOT, run_commlog
+from sitebuild import build_site
 
 AS_OF = "2026-11-20 17:00"
 
@@ -244,3 +246,23 @@ def test_periods_turn_the_year() -> None:
     january = period_containing(datetime(2027, 1, 5, tzinfo=tz), "month", tz)
     assert january.previous().label == "2026-12" and january.previous().end == january.start
     assert period_containing(datetime(2027, 2, 1, tzinfo=tz), "quarter", tz).previous().label == "2026-Q4"
+
+
+def test_the_statistics_page_shows_the_same_figures(repo: Path, tmp_path: Path) -> None:
+    shutil.copytree(repo, tmp_path / "repo")
+    shutil.copyfile(ROOT / "mkdocs.yml", tmp_path / "repo" / "mkdocs.yml")
+    shutil.copytree(ROOT / "site", tmp_path / "repo" / "site")
+    site = build_site(tmp_path / "repo", tmp_path / "out")
+    html = (site / "statistics" / "index.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    for row in (
+        "按时完成率 50.0% 62.5% -12.5 个百分点",
+        "平均反馈用时 8.0 工时 20.0 工时 -12.0 工时",
+        "期末逾期环节 3 1 +2",
+        "记录数 4 4 持平",
+        "审核 2 1 1 50.0% 66.7% -16.7 个百分点",
+        "市场部 4 持平 40.0%",
+    ):
+        assert row in text, row
+    dashboard = (site / "index.html").read_text(encoding="utf-8")
+    assert "50.0%</strong><span>本月按时完成率 (2026-11)" in dashboard

@@ -266,7 +266,7 @@ def summarize(
         for stage in clock.stages:
             if stage.state == "overdue":
                 _each(tallies[period].of(stage.department), "overdue")
-        submitted = next((ctx.time(e["at"]) for e in clock.record["events"] if e["type"] == "submitted"), None)
+        submitted = submitted_at(clock.record, ctx)
         belongs = next((p for p in tallies if submitted is not None and submitted in p), None)
         if belongs is not None:
             _count_record(clock, ctx, tallies[belongs])
@@ -283,6 +283,11 @@ def summarize(
         {d: Compared(now.departments[d], before.departments[d]) for d in names},
         department,
     )
+
+
+def submitted_at(record: dict[str, Any], ctx: Context) -> datetime | None:
+    """When a record was first submitted (registered): what places it in a period; None for a draft."""
+    return next((ctx.time(e["at"]) for e in record["events"] if e["type"] == "submitted"), None)
 
 
 def _each(targets: Iterable[Figures | Rate], counter: str) -> None:
@@ -499,13 +504,20 @@ OVERVIEW = (
 
 
 def overview(summary: Summary) -> tuple[list[Metric], list[tuple[str, list[tuple[str, str]]]]]:
-    """The per-department table: its metrics, and per department each value with its change."""
+    """The per-department table: its metrics, and per department each value with its change ("" when neither
+    period has the figure)."""
     metrics = [m for m in METRICS if m.key in OVERVIEW]
     rows = [
-        (name, [(shown(m, m.value(c.now)), shown_change(m, change(m, c))) for m in metrics])
-        for name, c in summary.departments.items()
+        (name, [(shown(m, m.value(c.now)), _beside(m, c)) for m in metrics]) for name, c in summary.departments.items()
     ]
     return metrics, rows
+
+
+def _beside(metric: Metric, compared: Compared) -> str:
+    """The change shown beside a value: nothing when neither period has the figure."""
+    if metric.value(compared.now) is None and metric.value(compared.before) is None:
+        return ""
+    return shown_change(metric, change(metric, compared))
 
 
 def markdown(summary: Summary, out: TextIO) -> None:
@@ -519,7 +531,7 @@ def markdown(summary: Summary, out: TextIO) -> None:
         _table(
             out,
             ["部门", *(m.label for m in metrics)],
-            ([md_cell(name), *(f"{v} ({d})" for v, d in cells)] for name, cells in rows),
+            ([md_cell(name), *(f"{v} ({d})" if d else v for v, d in cells)] for name, cells in rows),
         )
         for name, compared in summary.departments.items():
             if compared.now.active or compared.before.active:
