@@ -308,8 +308,8 @@ def test_statistics_is_this_months_summary_beside_last_months(site: Path) -> Non
     overdue = re.search(r"期末逾期环节 (\d+) ", text)
     assert rate and overdue, text
     dashboard = _text(page(site, ""))
-    assert f"{rate[1]} 本月按时完成率 (2026-11) {rate[2]} 上月按时完成率 (2026-10)" in dashboard
-    assert f"{overdue[1]} 已逾期环节" in dashboard  # overdue at the end of this month so far: overdue now
+    assert f"{rate[1]}本月按时完成率 (2026-11) {rate[2]}上月按时完成率 (2026-10)" in dashboard
+    assert f"{overdue[1]}已逾期环节" in dashboard  # overdue at the end of this month so far: overdue now
 
 
 def test_procedure_page_is_chinese(site: Path) -> None:
