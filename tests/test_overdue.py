@@ -75,7 +75,7 @@ def test_text_md_and_csv(tmp_path: Path) -> None:
     assert markdown.startswith("# 逾期报告") and "| 信息编号 |" in markdown
     target = tmp_path / "overdue.csv"
     assert run_commlog("overdue", "--as-of", AS_OF, "--format", "csv", "--output", str(target)).returncode == 0
-    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     assert rows[0][0] == "信息编号" and len(rows) == len(_report()["items"]) + 1
 
 
@@ -284,7 +284,7 @@ def test_record_text_is_inert_in_markdown_csv_and_the_terminal(demo_repo: Path) 
     _edit(demo_repo, "NX-2026-003", ("subject: '<img", "subject: ' =1+2 <img"))
     target = demo_repo.parent / "overdue.csv"
     run_commlog("overdue", "--format", "csv", "--output", str(target), *repo)
-    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     assert next(r for r in rows if r[0] == "NX-2026-003")[1].startswith("' =1+2")
 
     _edit(demo_repo, "NX-2026-003", ("subject: ' =1+2", 'subject: "\\e[2J\\r=1+2'), ("`c` *d*'", '`c` *d*"'))

@@ -9,6 +9,7 @@ from commlog.commands.codeowners import codeowners
 from commlog.commands.common import example
 from commlog.commands.demo import demo
 from commlog.commands.due import due
+from commlog.commands.export import export
 from commlog.commands.fmt import fmt
 from commlog.commands.init import init
 from commlog.commands.new import new
@@ -44,6 +45,7 @@ SECTIONS = [
     ),
     ("Close", ["complete", "archive", "reopen", "cancel"]),
     ("Read and report", ["show", "list", "todo", "due", "overdue", "report", "pr-summary", "site"]),
+    ("Spreadsheets", ["export", "import"]),
     ("Repository", ["init", "validate", "fmt", "codeowners", "upgrade", "demo"]),
 ]
 
@@ -93,6 +95,7 @@ for command in (
     due,
     overdue,
     report,
+    export,
     pr_summary,
     site,
     demo,

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 import click
 
-from commlog.fileio import atomic_write
+from commlog.fileio import atomic_write, atomic_write_bytes
 from commlog.repository import NotARepository, find_root, report_problem, role_of
 
 repo_option = click.option(
@@ -107,15 +107,8 @@ def resolve_as_of(root: Path, text: str | None) -> datetime:
         raise click.BadParameter(str(err), param_hint="--as-of") from err
 
 
-def output_to(path: Path | None, root: Path | None = None) -> AbstractContextManager[TextIO]:
-    """A text stream for --output (a UTF-8 file, replaced atomically once the report is complete) or standard output.
-
-    With ``root``, the repository's data, configuration and site sources are refused:
-    a report must never replace what it reports on. A device or FIFO (``/dev/null``,
-    ``/dev/stdout``) is written to as it is, never replaced by a file.
-    """
-    if path is None:
-        return nullcontext(sys.stdout)
+def _checked_output(path: Path, root: Path | None) -> None:
+    """Refuse an --output that is a folder, a link, in a missing folder or (with ``root``) the repository's own files."""
     problem = report_problem(root, path) if root is not None else None
     if not str(path) or path.is_dir():
         problem = f"{path} is a folder; name a file"
@@ -125,9 +118,48 @@ def output_to(path: Path | None, root: Path | None = None) -> AbstractContextMan
         problem = f"{path.absolute().parent} does not exist"
     if problem:
         raise click.BadParameter(problem, param_hint="--output")
+
+
+def output_to(path: Path | None, root: Path | None = None) -> AbstractContextManager[TextIO]:
+    """A text stream for --output (a UTF-8 file, replaced atomically once the report is complete) or standard output.
+
+    With ``root``, the repository's data, configuration and site sources are refused:
+    a report must never replace what it reports on. A device or FIFO (``/dev/null``,
+    ``/dev/stdout``) is written to as it is, never replaced by a file.
+    """
+    if path is None:
+        return nullcontext(sys.stdout)
+    _checked_output(path, root)
     if path.exists() and not path.is_file():
         return open(path, "w", encoding="utf-8")  # noqa: SIM115 - the caller closes it
     return _replaced_when_done(path)
+
+
+def write_output(path: Path | None, data: bytes, root: Path | None = None, binary: bool = False) -> None:
+    """Bytes (a CSV in its encoding, a workbook) to --output, checked and replaced atomically as :func:`output_to`
+    does, or to standard output; a ``binary`` file (xlsx) is not written to a terminal."""
+    if path is None:
+        if binary and sys.stdout.isatty():
+            raise click.UsageError("an xlsx workbook is not for the terminal; name a file with --output")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    _checked_output(path, root)
+    if path.exists() and not path.is_file():
+        with open(path, "wb") as device:
+            device.write(data)
+        return
+    atomic_write_bytes(path, data)
+
+
+encoding_option = click.option(
+    "--encoding",
+    type=click.Choice(["utf-8", "gb18030"]),
+    default="utf-8",
+    show_default=True,
+    help="Of CSV output: UTF-8 with a byte order mark (Excel, WPS and LibreOffice read it), or GB18030 for older systems.",
+)
 
 
 @contextmanager

@@ -7,6 +7,7 @@ import click
 
 from commlog.commands.common import (
     as_of_option,
+    encoding_option,
     example,
     no_cache_option,
     output_to,
@@ -14,6 +15,7 @@ from commlog.commands.common import (
     resolve_as_of,
     resolve_root,
     strict_option,
+    write_output,
 )
 
 
@@ -29,6 +31,7 @@ from commlog.commands.common import (
     default=None,
     help="Write to this file instead of standard output.",
 )
+@encoding_option
 @click.option("--fail-on-overdue", is_flag=True, help="Exit 1 when anything is overdue (for CI on a schedule).")
 @strict_option
 @no_cache_option
@@ -41,6 +44,7 @@ def overdue(
     department: str | None,
     output_format: str,
     output: Path | None,
+    encoding: str,
     fail_on_overdue: bool,
     strict: bool,
     no_cache: bool,
@@ -52,7 +56,8 @@ def overdue(
     24x7 SLA; times are shown in the policy's timezone. Files that fail validation are left out, with a
     warning that counts them (--strict: exit 1); run `commlog validate` to see them.
     """
-    from commlog.reports.overdue import WRITERS, overdue_report
+    from commlog.reports.overdue import WRITERS, overdue_report, sheet
+    from commlog.reports.spreadsheet import csv_bytes
     from commlog.schedule import NoPolicy, open_stages, provisional_warning
 
     root = resolve_root(repo)
@@ -70,7 +75,10 @@ def overdue(
             f"warning: {len({f.path for f in plan.skipped})} invalid file(s) left out; run `commlog validate`", err=True
         )
     report = overdue_report(plan.context, plan.clocks, moment, department)
-    with output_to(output, root) as out:
-        WRITERS[output_format](report, out)
+    if output_format == "csv":
+        write_output(output, csv_bytes(sheet(report), encoding), root)
+    else:
+        with output_to(output, root) as out:
+            WRITERS[output_format](report, out)
     overdue_found = fail_on_overdue and any(i.state == "overdue" for i in report.items)
     sys.exit(1 if overdue_found or (strict and plan.skipped) else 0)

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import click
 
-from commlog.commands.common import as_of_option, example, load_schedule, output_to, repo_option, resolve_root
+from commlog.commands.common import (
+    as_of_option,
+    encoding_option,
+    example,
+    load_schedule,
+    output_to,
+    repo_option,
+    resolve_root,
+    write_output,
+)
 
 
 @click.command("list")
@@ -43,7 +52,8 @@ from commlog.commands.common import as_of_option, example, load_schedule, output
     type=click.Choice(["text", "json", "csv"]),
     default="text",
     show_default=True,
-    help="csv is the whole register, UTF-8 with a byte order mark for Excel.",
+    help="csv is the whole register, UTF-8 with a byte order mark for Excel (see --encoding); `commlog export` "
+    "writes the register as xlsx.",
 )
 @click.option(
     "--output",
@@ -51,6 +61,7 @@ from commlog.commands.common import as_of_option, example, load_schedule, output
     default=None,
     help="Write to this file instead of standard output.",
 )
+@encoding_option
 @repo_option
 @example(
     "commlog list --status 待审核\ncommlog list --department NX --kind message --mine\ncommlog list --format csv --output 信息交流记录表.csv"
@@ -63,6 +74,7 @@ def register_list(
     as_of: str | None,
     output_format: str,
     output: Path | None,
+    encoding: str,
     repo: Path | None,
 ) -> None:
     """The register (信息交流记录表), one row per record.
@@ -73,7 +85,17 @@ def register_list(
     Files that fail validation are left out, with a warning; run `commlog validate` to see them.
     """
     from commlog.identity import IdentityError, acting_person
-    from commlog.reports.register import WRITERS, BadChoice, Filters, department_name, kind_id, register, status_id
+    from commlog.reports.register import (
+        WRITERS,
+        BadChoice,
+        Filters,
+        department_name,
+        kind_id,
+        register,
+        sheet,
+        status_id,
+    )
+    from commlog.reports.spreadsheet import csv_bytes
 
     moment, plan = load_schedule(repo, as_of)
     root = resolve_root(repo)
@@ -101,5 +123,9 @@ def register_list(
         click.echo(
             f"warning: {len({f.path for f in plan.skipped})} invalid file(s) left out; run `commlog validate`", err=True
         )
+    reg = register(plan, moment, filters)
+    if output_format == "csv":
+        write_output(output, csv_bytes(sheet(reg), encoding), root)
+        return
     with output_to(output, root) as out:
-        WRITERS[output_format](register(plan, moment, filters), out)
+        WRITERS[output_format](reg, out)

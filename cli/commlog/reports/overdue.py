@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import html
 import json
 import re
@@ -13,6 +12,7 @@ from typing import TextIO
 
 from commlog.deadlines import STATE_NAMES, Context, Stage, stage_label
 from commlog.findings import inert
+from commlog.reports import spreadsheet
 from commlog.reports.people import name_of
 from commlog.timeutil import show
 
@@ -102,14 +102,7 @@ def md_cell(text: str) -> str:
     return _MD_LEADING.sub(lambda m: m[0][:-1] + "\\" + m[0][-1], escaped)
 
 
-# A spreadsheet runs a cell as a formula when it starts with = + - @ (also after blanks or
-# controls it skips, and their full-width forms) or with a tab or carriage return.
-_FORMULA = re.compile(r"[\s\x00-\x1f\x7f-\x9f]*[=+\-@\uff1d\uff0b\uff0d\uff20]|[\t\r]")
-
-
-def csv_cell(text: str) -> str:
-    """A cell a spreadsheet shows as text, never runs."""
-    return "'" + text if _FORMULA.match(text) else text
+csv_cell = spreadsheet.csv_cell  # kept under its old name for callers of this module
 
 
 def _fields(item: Item, tz: tzinfo) -> list[str]:
@@ -181,11 +174,15 @@ def markdown(report: Report, out: TextIO) -> None:
         out.write(f"\n{LEGEND}\n")
 
 
+def sheet(report: Report) -> spreadsheet.Table:
+    """The report as one table (for CSV and xlsx)."""
+    rows: list[list[spreadsheet.Cell]] = [list(_fields(item, report.tz)) for item in report.items]
+    return spreadsheet.Table("逾期报告", HEADINGS, rows, title=f"逾期报告 {_summary(report)}", tz=report.tz)
+
+
 def as_csv(report: Report, out: TextIO) -> None:
-    writer = csv.writer(out)
-    writer.writerow(HEADINGS)
-    for item in report.items:
-        writer.writerow([csv_cell(c) for c in _fields(item, report.tz)])
+    """UTF-8 with a byte order mark; ``commlog overdue --encoding`` writes other encodings through :func:`sheet`."""
+    out.write(spreadsheet.csv_text(sheet(report)))
 
 
 def as_json(report: Report, out: TextIO) -> None:

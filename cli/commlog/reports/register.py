@@ -3,7 +3,6 @@ kind or the person it concerns."""
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,8 +13,8 @@ from commlog import deadlines
 from commlog.deadlines import Stage
 from commlog.findings import inert
 from commlog.policy import Policy
+from commlog.reports import spreadsheet
 from commlog.reports.columns import table
-from commlog.reports.overdue import csv_cell
 from commlog.reports.people import Orgs, Staff, name_of
 from commlog.schedule import RecordClock, Schedule
 from commlog.timeutil import show
@@ -281,13 +280,10 @@ CSV_HEADINGS = [
 ]
 
 
-def as_csv(reg: Register, out: TextIO) -> None:
-    """The whole register, as the procedure's table has it; with a byte order mark, so that Excel reads UTF-8."""
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADINGS)
-    for r in reg.rows:
-        row = [
+def sheet(reg: Register) -> spreadsheet.Table:
+    """The whole register as the procedure's table has it (for CSV and xlsx)."""
+    rows: list[list[spreadsheet.Cell]] = [
+        [
             r.id,
             KIND_NAMES[r.kind],
             r.department,
@@ -297,14 +293,21 @@ def as_csv(reg: Register, out: TextIO) -> None:
             r.summary,
             URGENCY_NAMES[r.urgency],
             "+".join(reg.channel_names.get(c, c) for c in r.channels),
-            show(r.submitted, reg.tz),
-            _when(r.expected, reg.tz),
-            _when(r.actual, reg.tz),
+            r.submitted,
+            r.expected,
+            r.actual,
             STATUS_NAMES[r.status],
             r.remarks,
             r.archive_no,
         ]
-        writer.writerow([csv_cell(c) for c in row])
+        for r in reg.rows
+    ]
+    return spreadsheet.Table("信息交流记录表", CSV_HEADINGS, rows, tz=reg.tz)
+
+
+def as_csv(reg: Register, out: TextIO) -> None:
+    """The whole register, with a byte order mark so that Excel reads UTF-8; other encodings through :func:`sheet`."""
+    out.write(spreadsheet.csv_text(sheet(reg)))
 
 
 def as_json(reg: Register, out: TextIO) -> None:

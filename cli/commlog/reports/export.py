@@ -1,0 +1,454 @@
+"""The register as the office keeps it in Excel: the procedure's tables (信息交流记录表, 任务分解表, 会议纪要行动项,
+通知确认表) and the contacts registers (内部/外部联络信息表), as :class:`~commlog.reports.spreadsheet.Table`\\ s.
+
+Values are written as people write them: names, not ids; 紧急, 企业邮箱, 已归档, not their codes; times as times.
+Nothing above the export's clearance is in any table, and phone numbers are masked below the policy's
+``contacts.show_phones_at``, as on the site.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from commlog.deadlines import feedback_times, task_statuses
+from commlog.reports.people import name_of
+from commlog.reports.register import addressed
+from commlog.reports.spreadsheet import Cell, Table
+from commlog.schedule import RecordClock, Schedule
+from commlog.timeutil import show
+from commlog.workflow import (
+    CLASSIFICATION_NAMES,
+    DIRECTION_NAMES,
+    KIND_NAMES,
+    ORG_TYPE_NAMES,
+    ROLE_NAMES,
+    STATUS_NAMES,
+    TASK_NAMES,
+    URGENCY_NAMES,
+)
+
+CLEARANCE = {"public": 0, "internal": 1, "confidential": 2, "secret": 3}
+IMPORTANCE_NAMES = {"normal": "一般", "important": "重要"}
+CONTACT_STATUS_NAMES = {"active": "在职", "departed": "离职"}
+ORG_STATUS_NAMES = {"active": "合作中", "inactive": "已停止"}
+NONE = "-"
+"""A recipient without a named person, in the 接收人 column beside others that have one (the procedure's own '-')."""
+JOIN = "、"
+
+REGISTER = "信息交流记录表"
+REGISTER_HEADINGS = [
+    "信息编号",
+    "发起部门",
+    "发起人",
+    "接收部门/单位",
+    "接收人",
+    "信息主题",
+    "内容摘要",
+    "紧急程度",
+    "传递方式",
+    "发起时间",
+    "预计反馈时间",
+    "实际反馈时间",
+    "处理状态",
+    "备注",
+    "归档编号",
+    # The procedure's fifteen columns end here; what commlog needs besides to keep a record follows.
+    "记录类型",
+    "方向",
+    "密级",
+    "重要程度",
+    "项目",
+    "事项",
+]
+TASKS = "任务分解表"
+TASK_HEADINGS = [
+    "信息编号",
+    "项目名称",
+    "任务编号",
+    "任务名称",
+    "任务描述",
+    "负责部门",
+    "负责人",
+    "开始时间",
+    "结束时间",
+    "交付成果",
+    "依赖任务",
+    "状态",
+]
+ACTIONS = "会议纪要行动项"
+ACTION_HEADINGS = ["信息编号", "会议主题", "会议时间", "序号", "行动项", "负责人", "完成期限", "状态"]
+CONFIRMATIONS = "通知确认表"
+CONFIRMATION_HEADINGS = ["信息编号", "通知主题", "发布时间", "部门", "姓名", "确认状态", "确认时间"]
+INTERNAL = "内部联络信息表"
+INTERNAL_HEADINGS = [
+    "序号",
+    "人员编号",
+    "姓名",
+    "部门",
+    "职务",
+    "办公电话",
+    "手机号码",
+    "邮箱",
+    "负责事项",
+    "审批角色",
+    "状态",
+    "入职日期",
+    "离职日期",
+]
+EXTERNAL = "外部联络信息表"
+EXTERNAL_HEADINGS = [
+    "序号",
+    "单位编号",
+    "单位名称",
+    "单位类型",
+    "对接事项",
+    "单位电话",
+    "对接负责人",
+    "单位状态",
+    "联系人编号",
+    "联系人",
+    "职务",
+    "手机号码",
+    "邮箱",
+    "状态",
+]
+WRAP = ("内容摘要", "备注", "任务描述", "行动项", "负责事项", "对接事项")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which records an export holds; every filter given applies."""
+
+    kinds: frozenset[str] = frozenset()
+    departments: frozenset[str] = frozenset()
+    statuses: frozenset[str] = frozenset()
+    start: date | None = None
+    end: date | None = None
+    """发起时间 from ``start`` to ``end``, both days included."""
+    clearance: str = "internal"
+
+
+@dataclass
+class Export:
+    title: str
+    organisation: str
+    period: str
+    clearance: str
+    as_of: datetime
+    tables: list[Table] = field(default_factory=list)
+
+
+def organisation_name(root: Path) -> str:
+    """The organisation's name as ``commlog init --organisation`` wrote it into mkdocs.yml's site_name."""
+    try:
+        text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    except OSError:
+        return root.name
+    found = re.search(r"^site_name:\s*(.+?)\s*$", text, re.M)
+    if not found:
+        return root.name
+    name = found.group(1).strip("'\"")
+    return re.sub(r"\s*信息交流档案$", "", name) or root.name
+
+
+def clearance_label(clearance: str) -> str:
+    return f"{CLASSIFICATION_NAMES[clearance]}及以下"
+
+
+def _title(organisation: str, what: str, period: str, clearance: str, as_of: datetime, tz: Any) -> str:
+    return f"{organisation} {what}    期间: {period}    密级: {clearance_label(clearance)}    导出于 {show(as_of, tz)}"
+
+
+def _period(selection: Selection, submitted: list[datetime]) -> str:
+    if selection.start or selection.end:
+        start = selection.start.isoformat() if selection.start else "最早"
+        end = selection.end.isoformat() if selection.end else "至今"
+        return f"{start} 至 {end}"
+    if not submitted:
+        return "全部"
+    return f"{min(submitted):%Y-%m-%d} 至 {max(submitted):%Y-%m-%d}"
+
+
+def _submitted(clock: RecordClock, plan: Schedule) -> datetime:
+    events = clock.record["events"]
+    first = next((e for e in events if e["type"] == "submitted"), events[0])
+    return plan.context.time(first["at"])
+
+
+def selected(plan: Schedule, selection: Selection) -> list[RecordClock]:
+    """The records the selection keeps, in the order they were started; nothing above its clearance."""
+    tz = plan.context.policy.timezone
+    kept = []
+    for clock in plan.records:
+        record = clock.record
+        day = _submitted(clock, plan).astimezone(tz).date()
+        if (
+            CLEARANCE[record["classification"]] > CLEARANCE[selection.clearance]
+            or (selection.kinds and record["kind"] not in selection.kinds)
+            or (selection.departments and record["from"]["department"] not in selection.departments)
+            or (selection.statuses and clock.status not in selection.statuses)
+            or (selection.start and day < selection.start)
+            or (selection.end and day > selection.end)
+        ):
+            continue
+        kept.append(clock)
+    kept.sort(key=lambda c: (_submitted(c, plan), c.record["id"]))
+    return kept
+
+
+def recipients(record: dict[str, Any], staff: dict[str, Any], orgs: dict[str, Any]) -> tuple[str, str]:
+    """接收部门/单位 and 接收人: one entry per recipient, joined with 、; '-' for a recipient without a person
+    beside others that have one."""
+    units, people = [], []
+    for party in record["to"]:
+        if party.get("all_staff"):
+            units.append("全体员工")
+            people.append(NONE)
+        elif "org" in party:
+            org = orgs.get(party["org"], {})
+            units.append(org.get("name", party["org"]))
+            person = next((p["name"] for p in org.get("people", []) if p["id"] == party.get("person")), None)
+            people.append(person or party.get("person") or NONE)
+        else:
+            units.append(party["department"])
+            people.append(name_of(party["person"], staff, orgs) if "person" in party else NONE)
+    return JOIN.join(units), (JOIN.join(people) if any(p != NONE for p in people) else "")
+
+
+def _archive_no(record: dict[str, Any]) -> str:
+    numbers = [e["archive_no"] for e in record["events"] if e["type"] == "archived" and "archive_no" in e]
+    return numbers[-1] if numbers else ""
+
+
+def register_rows(plan: Schedule, clocks: list[RecordClock]) -> list[list[Cell]]:
+    ctx = plan.context
+    channels = {c.id: c.name for c in ctx.policy.channels.values()}
+    rows: list[list[Cell]] = []
+    for clock in clocks:
+        record = clock.record
+        units, people = recipients(record, ctx.staff, ctx.orgs)
+        expected, actual = feedback_times(record, clock.stages)
+        category = record.get("category", {})
+        rows.append(
+            [
+                record["id"],
+                record["from"]["department"],
+                name_of(record["from"]["person"], ctx.staff, ctx.orgs),
+                units,
+                people,
+                record["subject"],
+                record["summary"],
+                URGENCY_NAMES[record["urgency"]],
+                "+".join(channels.get(c, c) for c in record["channels"]),
+                _submitted(clock, plan),
+                expected,
+                actual,
+                STATUS_NAMES[clock.status],
+                record.get("remarks", ""),
+                _archive_no(record),
+                KIND_NAMES[record["kind"]],
+                DIRECTION_NAMES[record["direction"]],
+                CLASSIFICATION_NAMES[record["classification"]],
+                IMPORTANCE_NAMES[record.get("importance", "normal")],
+                category.get("project", ""),
+                category.get("matter", ""),
+            ]
+        )
+    return rows
+
+
+def _day(text: Any) -> Cell:
+    """A task's start or end: a date, or a time when one is written."""
+    value = str(text)
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value[:16])
+    except ValueError:
+        return value
+
+
+def task_rows(plan: Schedule, clocks: list[RecordClock]) -> list[list[Cell]]:
+    ctx = plan.context
+    rows: list[list[Cell]] = []
+    for clock in clocks:
+        record = clock.record
+        if record["kind"] != "collaboration":
+            continue
+        now = task_statuses(record, ctx.policy.timezone, clock.stages)
+        for task in record.get("tasks", []):
+            rows.append(
+                [
+                    record["id"],
+                    record.get("category", {}).get("project") or record["subject"],
+                    task["no"],
+                    task["name"],
+                    task.get("description", ""),
+                    task.get("department", ""),
+                    name_of(task["owner"], ctx.staff, ctx.orgs),
+                    _day(task["start"]) if task.get("start") else None,
+                    _day(task["end"]) if task.get("end") else None,
+                    task.get("deliverable", ""),
+                    JOIN.join(task.get("depends_on", [])) or NONE,
+                    TASK_NAMES[now[task["no"]].status],
+                ]
+            )
+    return rows
+
+
+def action_rows(plan: Schedule, clocks: list[RecordClock]) -> list[list[Cell]]:
+    ctx = plan.context
+    rows: list[list[Cell]] = []
+    for clock in clocks:
+        record = clock.record
+        if record["kind"] != "minutes":
+            continue
+        now = task_statuses(record, ctx.policy.timezone, clock.stages)
+        held = record.get("meeting", {}).get("held_at")
+        for item in record.get("action_items", []):
+            rows.append(
+                [
+                    record["id"],
+                    record["subject"],
+                    ctx.time(held) if held else None,
+                    item["no"],
+                    item["task"],
+                    name_of(item["owner"], ctx.staff, ctx.orgs),
+                    ctx.time(item["due"]) if item.get("due") else None,
+                    TASK_NAMES[now[item["no"]].status],
+                ]
+            )
+    return rows
+
+
+def confirmation_rows(plan: Schedule, clocks: list[RecordClock]) -> list[list[Cell]]:
+    """Each notice's readers: who confirmed (已阅) and when, and who has not, by department."""
+    ctx = plan.context
+    rows: list[list[Cell]] = []
+    for clock in clocks:
+        record = clock.record
+        if record["kind"] != "notice":
+            continue
+        published = next((ctx.time(e["at"]) for e in record["events"] if e["type"] == "published"), None)
+        acked = {e["by"]: ctx.time(e["at"]) for e in record["events"] if e["type"] == "acknowledged"}
+        readers = sorted(addressed(record, ctx.staff) | set(acked), key=lambda p: (_dept(p, ctx.staff), p))
+        for person in readers:
+            rows.append(
+                [
+                    record["id"],
+                    record["subject"],
+                    published,
+                    _dept(person, ctx.staff),
+                    name_of(person, ctx.staff, ctx.orgs),
+                    "已阅" if person in acked else "未阅",
+                    acked.get(person),
+                ]
+            )
+    return rows
+
+
+def _dept(person: str, staff: dict[str, Any]) -> str:
+    return str(staff.get(person, {}).get("department", ""))
+
+
+def records_export(plan: Schedule, selection: Selection, organisation: str, as_of: datetime) -> Export:
+    """The register and, where the records hold them, the task, action-item and confirmation tables."""
+    tz = plan.context.policy.timezone
+    clocks = selected(plan, selection)
+    period = _period(selection, [_submitted(c, plan).astimezone(tz) for c in clocks])
+    result = Export(
+        _title(organisation, REGISTER, period, selection.clearance, as_of, tz),
+        organisation,
+        period,
+        selection.clearance,
+        as_of,
+    )
+
+    def table(name: str, headings: list[str], rows: list[list[Cell]]) -> Table:
+        title = _title(organisation, name, period, selection.clearance, as_of, tz)
+        return Table(name, headings, rows, title=title, tz=tz, wrap=WRAP)
+
+    result.tables.append(table(REGISTER, REGISTER_HEADINGS, register_rows(plan, clocks)))
+    extra: list[tuple[str, list[str], Callable[[Schedule, list[RecordClock]], list[list[Cell]]]]] = [
+        (TASKS, TASK_HEADINGS, task_rows),
+        (ACTIONS, ACTION_HEADINGS, action_rows),
+        (CONFIRMATIONS, CONFIRMATION_HEADINGS, confirmation_rows),
+    ]
+    for name, headings, rows_of in extra:
+        rows = rows_of(plan, clocks)
+        if rows:
+            result.tables.append(table(name, headings, rows))
+    return result
+
+
+def shows_phones(policy: dict[str, Any], clearance: str) -> bool:
+    """Whether numbers are shown whole at this clearance (policy.yaml contacts.show_phones_at), as on the site."""
+    threshold = policy.get("contacts", {}).get("show_phones_at", "confidential")
+    return CLEARANCE[clearance] >= CLEARANCE[threshold]
+
+
+def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: datetime) -> Export:
+    """内部联络信息表 and 外部联络信息表; numbers masked (138****1234) below the policy's clearance for them."""
+    from commlog.site.render import mask_phone
+
+    ctx = plan.context
+    tz = ctx.policy.timezone
+    whole = shows_phones(ctx.policy.data, clearance)
+
+    def phone(number: Any) -> str:
+        return str(number or "") if whole else mask_phone(str(number or ""))
+
+    internal: list[list[Cell]] = []
+    for n, person in enumerate(sorted(ctx.staff.values(), key=lambda p: (p["department"], p["id"])), 1):
+        internal.append(
+            [
+                n,
+                person["id"],
+                person["name"],
+                person["department"],
+                person.get("title", ""),
+                phone(person.get("phone")),
+                phone(person.get("mobile")),
+                person.get("email", ""),
+                JOIN.join(person.get("responsibilities", [])),
+                JOIN.join(ROLE_NAMES.get(r, r) for r in person.get("roles", [])),
+                CONTACT_STATUS_NAMES.get(person.get("status", ""), person.get("status", "")),
+                _day(person["joined"]) if person.get("joined") else None,
+                _day(person["departed"]) if person.get("departed") else None,
+            ]
+        )
+    external: list[list[Cell]] = []
+    n = 0
+    for org in sorted(ctx.orgs.values(), key=lambda o: (list(ORG_TYPE_NAMES).index(o["type"]), o["id"])):
+        for person in org.get("people", []) or [{}]:
+            n += 1
+            external.append(
+                [
+                    n,
+                    org["id"],
+                    org["name"],
+                    ORG_TYPE_NAMES[org["type"]],
+                    JOIN.join(org.get("matters", [])),
+                    phone(org.get("phone")),
+                    name_of(org["owner"], ctx.staff, ctx.orgs) if org.get("owner") else "",
+                    ORG_STATUS_NAMES.get(org.get("status", ""), org.get("status", "")),
+                    person.get("id", ""),
+                    person.get("name", ""),
+                    person.get("title", ""),
+                    phone(person.get("mobile")),
+                    person.get("email", ""),
+                    CONTACT_STATUS_NAMES.get(person.get("status", ""), person.get("status", "")),
+                ]
+            )
+    result = Export(
+        _title(organisation, "联络信息表", "当前", clearance, as_of, tz), organisation, "当前", clearance, as_of
+    )
+    for name, headings, rows in ((INTERNAL, INTERNAL_HEADINGS, internal), (EXTERNAL, EXTERNAL_HEADINGS, external)):
+        title = _title(organisation, name, "当前", clearance, as_of, tz)
+        if not whole:
+            title += "    电话号码已隐去中间四位"
+        result.tables.append(Table(name, headings, rows, title=title, tz=tz, wrap=WRAP))
+    return result
