@@ -266,3 +266,21 @@ def test_the_statistics_page_shows_the_same_figures(repo: Path, tmp_path: Path) 
         assert row in text, row
     dashboard = (site / "index.html").read_text(encoding="utf-8")
     assert "50.0%</strong><span>本月按时完成率 (2026-11)" in dashboard
+
+
+def test_xlsx_holds_the_same_figures_as_numbers(repo: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    target = tmp_path / "报告汇总.xlsx"
+    args = ("report", "summary", "--as-of", AS_OF, "--format", "xlsx", "--output", str(target), "--repo", str(repo))
+    assert run_commlog(*args).returncode == 0
+    book = load_workbook(target)
+    assert book.sheetnames == ["汇总", "各环节按时完成率", "记录构成"]
+    sheet = book["汇总"]
+    assert sheet.freeze_panes == "A3" and str(sheet["A1"].value).startswith("报告汇总 · 月度 2026-11")
+    rows = {(r[0], r[1]): r[2:] for r in sheet.iter_rows(min_row=3, values_only=True)}
+    assert rows[("总计", "按时完成率")] == ("%", 50.0, 62.5, -12.5)
+    assert rows[("总计", "平均反馈用时")] == ("工时", 8.0, 20.0, -12.0)
+    assert rows[("财务部", "期末逾期环节")] == (None, 1, 1, 0)
+    stages = {(r[0], r[1]): r[2:] for r in book["各环节按时完成率"].iter_rows(min_row=3, values_only=True)}
+    assert stages[("市场部", "审核")] == (2, 1, 1, 50.0, 66.7, -16.7)

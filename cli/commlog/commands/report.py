@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import click
 
 from commlog.commands.common import (
     as_of_option,
     example,
+    load_schedule,
     no_cache_option,
     output_to,
     repo_option,
-    resolve_as_of,
     resolve_root,
+    warn_left_out,
+    write_output,
 )
 
 
@@ -32,7 +35,7 @@ def report() -> None:
 )
 @as_of_option
 @click.option("--department", default=None, help="Only this department (name or code): its records and stages.")
-@click.option("--format", "output_format", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["md", "json", "xlsx"]), default="md", show_default=True)
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -43,7 +46,8 @@ def report() -> None:
 @repo_option
 @example(
     'commlog report summary --as-of "2026-11-20 17:00"\n'
-    "commlog report summary --period quarter --department 市场部 --format json --output summary.json"
+    "commlog report summary --period quarter --department 市场部 --format json --output summary.json\n"
+    "commlog report summary --format xlsx --output 报告汇总.xlsx"
 )
 def summary(
     period: str,
@@ -63,24 +67,21 @@ def summary(
     definition is in site/summary.md. The site's statistics page shows the same figures.
     """
     from commlog.reports.register import BadChoice, department_name
-    from commlog.reports.summary import WRITERS, build_summary
-    from commlog.schedule import NoPolicy, schedule
+    from commlog.reports.summary import PeriodKind, build_summary
+    from commlog.reports.summary_writers import WRITERS, as_xlsx
 
+    moment, plan = load_schedule(repo, as_of, use_cache=not no_cache)
     root = resolve_root(repo)
-    moment = resolve_as_of(root, as_of)
-    try:
-        plan = schedule(root, moment, use_cache=not no_cache)
-    except NoPolicy as err:
-        raise click.UsageError(str(err)) from err
     if department is not None:
         try:
             department = department_name(department, plan.context.policy)
         except BadChoice as err:
             raise click.BadParameter(str(err), param_hint="--department") from err
-    if plan.skipped:
-        click.echo(
-            f"warning: {len({f.path for f in plan.skipped})} invalid file(s) left out; run `commlog validate`", err=True
-        )
-    result = build_summary(root, plan, moment, period, department, use_cache=not no_cache)  # type: ignore[arg-type]
+    warn_left_out(plan.skipped)
+    kind = cast(PeriodKind, period)  # click's Choice holds it to the three
+    result = build_summary(root, plan, moment, kind, department, use_cache=not no_cache)
+    if output_format == "xlsx":
+        write_output(output, as_xlsx(result), root, binary=True)
+        return
     with output_to(output, root) as out:
         WRITERS[output_format](result, out)

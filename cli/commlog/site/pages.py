@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from commlog.deadlines import BASIS_NAMES, STATE_NAMES, TaskStatus, feedback_times, stage_label, task_statuses
 from commlog.reports import summary as summary_report
+from commlog.reports import summary_writers as summary_text
 from commlog.reports.fields import TASK_NAMES, VALUE_LABELS
 from commlog.reports.overdue import lateness, overdue_report
 from commlog.site import charts, invalid
@@ -247,8 +248,8 @@ class Site:
             open_by_stage=sorted(counts.items()),
             this_month=summary.period.label,
             last_month=summary.previous.label,
-            rate_this=summary_report.shown(on_time, on_time.value(summary.total.now)),
-            rate_last=summary_report.shown(on_time, on_time.value(summary.total.before)),
+            rate_this=summary_text.shown(on_time, on_time.value(summary.total.now)),
+            rate_last=summary_text.shown(on_time, on_time.value(summary.total.before)),
             newest=m.newest(10),
             invalid=len(self.invalid),
         )
@@ -428,21 +429,21 @@ class Site:
             ("本月按紧急程度", self._counts(now.by_urgency, URGENCY_NAMES)),
             ("各月记录数（全部）", charts.bar_chart(sorted(months.items()))),
         ]
-        metrics, overview = summary_report.overview(summary)
+        metrics, overview = summary_text.overview(summary)
         return self.render(
             "statistics.html",
             "statistics/",
             summary=summary,
             total=len(self.model.records),
             metrics=summary_report.METRICS,
-            shown=summary_report.shown,
-            shown_change=summary_report.shown_change,
+            shown=summary_text.shown,
+            shown_change=summary_text.shown_change,
             change=summary_report.change,
             overview_metrics=metrics,
             overview=overview,
-            composition=summary_report.composition(summary.total),
-            stage_rates=summary_report.stage_rates(summary.total),
-            scope=summary_report.scope_line(summary),
+            composition=summary_text.composition(summary.total),
+            stage_rates=summary_text.stage_rates(summary.total),
+            scope=summary_text.scope_line(summary),
             charts=charts_list,
         )
 
