@@ -106,6 +106,7 @@ READER_PAGES = {
     "minutes": "records/2024/NB-2024-058/",
     "notice": "records/2024/NJ-2024-032/",
     "collaboration": "records/2026/NB-2026-003/",
+    "statistics": "statistics/",
 }
 
 

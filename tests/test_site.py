@@ -300,11 +300,16 @@ def test_request_page_shows_the_request_replies_and_satisfaction(site: Path) -> 
         assert part in text, part
 
 
-def test_on_time_rate_counts_stages_overdue_now(site: Path) -> None:
-    """生产部 met 14 stages on time and has 2 overdue now: 14 of 16, not 100%."""
+def test_statistics_is_this_months_summary_beside_last_months(site: Path) -> None:
+    """The statistics page and the dashboard show the summary's figures (commlog.reports.summary), the same ones."""
     text = _text(page(site, "statistics"))
-    assert "责任部门 已完成 逾期未完成 按时 按时完成率" in text
-    assert "生产部 14 2 14 88%" in text
+    assert "指标 本月 2026-11 上月 2026-10 变化" in text and "各环节按时完成率（本月）" in text
+    rate = re.search(r"按时完成率 (\d+\.\d%) (\d+\.\d%) ", text)
+    overdue = re.search(r"期末逾期环节 (\d+) ", text)
+    assert rate and overdue, text
+    dashboard = _text(page(site, ""))
+    assert f"{rate[1]}本月按时完成率 (2026-11) {rate[2]}上月按时完成率 (2026-10)" in dashboard
+    assert f"{overdue[1]}已逾期环节" in dashboard  # overdue at the end of this month so far: overdue now
 
 
 def test_procedure_page_is_chinese(site: Path) -> None:

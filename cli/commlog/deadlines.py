@@ -349,6 +349,11 @@ def stages(record: dict[str, Any], ctx: Context) -> list[Stage]:
     return result
 
 
+def cancelled_at(record: dict[str, Any], ctx: Context) -> datetime | None:
+    """When the record was cancelled, if it still is: the moment its open stages (but archiving) were ended."""
+    return _cancelled_at([(ctx.time(e["at"]), e) for e in record["events"]])
+
+
 def _cancelled_at(events: list[tuple[datetime, dict[str, Any]]]) -> datetime | None:
     """When the record was cancelled, if it still is (no reopening since)."""
     last = next((e for e in reversed(events) if e[1]["type"] in ("cancelled", "reopened")), None)

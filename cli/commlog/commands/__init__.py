@@ -20,6 +20,7 @@ COMMANDS = {
     "upgrade": "upgrade",
     "due": "due",
     "overdue": "overdue",
+    "report": "report",
     "export": "export",
     "import": "importing:import_",
     "pr-summary": "pr_summary",
@@ -49,7 +50,7 @@ SECTIONS = [
         ],
     ),
     ("Close", ["complete", "archive", "reopen", "cancel"]),
-    ("Read and report", ["show", "list", "todo", "due", "overdue", "pr-summary", "site"]),
+    ("Read and report", ["show", "list", "todo", "due", "overdue", "report", "pr-summary", "site"]),
     ("Spreadsheets", ["export", "import"]),
     ("Repository", ["init", "validate", "fmt", "codeowners", "upgrade", "demo"]),
 ]

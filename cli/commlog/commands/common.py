@@ -179,16 +179,24 @@ def _replaced_when_done(path: Path) -> Iterator[TextIO]:
     atomic_write(path, buffer.getvalue())
 
 
-def load_schedule(repo: Path | None, as_of: str | None) -> tuple[datetime, Any]:
+def load_schedule(repo: Path | None, as_of: str | None, use_cache: bool = True) -> tuple[datetime, Any]:
     """The moment judged and the repository's schedule as of it, or a usage error."""
     from commlog.schedule import NoPolicy, schedule
 
     root = resolve_root(repo)
     moment = resolve_as_of(root, as_of)
     try:
-        return moment, schedule(root, moment)
+        return moment, schedule(root, moment, use_cache)
     except NoPolicy as err:
         raise click.UsageError(str(err)) from err
+
+
+def warn_left_out(skipped: list[Any]) -> None:
+    """Tell the user (on standard error) how many invalid files a report left out."""
+    if skipped:
+        click.echo(
+            f"warning: {len({f.path for f in skipped})} invalid file(s) left out; run `commlog validate`", err=True
+        )
 
 
 no_cache_option = click.option(

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from functools import partial
+from datetime import datetime
+from functools import cached_property, partial
 from typing import Any
 from urllib.parse import quote
 
 from markupsafe import Markup
 
-from commlog.deadlines import BASIS_NAMES, STATE_NAMES, Stage, TaskStatus, feedback_times, stage_label, task_statuses
+from commlog.deadlines import BASIS_NAMES, STATE_NAMES, TaskStatus, feedback_times, stage_label, task_statuses
+from commlog.reports import summary as summary_report
+from commlog.reports import summary_writers as summary_text
 from commlog.reports.fields import TASK_NAMES, VALUE_LABELS
 from commlog.reports.overdue import lateness, overdue_report
 from commlog.site import charts, invalid
@@ -110,20 +112,6 @@ class Page:
         if stem == "index":
             return ""
         return stem.removesuffix("/index") + "/"
-
-
-def _rate(stages: Iterable[Stage]) -> tuple[int, int, int, str]:
-    """Stages met, stages overdue now, stages met on time, and the on-time rate: on time / (met + overdue now).
-
-    A stage that is overdue and still open is not on time: leaving it out would show a department whose every
-    open item is late as 100%.
-    """
-    listed = list(stages)
-    done = sum(1 for s in listed if s.state in ("met_on_time", "met_late"))
-    overdue = sum(1 for s in listed if s.state == "overdue")
-    on_time = sum(1 for s in listed if s.state == "met_on_time")
-    counted = done + overdue
-    return done, overdue, on_time, f"{on_time / counted:.0%}" if counted else "—"
 
 
 class Site:
@@ -249,18 +237,8 @@ class Site:
         for stage in all_stages:
             if stage.state in ("on_time", "at_risk", "overdue"):
                 counts[stage_label(stage.name.split(":")[0])][stage.state] += 1
-        this_month = f"{m.as_of:%Y-%m}"
-        last = date(m.as_of.year - (m.as_of.month == 1), (m.as_of.month - 2) % 12 + 1, 1)
-        last_month = f"{last:%Y-%m}"
-
-        def rate(month: str) -> str:
-            return _rate(
-                s
-                for s in all_stages
-                if (s.met is not None and f"{s.met:%Y-%m}" == month)
-                or (s.state == "overdue" and s.due is not None and f"{s.due:%Y-%m}" == month)
-            )[3]
-
+        summary = self.summary
+        on_time = summary_report.METRICS[1]
         return self.render(
             "dashboard.html",
             "",
@@ -268,10 +246,10 @@ class Site:
             overdue=sum(c["overdue"] for c in counts.values()),
             at_risk=sum(c["at_risk"] for c in counts.values()),
             open_by_stage=sorted(counts.items()),
-            this_month=this_month,
-            last_month=last_month,
-            rate_this=rate(this_month),
-            rate_last=rate(last_month),
+            this_month=summary.period.label,
+            last_month=summary.previous.label,
+            rate_this=summary_text.shown(on_time, on_time.value(summary.total.now)),
+            rate_last=summary_text.shown(on_time, on_time.value(summary.total.before)),
             newest=m.newest(10),
             invalid=len(self.invalid),
         )
@@ -426,42 +404,52 @@ class Site:
             url_of=lambda i: m.records[i].url,
         )
 
+    @cached_property
+    def summary(self) -> summary_report.Summary:
+        """This month's and last month's figures (报告汇总) over the records this build shows."""
+        m = self.model
+        return summary_report.build_summary(m.root, m.plan, m.as_of, "month", shown=m.records.__contains__)
+
     def statistics(self) -> str:
-        views = list(self.model.records.values())
-
-        def chart(values: Iterable[str], order: list[str] | None = None) -> Markup:
-            counts = Counter(values)
-            keys = order if order is not None else sorted(counts)
-            return charts.bar_chart([(k, counts[k]) for k in keys if counts[k]])
-
-        stages = [s for v in views for s in v.stages]
-        by_stage = defaultdict(list)
-        by_department = defaultdict(list)
-        for s in stages:
-            by_stage[stage_label(s.name.split(":")[0])].append(s)
-            by_department[s.department].append(s)
-        rates_by_stage = [(n, *_rate(ss)) for n, ss in sorted(by_stage.items())]
-        rates_by_department = [(n, *_rate(ss)) for n, ss in sorted(by_department.items())]
-        rate_chart = charts.bar_chart(
-            [(n, round(100 * on / (done + late))) for n, done, late, on, _ in rates_by_department if done + late],
-            unit="%",
+        summary = self.summary
+        now = summary.total.now
+        by_department = [(n, c.now) for n, c in summary.departments.items()]
+        on_time = [(n, f.on_time.rate) for n, f in by_department if f.on_time.rate is not None]
+        ctx = self.model.plan.context
+        months = Counter(
+            f"{at.astimezone(ctx.policy.timezone):%Y-%m}"
+            for v in self.model.records.values()
+            if (at := summary_report.submitted_at(v.data, ctx)) is not None
         )
         charts_list = [
-            ("按发起部门", chart((v.data["from"]["department"] for v in views), self.departments)),
-            ("按内外部", chart(DIRECTION_NAMES[v.data["direction"]] for v in views)),
-            ("按记录类型", chart((KIND_NAMES[v.data["kind"]] for v in views), list(KIND_NAMES.values()))),
-            ("按紧急程度", chart((URGENCY_NAMES[v.data["urgency"]] for v in views), list(URGENCY_NAMES.values()))),
-            ("按月份", chart(v.month for v in views)),
-            ("各部门按时完成率", rate_chart),
+            ("本月各部门记录数", charts.bar_chart([(n, f.records) for n, f in by_department if f.records])),
+            ("本月各部门按时完成率", charts.bar_chart([(n, round(100 * r, 1)) for n, r in on_time], unit="%")),
+            ("本月按记录类型", self._counts(now.by_kind, KIND_NAMES)),
+            ("本月按内外部", self._counts(now.by_direction, DIRECTION_NAMES)),
+            ("本月按紧急程度", self._counts(now.by_urgency, URGENCY_NAMES)),
+            ("各月记录数（全部）", charts.bar_chart(sorted(months.items()))),
         ]
+        metrics, overview = summary_text.overview(summary)
         return self.render(
             "statistics.html",
             "statistics/",
-            total=len(views),
+            summary=summary,
+            total=len(self.model.records),
+            metrics=summary_report.METRICS,
+            shown=summary_text.shown,
+            shown_change=summary_text.shown_change,
+            change=summary_report.change,
+            overview_metrics=metrics,
+            overview=overview,
+            composition=summary_text.composition(summary.total),
+            stage_rates=summary_text.stage_rates(summary.total),
+            scope=summary_text.scope_line(summary),
             charts=charts_list,
-            rates_by_stage=rates_by_stage,
-            rates_by_department=rates_by_department,
         )
+
+    @staticmethod
+    def _counts(counts: Counter[str], names: dict[str, str]) -> Markup:
+        return charts.bar_chart([(label, counts[key]) for key, label in names.items() if counts[key]])
 
     def contacts(self) -> str:
         m = self.model
