@@ -47,6 +47,11 @@ def import_(file: Path, kind: str, sheet: str | None, encoding: str | None, dry_
     one member of staff a row, 人员编号 the file name; 外部联络信息表: one person a row, the organisation's columns
     repeated); both sheets of a workbook unless --sheet names one. Masked numbers (138****1234) are refused.
 
+    Every kind is imported (记录类型): a kind's own parts are in the columns after the procedure's (需求描述,
+    通知事项, 会议时间, 参会人员, ...); in an xlsx workbook, unless --sheet names one sheet, the sheets 任务分解表,
+    会议纪要行动项 and 通知确认表 give the collaborations' tasks, the minutes' action items and the notices' read
+    confirmations, each row joined to its record by 信息编号.
+
     The headings may be the procedure's (信息编号, 发起部门, 发起人, ...) or their field names; a title row
     above them is skipped. People, organisations and departments are matched by name to the contacts and
     the policy. Everything is checked first: if any row is wrong, every wrong row is listed (file:row:column:

@@ -1,4 +1,6 @@
-"""Bringing a register kept in Excel (信息交流记录表, xlsx or CSV) into the repository, one record per row.
+"""Bringing a register kept in Excel (信息交流记录表, xlsx or CSV) into the repository, one record per row, of every
+kind; in a workbook, the sheets beside it (任务分解表, 会议纪要行动项, 通知确认表) give the records' tasks, action items
+and read confirmations.
 
 Everything is read and checked first: the file (encoding, hidden sheets, merged cells, formulas), the
 headings, every row's values (departments, people and organisations matched by name to the contacts,
@@ -13,7 +15,8 @@ The history a row implies is written as events (发起时间 -> submitted, 实�
 
 from __future__ import annotations
 
-from commlog.importing.register import ALIASES, REQUIRED, Outcome, import_register
+from commlog.importing.register import ALIASES, Outcome, import_register
+from commlog.importing.rows import REQUIRED
 from commlog.importing.sheets import Problem, Unreadable
 
 __all__ = ["ALIASES", "REQUIRED", "Outcome", "Problem", "Unreadable", "import_register"]

@@ -11,7 +11,8 @@ from typing import Any
 
 from commlog.fileio import atomic_write
 from commlog.fmt import canonical_text
-from commlog.importing.register import SPLIT, Outcome, Planned
+from commlog.importing.register import Outcome, Planned
+from commlog.importing.rows import SPLIT
 from commlog.importing.sheets import Problem, Unreadable, find_headings, read_grid
 from commlog.importing.values import Bad, People, cell_text, choice, when
 from commlog.lifecycle import Register, one_at_a_time

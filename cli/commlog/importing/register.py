@@ -1,72 +1,29 @@
-"""The register's rows as records: each row's values, the history they imply, the whole file checked, then written."""
+"""The whole import: the register's rows as records (:mod:`~commlog.importing.rows`), the sheets beside it joined to
+them (:mod:`~commlog.importing.beside`), their history (:mod:`~commlog.importing.history`), all checked, then written."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from commlog import numbering
 from commlog.fileio import atomic_write
 from commlog.fmt import canonical_text
+from commlog.importing.beside import ITEM_HEADINGS, SHEETS, Beside, join, read_beside
+from commlog.importing.history import Facts, history
+from commlog.importing.rows import REQUIRED, Row, record_of
 from commlog.importing.sheets import Problem, find_headings, read_grid
-from commlog.importing.values import Bad, People, cell_text, choice, stamp, when
+from commlog.importing.values import Bad, People, cell_text
 from commlog.lifecycle import Register, one_at_a_time
 from commlog.load import Document
-from commlog.reports.export import NONE, REGISTER_HEADINGS
+from commlog.reports.tables import ACTIONS, REGISTER, REGISTER_COLUMNS, TASKS, aliases
 from commlog.rules import run
-from commlog.workflow import (
-    CLASSIFICATION_NAMES,
-    DIRECTION_NAMES,
-    KIND_NAMES,
-    OUTGOING,
-    REPLY,
-    ROLE_NAMES,
-    STATUS_NAMES,
-    URGENCY_NAMES,
-    holders,
-    may_archive,
-    required_roles,
-)
 
-ALIASES: dict[str, list[str]] = {
-    "信息编号": ["编号", "记录编号", "id"],
-    "发起部门": ["部门", "from.department"],
-    "发起人": ["发起人员", "经办人", "from.person"],
-    "接收部门/单位": ["接收部门", "接收单位", "接收方", "to"],
-    "接收人": ["接收人员", "to.person"],
-    "信息主题": ["主题", "标题", "subject"],
-    "内容摘要": ["摘要", "内容", "summary"],
-    "紧急程度": ["紧急", "urgency"],
-    "传递方式": ["传递渠道", "渠道", "channels"],
-    "发起时间": ["发起日期", "日期", "submitted"],
-    "预计反馈时间": ["预计反馈日期", "反馈时限", "feedback_due"],
-    "实际反馈时间": ["实际反馈日期", "反馈时间", "feedback"],
-    "处理状态": ["状态", "status"],
-    "备注": ["说明", "remarks"],
-    "归档编号": ["档案编号", "archive_no"],
-    "记录类型": ["类型", "kind"],
-    "方向": ["内外部", "direction"],
-    "密级": ["classification"],
-    "重要程度": ["importance"],
-    "项目": ["project"],
-    "事项": ["matter"],
-    "传递时间": ["发送时间", "传递日期", "sent"],
-    "完成时间": ["办结时间", "completed"],
-    "归档时间": ["归档日期", "archived"],
-}
+ALIASES: dict[str, list[str]] = aliases(REGISTER_COLUMNS)
 """The register's headings (the procedure's and commlog's) and the other names accepted for each (field names too)."""
-REQUIRED = ["发起部门", "发起人", "接收部门/单位", "信息主题", "内容摘要", "传递方式", "发起时间", "处理状态"]
-SPLIT = re.compile(r"\s*[、,，;；\n]\s*")
-CHANNEL_SPLIT = re.compile(r"\s*[+＋、,，;；/\n]\s*")
-ID = re.compile(r"^[A-Z][A-Z0-9]{0,7}-(\d{4})-\d{1,6}$")
-IMPORTED = "导入自 {file} 第 {row} 行"
-APPROVAL_NOTE = "据原登记表导入: 登记表未载审核人, 按审批矩阵记为该角色的负责人"
-FIRST_HOUR, LATER_HOUR = time(9, 0), time(18, 0)
-"""A day written without a time: 发起时间 at the start of the working day, the others at its end."""
 
 
 @dataclass(frozen=True)
@@ -87,287 +44,6 @@ class Outcome:
     dry_run: bool = False
 
 
-# -- rows to records -------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Row:
-    number: int
-    cells: dict[str, Any]
-    text: dict[str, str]
-
-
-def history(
-    record: dict[str, Any],
-    status_code: str,
-    submitted: datetime,
-    feedback: tuple[datetime, str] | None,
-    archive_no: str,
-    people: People,
-    times: dict[str, datetime | None] | None = None,
-) -> list[dict[str, Any]]:
-    """The events a row implies.
-
-    - 草稿: drafted; otherwise submitted at 发起时间 by 发起人.
-    - Past review (待发送 and later, but 已退回 and 已取消): the approvals the policy's matrix requires, each by the
-      role's holder for the record, marked as imported (the register names no approver).
-    - Sent (待反馈 and later): the kind's outgoing event at 传递时间 (else 发起时间), over the first 传递方式.
-    - 实际反馈时间: the answer (feedback) from the first person in 接收人.
-    - 已退回: rejected by the department head; 已取消: cancelled at 完成时间; 已归档 never sent (no 传递时间, no
-      实际反馈时间): cancelled, then archived; 已完成 and 已归档: completed at 完成时间 (else the latest time given),
-      and archived at 归档时间 (else then) with 归档编号 by the holder of the archiving role; 进行中 with a 归档编号: archived, then
-      reopened.
-    """
-    times = times or {}
-    sender = record["from"]["person"]
-    at = stamp(submitted)
-    if status_code == "draft":
-        return [{"type": "drafted", "at": at, "by": sender}]
-    events: list[dict[str, Any]] = [{"type": "submitted", "at": at, "by": sender}]
-    kind = record["kind"]
-    if status_code == "rejected":
-        head = _holder("dept_head", record, people)
-        return [*events, {"type": "rejected", "at": at, "by": head, "role": "dept_head", "note": APPROVAL_NOTE}]
-    never_sent = status_code == "archived" and not times.get("传递时间") and feedback is None
-    if status_code == "cancelled" or never_sent:  # archived without being sent: it was cancelled, then archived
-        events.append({"type": "cancelled", "at": stamp(times.get("完成时间") or submitted), "by": sender})
-        if status_code == "cancelled":
-            return events
-        return [
-            *events,
-            _archived(record, times.get("归档时间") or times.get("完成时间") or submitted, archive_no, people),
-        ]
-    if status_code == "pending_review":
-        return events
-    sent = times.get("传递时间") or submitted
-    for role in required_roles(record, people.policy):
-        # The register names no approver and no time: the role's holder, at the latest moment it can have been.
-        approval = {"type": "approved", "at": stamp(sent), "by": _holder(role, record, people), "role": role}
-        events.append({**approval, "note": APPROVAL_NOTE})
-    if status_code == "approved":
-        return events
-    events.append({"type": OUTGOING[kind], "at": stamp(sent), "by": sender, "channel": record["channels"][0]})
-    last = sent
-    if feedback is not None:
-        moment, by = feedback
-        events.append({"type": REPLY.get(kind, "feedback"), "at": stamp(moment), "by": by})
-        last = max(last, moment)
-    reopened = status_code == "in_progress" and bool(archive_no)  # archived once, then taken up again
-    completed = times.get("完成时间") or last
-    if status_code in ("completed", "archived") or reopened:
-        events.append({"type": "completed", "at": stamp(completed), "by": sender})
-    if status_code == "archived" or reopened:
-        archived = times.get("归档时间") or completed
-        events.append(_archived(record, archived, archive_no, people))
-        if reopened:
-            note = "导入: 原登记表记为进行中且有归档编号"
-            events.append({"type": "reopened", "at": stamp(archived), "by": sender, "note": note})
-    return events
-
-
-def _archived(record: dict[str, Any], at: datetime, archive_no: str, people: People) -> dict[str, Any]:
-    """The archiving, by the member of staff who held the archiving role that day."""
-    archivist = next(
-        (pid for pid, p in sorted(people.staff.items()) if may_archive(p, people.policy, on=at.date())), None
-    )
-    if archivist is None:
-        raise Bad("no one held the archiving role on that day (contacts/internal/ roles: archivist)")
-    event = {"type": "archived", "at": stamp(at), "by": archivist}
-    if archive_no:
-        event["archive_no"] = archive_no
-    return event
-
-
-def _holder(role: str, record: dict[str, Any], people: People) -> str:
-    found = holders(role, record, people.staff, people.policy)
-    if role == "dept_head":
-        found = [p for p in found if people.staff[p]["department"] == record["from"]["department"]]
-    if not found:
-        raise Bad(
-            f"the record needs the approval of a {ROLE_NAMES[role]} and no one in contacts/internal/ holds that role for it"
-        )
-    return sorted(found)[0]
-
-
-def record_of(row: Row, people: People, file: str) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """The record a row describes, and its problems as (heading, reason); the record is partial when there are any."""
-    problems: list[tuple[str, str]] = []
-    t = row.text
-
-    def take(heading: str, parse: Any, *args: Any) -> Any:
-        try:
-            return parse(*args)
-        except Bad as err:
-            problems.append((heading, str(err)))
-            return None
-
-    kind = take("记录类型", choice, t.get("记录类型") or "信息交流", KIND_NAMES, "kind (记录类型)") or "message"
-    if kind != "message":
-        problems.append(
-            (
-                "记录类型",
-                f"{KIND_NAMES[kind]} rows need fields the register does not carry (items, tasks, attendees); "
-                "import 信息交流 rows here and register the others with `commlog new`",
-            )
-        )
-    department = take("发起部门", people.department, t["发起部门"]) if t.get("发起部门") else None
-    sender = take("发起人", people.staff_member, t["发起人"], department) if t.get("发起人") else None
-    for heading in REQUIRED:
-        if not t.get(heading):
-            problems.append((heading, "is empty; every row needs it"))
-    to = take("接收部门/单位", _recipients, t.get("接收部门/单位", ""), t.get("接收人", ""), people) or []
-    urgency = take("紧急程度", choice, t.get("紧急程度") or "普通", URGENCY_NAMES, "紧急程度")
-    channels = take("传递方式", _channels, t.get("传递方式", ""), people) or []
-    submitted = take("发起时间", when, row.cells.get("发起时间"), FIRST_HOUR) if t.get("发起时间") else None
-    status_code = (
-        take("处理状态", choice, t.get("处理状态", ""), STATUS_NAMES, "处理状态") if t.get("处理状态") else None
-    )
-    classification = take("密级", choice, t.get("密级") or "内部", CLASSIFICATION_NAMES, "密级")
-    importance = take(
-        "重要程度", choice, t.get("重要程度") or "一般", {"normal": "一般", "important": "重要"}, "重要程度"
-    )
-    direction = (
-        take("方向", choice, t["方向"], DIRECTION_NAMES, "方向")
-        if t.get("方向")
-        else ("external" if any("org" in p for p in to) else "internal")
-    )
-    due = take("预计反馈时间", when, row.cells["预计反馈时间"], LATER_HOUR) if t.get("预计反馈时间") else None
-    answered = take("实际反馈时间", when, row.cells["实际反馈时间"], LATER_HOUR) if t.get("实际反馈时间") else None
-    times = {
-        h: take(h, when, row.cells[h], LATER_HOUR) if t.get(h) else None for h in ("传递时间", "完成时间", "归档时间")
-    }
-    archive_no = t.get("归档编号", "")
-    if archive_no and status_code not in (None, "archived", "in_progress"):
-        problems.append(
-            ("归档编号", f"an archive number, but 处理状态 is {t.get('处理状态')}: only 已归档 records have one")
-        )
-    record_id = t.get("信息编号", "")
-    if record_id and not ID.match(record_id):
-        problems.append(
-            (
-                "信息编号",
-                f"'{record_id}' is not a record number like NX-2024-001; correct it, or leave the cell empty to get the next number",
-            )
-        )
-    if record_id and department and ID.match(record_id):
-        code = people.policy.departments[department].code
-        if not record_id.startswith(code + "-"):
-            problems.append(("信息编号", f"{record_id} does not begin with {department}'s code {code}"))
-    if submitted and due and due < submitted:
-        problems.append(("预计反馈时间", f"{stamp(due)} is before 发起时间 {stamp(submitted)}"))
-    if submitted and answered and answered < submitted:
-        problems.append(("实际反馈时间", f"{stamp(answered)} is before 发起时间 {stamp(submitted)}"))
-    if problems or not (
-        department and sender and submitted and status_code and urgency and classification and importance
-    ):
-        return {}, problems
-    remark = IMPORTED.format(file=file, row=row.number)
-    record: dict[str, Any] = {
-        "id": record_id,
-        "kind": kind,
-        "direction": direction,
-        "subject": t["信息主题"],
-        "summary": t["内容摘要"],
-        "from": {"department": department, "person": sender},
-        "to": to,
-        "urgency": urgency,
-        "channels": channels,
-        "classification": classification,
-        "importance": importance,
-    }
-    if due and status_code not in ("draft",):
-        record["feedback_due"] = stamp(due)
-    category = {k: t[h] for k, h in (("project", "项目"), ("matter", "事项")) if t.get(h)}
-    if category:
-        record["category"] = category
-    feedback = None
-    if answered is not None:
-        by = _answerer(record, people)
-        if by is None:
-            problems.append(
-                ("接收人", "实际反馈时间 is given, but no one is named who answered; name the person in 接收人")
-            )
-            return {}, problems
-        feedback = (answered, by)
-    try:
-        record["events"] = history(record, status_code, submitted, feedback, archive_no, people, times)
-    except Bad as err:
-        problems.append(("处理状态", str(err)))
-        return {}, problems
-    record["remarks"] = f"{t['备注']}\n{remark}" if t.get("备注") else remark
-    return record, problems
-
-
-def _answerer(record: dict[str, Any], people: People) -> str | None:
-    for party in record["to"]:
-        if "person" in party:
-            return f"{party['org']}/{party['person']}" if "org" in party else str(party["person"])
-    for party in record["to"]:
-        if "department" in party:
-            head = next(
-                (
-                    pid
-                    for pid, p in sorted(people.staff.items())
-                    if p["department"] == party["department"]
-                    and "dept_head" in p.get("roles", [])
-                    and p.get("status") == "active"
-                ),
-                None,
-            )
-            if head:
-                return head
-    return None
-
-
-def _recipients(units_text: str, people_text: str, people: People) -> list[dict[str, Any]]:
-    units = [u for u in SPLIT.split(units_text) if u]
-    names = [n for n in SPLIT.split(people_text) if n] if people_text else []
-    if not units:
-        raise Bad("is empty; name the department(s) or organisation(s) addressed, or 全体员工")
-    if names and len(names) != len(units) and len(units) != 1:
-        raise Bad(
-            f"{len(units)} recipients but {len(names)} names in 接收人; give one name per recipient, in the same order "
-            f"(write {NONE} for a recipient without a person)"
-        )
-    pairs = (
-        list(zip(units, names, strict=True))
-        if len(names) == len(units)
-        else [(units[0], n) for n in names] or [(u, "") for u in units]
-    )
-    result: list[dict[str, Any]] = []
-    for unit, name in pairs:
-        name = "" if name in (NONE, "—", "－", "*") else name
-        if unit in ("全体员工", "all"):
-            result.append({"all_staff": True})
-            continue
-        try:
-            department = people.department(unit)
-        except Bad:
-            org = people.organisation(unit)
-            result.append({"org": org, "person": people.org_person(org, name)} if name else {"org": org})
-            continue
-        result.append(
-            {"department": department, "person": people.staff_member(name, department)}
-            if name
-            else {"department": department}
-        )
-    return result
-
-
-def _channels(text: str, people: People) -> list[str]:
-    found = []
-    channels = people.policy.channels.values()
-    for part in (p for p in CHANNEL_SPLIT.split(text) if p):
-        match = next((c.id for c in channels if part in (c.id, c.name)), None)
-        if match is None:
-            raise Bad(f"'{part}' is not a channel in policy.yaml; write one of {'、'.join(c.name for c in channels)}")
-        if match not in found:
-            found.append(match)
-    if not found:
-        raise Bad("is empty; write how it was passed on (企业邮箱, 电话, ...)")
-    return found
-
-
 # -- the whole import ------------------------------------------------------------------------------------------
 
 
@@ -386,37 +62,70 @@ FIELD_HEADINGS = {
     "remarks": "备注",
     "direction": "方向",
     "kind": "记录类型",
+    "request": "需求描述",
+    "notice": "通知事项",
+    "meeting": "会议时间",
+    "attendees": "参会人员",
+    "decisions": "会议决议",
 }
 EVENT_HEADINGS = {
     "submitted": "发起时间",
     "drafted": "发起时间",
     "feedback": "实际反馈时间",
+    "answered": "实际反馈时间",
+    "quoted": "实际反馈时间",
     "archived": "归档编号",
     "sent": "传递时间",
+    "published": "传递时间",
+    "replied": "传递时间",
     "approved": "传递时间",
     "completed": "完成时间",
     "reopened": "处理状态",
 }
+ITEM_SHEETS = {"tasks": TASKS, "action_items": ACTIONS}
 
 
-def _heading_of(record: dict[str, Any], pointer: str) -> str:
-    parts = pointer.strip("/").split("/")
-    if parts[0] == "events" and len(parts) > 1 and parts[1].isdigit():
-        event = record["events"][int(parts[1])]
-        return EVENT_HEADINGS.get(event["type"], "处理状态")
-    if parts[0] == "from" and len(parts) > 1 and parts[1] == "department":
-        return "发起部门"
-    if parts[0] == "to" and len(parts) > 2 and parts[2] == "person":
-        return "接收人"
-    return FIELD_HEADINGS.get(parts[0], "")
+@dataclass
+class Rows:
+    """Where each record's parts came from: its register row, and its tasks' or action items' rows beside it."""
+
+    register: dict[str, int]
+    beside: dict[str, dict[str, int]]
+
+    def where(self, planned: Planned, pointer: str) -> tuple[int, int, str]:
+        """The row, column and heading a finding at ``pointer`` in a planned record is about."""
+        record = planned.record
+        parts = pointer.strip("/").split("/")
+        if parts[0] in ITEM_SHEETS and len(parts) > 1 and parts[1].isdigit():
+            sheet = ITEM_SHEETS[parts[0]]
+            item = record[parts[0]][int(parts[1])]
+            heading = ITEM_HEADINGS.get(parts[2], "") if len(parts) > 2 else ""
+            if sheet == ACTIONS:
+                heading = {"任务编号": "序号"}.get(heading, heading)
+            row = self.beside.get(f"{record['id']}:{sheet}:{item['no']}", {}).get("row", planned.row)
+            column = self.beside.get(sheet, {}).get(heading, 0)
+            return row, column, f"{sheet} {heading}".strip()
+        if parts[0] == "events" and len(parts) > 1 and parts[1].isdigit():
+            event = record["events"][int(parts[1])]
+            heading = EVENT_HEADINGS.get(event["type"], "处理状态")
+            if event["type"] == "acknowledged":
+                return planned.row, 0, "通知确认表 确认时间"
+        elif parts[0] == "from" and len(parts) > 1 and parts[1] == "department":
+            heading = "发起部门"
+        elif parts[0] == "to" and len(parts) > 2 and parts[2] == "person":
+            heading = "接收人"
+        else:
+            heading = FIELD_HEADINGS.get(parts[0], "")
+        return planned.row, self.register.get(heading, 0), heading
 
 
 def import_register(
     register: Register, path: Path, sheet: str | None = None, encoding: str | None = None, dry_run: bool = False
 ) -> Outcome:
-    """Read, check and (unless ``dry_run`` or anything is wrong) write the records of a register file."""
+    """Read, check and (unless ``dry_run`` or anything is wrong) write the records of a register file, with the
+    tasks, action items and read confirmations the workbook's other sheets give them."""
     file = path.name
-    grid = read_grid(path, sheet, encoding, ("信息交流记录表",))
+    grid = read_grid(path, sheet, encoding, (REGISTER,), SHEETS)
     outcome = Outcome(file, grid.name, dry_run=dry_run)
     outcome.problems += grid.problems
     columns, heading_problems = find_headings(grid, file, ALIASES, REQUIRED)
@@ -425,14 +134,15 @@ def import_register(
     if heading_problems:
         return outcome
     people = People(register)
+    beside = read_beside(grid, file, people)
+    outcome.problems += beside.problems
     existing = {doc.data["id"]: doc.path for doc in register.corpus.records}
     taken = register.corpus.record_ids | register.corpus.record_names
-    planned: list[Planned] = []
+    rows: list[tuple[int, dict[str, Any], Facts]] = []
     new_ids: dict[str, int] = {}
-    rows = [(n, cells) for n, cells in grid.rows if n > columns.row]
     column_of = {h: i + 1 for h, i in columns.where.items()}
-    for number, cells in rows:
-        if all(c in (None, "") or (isinstance(c, str) and not c.strip()) for c in cells):
+    for number, cells in grid.rows:
+        if number <= columns.row or all(c in (None, "") or (isinstance(c, str) and not c.strip()) for c in cells):
             continue
         values = {h: cells[i] if i < len(cells) else None for h, i in columns.where.items()}
         row = Row(number, values, {h: cell_text(v) for h, v in values.items()})
@@ -450,47 +160,33 @@ def import_register(
                     )
                 )
         record_id = row.text.get("信息编号", "")
+        duplicate = ""
         if record_id in existing:
             outcome.existing.append((number, record_id, existing[record_id]))
             continue
         if record_id and record_id in new_ids:
+            duplicate = f"{record_id} is on row {new_ids[record_id]} as well"
+        elif record_id and record_id in taken:
+            duplicate = f"a file for {record_id} is in records/ but does not validate; run `commlog validate`"
+        if duplicate:
             outcome.problems.append(
-                Problem(
-                    file,
-                    number,
-                    column_of["信息编号"],
-                    "信息编号",
-                    "import-duplicate",
-                    f"{record_id} is on row {new_ids[record_id]} as well",
-                )
+                Problem(file, number, column_of["信息编号"], "信息编号", "import-duplicate", duplicate)
             )
             continue
-        if record_id and record_id in taken:
-            outcome.problems.append(
-                Problem(
-                    file,
-                    number,
-                    column_of["信息编号"],
-                    "信息编号",
-                    "import-duplicate",
-                    f"a file for {record_id} is in records/ but does not validate; run `commlog validate`",
-                )
-            )
-            continue
-        record, problems = record_of(row, people, file)
+        record, facts, problems = record_of(row, people, file)
         for heading, reason in problems:
             outcome.problems.append(Problem(file, number, column_of.get(heading, 0), heading, "import-value", reason))
-        if problems:
+        if problems or facts is None:
             continue
-        if not record["id"]:
-            year = int(record["events"][0]["at"][:4])
-            code = register.policy.departments[record["from"]["department"]].code
-            record["id"] = _next_id(register, code, year, set(new_ids))
-        new_ids[record["id"]] = number
-        planned.append(Planned(number, record, f"records/{record['id'].split('-')[1]}/{record['id']}.yaml"))
+        if record_id:
+            new_ids[record_id] = number
+        rows.append((number, record, facts))
+    joined, confirmed = join(beside, {r["id"]: r for _, r, _ in rows if r["id"]}, set(existing))
+    outcome.problems += joined
+    planned = _history(register, people, rows, confirmed, file, column_of, outcome.problems, set(new_ids))
     if outcome.problems:
         return outcome
-    outcome.problems += _check(register, planned, file, column_of)
+    outcome.problems += _check(register, planned, file, Rows(column_of, _item_rows(beside)))
     if outcome.problems:
         return outcome
     outcome.written = planned
@@ -505,6 +201,54 @@ def import_register(
     return outcome
 
 
+def _item_rows(beside: Beside) -> dict[str, dict[str, int]]:
+    """Each task's and action item's row (``<id>:<sheet>:<no>`` -> {"row": n}), and each sheet's columns."""
+    found: dict[str, dict[str, int]] = dict(beside.columns)
+    for item in beside.items:
+        if isinstance(item.value, dict):
+            found.setdefault(f"{item.record_id}:{item.sheet}:{item.value['no']}", {"row": item.row})
+    return found
+
+
+def _history(
+    register: Register,
+    people: People,
+    rows: list[tuple[int, dict[str, Any], Facts]],
+    confirmed: dict[str, list[tuple[str, Any]]],
+    file: str,
+    column_of: dict[str, int],
+    problems: list[Problem],
+    ids: set[str],
+) -> list[Planned]:
+    """Each record's events, and the next number for a row without one."""
+    planned: list[Planned] = []
+    for number, record, facts in rows:
+        facts.acknowledged = sorted(confirmed.get(record["id"], []), key=lambda pair: pair[1]) if record["id"] else []
+        for task in record.get("tasks", []):
+            # The rule task-status: a task that starts after the registration cannot be registered done.
+            if task.get("status") == "done" and task["start"] > facts.submitted.date().isoformat():
+                facts.progress.append((task["no"], "done", date.fromisoformat(task["end"])))
+                task["status"] = "not_started"
+        try:
+            record["events"] = history(record, facts, people)
+        except Bad as err:
+            heading = "实际反馈时间" if "实际反馈时间" in str(err) else "处理状态"
+            problems.append(Problem(file, number, column_of.get(heading, 0), heading, "import-value", str(err)))
+            continue
+        remarks = record.pop("remarks")
+        record["remarks"] = remarks  # after the events, where a record keeps it
+        for key in ("request", "notice", "meeting", "attendees", "decisions", "tasks", "action_items"):
+            if key in record:
+                record[key] = record.pop(key)
+        if not record["id"]:
+            year = int(record["events"][0]["at"][:4])
+            code = register.policy.departments[record["from"]["department"]].code
+            record["id"] = _next_id(register, code, year, ids)
+            ids.add(record["id"])
+        planned.append(Planned(number, record, f"records/{record['id'].split('-')[1]}/{record['id']}.yaml"))
+    return planned
+
+
 def _next_id(register: Register, code: str, year: int, also: set[str]) -> str:
     candidate = numbering.next_record_id(register.root, register.policy, code, year)
     head, _, number = candidate.rpartition("-")
@@ -516,7 +260,7 @@ def _next_id(register: Register, code: str, year: int, also: set[str]) -> str:
     return candidate
 
 
-def _check(register: Register, planned: list[Planned], file: str, column_of: dict[str, int]) -> list[Problem]:
+def _check(register: Register, planned: list[Planned], file: str, rows: Rows) -> list[Problem]:
     """The schemas and every rule over the records to write together with the repository's; problems by row."""
     by_path = {p.relative: p for p in planned}
     problems: list[Problem] = []
@@ -524,8 +268,8 @@ def _check(register: Register, planned: list[Planned], file: str, column_of: dic
     for item in planned:
         register.schemas.normalise(item.relative, item.record)
         for finding in register.schemas.check(item.relative, item.record):
-            heading = _heading_of(item.record, finding.pointer)
-            problems.append(Problem(file, item.row, column_of.get(heading, 0), heading, finding.rule, finding.message))
+            row, column, heading = rows.where(item, finding.pointer)
+            problems.append(Problem(file, row, column, heading, finding.rule, finding.message))
         documents.append(Document(item.relative, "", item.record))
     if problems:
         return problems
@@ -540,17 +284,11 @@ def _check(register: Register, planned: list[Planned], file: str, column_of: dic
         owner = by_path.get(finding.path)
         if owner is None:
             continue  # the repository's own findings are `commlog validate`'s to report
-        heading = _heading_of(owner.record, finding.pointer)
+        row, column, heading = rows.where(owner, finding.pointer)
         hint = f" ({finding.hint})" if finding.hint else ""
-        problems.append(
-            Problem(file, owner.row, column_of.get(heading, 0), heading, finding.rule, finding.message + hint)
-        )
+        problems.append(Problem(file, row, column, heading, finding.rule, finding.message + hint))
     return sorted(problems, key=lambda p: (p.row, p.column, p.rule))
 
 
 def _findings(corpus: Any) -> Iterator[Any]:
     yield from run(corpus)
-
-
-REGISTER_COLUMNS = REGISTER_HEADINGS
-"""What ``commlog export`` writes and this module reads back (the same headings)."""

@@ -50,6 +50,8 @@ class Grid:
     """Formulas and merged cells found while reading."""
     text_formulas: bool = False
     """Whether a value beginning with = is a formula (CSV, where nothing marks text as text)."""
+    siblings: dict[str, Grid] = field(default_factory=dict)
+    """The other sheets asked for (任务分解表, ...) that the workbook holds, by name."""
 
 
 # -- reading the file ------------------------------------------------------------------------------------------
@@ -59,8 +61,11 @@ def _bad(file: str, message: str, rule: str = "import-file", row: int = 0, colum
     return Unreadable([Problem(file, row, column, "", rule, message)])
 
 
-def read_grid(path: Path, sheet: str | None, encoding: str | None, wanted: tuple[str, ...]) -> Grid:
-    """The sheet to import: ``sheet``, else the one named like ``wanted``, else the only visible one."""
+def read_grid(
+    path: Path, sheet: str | None, encoding: str | None, wanted: tuple[str, ...], beside: tuple[str, ...] = ()
+) -> Grid:
+    """The sheet to import: ``sheet``, else the one named like ``wanted``, else the only visible one; with it, unless
+    ``sheet`` names one, the workbook's sheets named in ``beside`` (:attr:`Grid.siblings`)."""
     name = path.name
     try:
         raw = read_limited(path, FILE_LIMIT)
@@ -69,7 +74,7 @@ def read_grid(path: Path, sheet: str | None, encoding: str | None, wanted: tuple
     if isinstance(raw, int):
         raise _bad(name, f"has {raw} bytes; a register is far smaller (split it by year)")
     if raw[:4] == b"PK\x03\x04":
-        return _xlsx_grid(name, raw, sheet, wanted)
+        return _xlsx_grid(name, raw, sheet, wanted, beside)
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".et"):
         raise _bad(name, "is not an xlsx workbook (an old .xls?); save it as .xlsx (Excel 2007 and later) or CSV")
     if sheet is not None:
@@ -124,7 +129,7 @@ def _position(raw: bytes, offset: int) -> tuple[int, int]:
     return raw.count(b"\n", 0, offset) + 1, raw.count(b",", line_start, offset) + 1
 
 
-def _xlsx_grid(name: str, raw: bytes, sheet: str | None, wanted: tuple[str, ...]) -> Grid:
+def _xlsx_grid(name: str, raw: bytes, sheet: str | None, wanted: tuple[str, ...], beside: tuple[str, ...]) -> Grid:
     from openpyxl import load_workbook
 
     try:
@@ -156,7 +161,13 @@ def _xlsx_grid(name: str, raw: bytes, sheet: str | None, wanted: tuple[str, ...]
             chosen = visible[0]
         else:
             raise _bad(name, f"has several sheets ({', '.join(visible)}); name one with --sheet", "import-sheet")
-    ws = book[chosen]
+    grid = _sheet_grid(name, book[chosen])
+    if sheet is None:
+        grid.siblings = {t: _sheet_grid(name, book[t]) for t in beside if t in visible and t != chosen}
+    return grid
+
+
+def _sheet_grid(name: str, ws: Any) -> Grid:
     rows: list[tuple[int, list[Any]]] = []
     formulas: list[Problem] = []
     for cells in ws.iter_rows():
@@ -176,7 +187,7 @@ def _xlsx_grid(name: str, raw: bytes, sheet: str | None, wanted: tuple[str, ...]
                 )
             values.append(cell.value)
         rows.append((cells[0].row if cells else len(rows) + 1, values))
-    grid = Grid(chosen, rows, formulas)
+    grid = Grid(ws.title, rows, formulas)
     for merged in ws.merged_cells.ranges:
         grid.problems.append(
             Problem(

@@ -19,6 +19,20 @@ from commlog.deadlines import feedback_times, task_statuses
 from commlog.reports.people import name_of
 from commlog.reports.register import addressed
 from commlog.reports.spreadsheet import Cell, Table
+from commlog.reports.tables import (
+    ACTION_COLUMNS,
+    ACTIONS,
+    CONFIRMATION_COLUMNS,
+    CONFIRMATIONS,
+    PROCEDURE_COLUMNS,
+    REGISTER,
+    REGISTER_COLUMNS,
+    TASK_COLUMNS,
+    TASKS,
+)
+from commlog.reports.tables import (
+    headings as column_headings,
+)
 from commlog.schedule import RecordClock, Schedule
 from commlog.timeutil import show
 from commlog.workflow import (
@@ -41,55 +55,10 @@ NONE = "-"
 """A recipient without a named person, in the 接收人 column beside others that have one (the procedure's own '-')."""
 JOIN = "、"
 
-REGISTER = "信息交流记录表"
-REGISTER_HEADINGS = [
-    "信息编号",
-    "发起部门",
-    "发起人",
-    "接收部门/单位",
-    "接收人",
-    "信息主题",
-    "内容摘要",
-    "紧急程度",
-    "传递方式",
-    "发起时间",
-    "预计反馈时间",
-    "实际反馈时间",
-    "处理状态",
-    "备注",
-    "归档编号",
-    # The procedure's fifteen columns end here; what commlog needs besides to keep a record follows.
-    "记录类型",
-    "方向",
-    "密级",
-    "重要程度",
-    "项目",
-    "事项",
-    "传递时间",
-    "完成时间",
-    "归档时间",
-]
-PROCEDURE_COLUMNS = 15
-"""The procedure's own columns come first; a printed register shows those."""
-TASKS = "任务分解表"
-TASK_HEADINGS = [
-    "信息编号",
-    "项目名称",
-    "任务编号",
-    "任务名称",
-    "任务描述",
-    "负责部门",
-    "负责人",
-    "开始时间",
-    "结束时间",
-    "交付成果",
-    "依赖任务",
-    "状态",
-]
-ACTIONS = "会议纪要行动项"
-ACTION_HEADINGS = ["信息编号", "会议主题", "会议时间", "序号", "行动项", "负责人", "完成期限", "状态"]
-CONFIRMATIONS = "通知确认表"
-CONFIRMATION_HEADINGS = ["信息编号", "通知主题", "发布时间", "部门", "姓名", "确认状态", "确认时间"]
+REGISTER_HEADINGS = column_headings(REGISTER_COLUMNS)
+TASK_HEADINGS = column_headings(TASK_COLUMNS)
+ACTION_HEADINGS = column_headings(ACTION_COLUMNS)
+CONFIRMATION_HEADINGS = column_headings(CONFIRMATION_COLUMNS)
 INTERNAL = "内部联络信息表"
 INTERNAL_HEADINGS = [
     "序号",
@@ -124,7 +93,20 @@ EXTERNAL_HEADINGS = [
     "邮箱",
     "状态",
 ]
-WRAP = ("内容摘要", "备注", "任务描述", "行动项", "负责事项", "对接事项")
+WRAP = (
+    "内容摘要",
+    "备注",
+    "任务描述",
+    "行动项",
+    "负责事项",
+    "对接事项",
+    "需求描述",
+    "通知背景",
+    "通知事项",
+    "执行要求",
+    "参会人员",
+    "会议决议",
+)
 
 
 @dataclass(frozen=True)
@@ -267,9 +249,36 @@ def register_rows(plan: Schedule, clocks: list[RecordClock]) -> list[list[Cell]]
                 _last(plan, record, OUTGOING[record["kind"]], first=True),
                 _last(plan, record, "completed") or _last(plan, record, "cancelled"),
                 _last(plan, record, "archived"),
+                *kind_cells(record, ctx),
             ]
         )
     return rows
+
+
+def kind_cells(record: dict[str, Any], ctx: Any) -> list[Cell]:
+    """The columns of one kind's own parts: a request's need, a notice's items, a meeting (empty for the others)."""
+    request, notice, meeting = record.get("request", {}), record.get("notice", {}), record.get("meeting", {})
+
+    def name(who: str | None) -> str:
+        return name_of(who, ctx.staff, ctx.orgs) if who else ""
+
+    return [
+        request.get("need", ""),
+        _day(request["expected_by"]) if request.get("expected_by") else None,
+        request.get("budget"),
+        request.get("source", ""),
+        notice.get("background", ""),
+        "\n".join(notice.get("items", [])),
+        notice.get("requirements", ""),
+        name(notice.get("contact")),
+        _day(notice["effective"]) if notice.get("effective") else None,
+        ctx.time(meeting["held_at"]) if meeting.get("held_at") else None,
+        meeting.get("place", ""),
+        name(meeting.get("host")),
+        name(meeting.get("recorder")),
+        JOIN.join(name(a) for a in record.get("attendees", [])),
+        "\n".join(record.get("decisions", [])),
+    ]
 
 
 def _last(plan: Schedule, record: dict[str, Any], event_type: str, first: bool = False) -> datetime | None:
