@@ -399,3 +399,41 @@ def test_a_bad_row_beside_the_register_is_named_and_nothing_is_written(
 def test_a_kind_s_own_column_on_another_kind_s_row_is_refused(demo_repo: Path, tmp_path: Path) -> None:
     path = _workbook(tmp_path / "t.xlsx", [[*HEAD, "需求描述"], [*GOOD, "更多预算"]])
     _refused(demo_repo, path, "t.xlsx:2:12: import-value: 需求描述: is for 客户需求、供应商合作 rows only")
+
+
+def test_a_rule_broken_by_a_task_is_named_at_the_task_s_row(demo_repo: Path, tmp_path: Path) -> None:
+    sheets = _good_sheets()
+    sheets["任务分解表"] = [[*TASK_HEAD, "依赖任务"], [*TASK, "-"], ["NX-2026-009", "2", "试产总结", "生产部", "邓刚",
+                            "2026-11-21", "2026-11-25", "未开始", "7"]]  # fmt: skip
+    path = _kinds_workbook(tmp_path / "t.xlsx", sheets)
+    _refused(demo_repo, path, "t.xlsx:3:9: task-dependency: 任务分解表 依赖任务: task 2 depends on '7'")
+
+
+def test_a_csv_of_every_kind_without_the_sheets_beside_it(demo_repo: Path, tmp_path: Path) -> None:
+    """A CSV holds the register only: collaborations without tasks, minutes without action items; a customer request
+    answered on 实际反馈时间 alone is replied to then, and completed after it."""
+    rows = [
+        ["信息编号", "发起部门", "发起人", "接收部门/单位", "接收人", "信息主题", "内容摘要", "传递方式", "发起时间",
+         "处理状态", "记录类型", "实际反馈时间", "需求描述"],
+        ["", "市场部", "王芳", "生产部", "邓刚", "协作A", "内容A", "OA系统", "2026-11-02 10:00", "待反馈", "跨部门协作", "",
+         ""],
+        ["", "市场部", "王芳", "生产部", "邓刚", "纪要B", "内容B", "OA系统", "2026-11-02 10:00", "已完成", "会议纪要", "", ""],
+        ["", "市场部", "王芳", "客户A公司", "李娜", "需求C", "内容C", "企业邮箱", "2026-11-02 10:00", "已完成", "客户需求",
+         "2026-11-03", "要报价"],
+        ["", "采购部", "潘悦", "恒昌包装材料有限公司", "钱立", "需求D", "内容D", "企业邮箱", "2026-11-02 10:00", "进行中",
+         "供应商合作", "2026-11-04 10:00", ""],
+    ]  # fmt: skip
+    path = tmp_path / "kinds.csv"
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    done = run_commlog("import", str(path), "--repo", str(demo_repo))
+    assert done.returncode == 0, done.stderr
+    assert "wrote 4 record(s)" in done.stdout
+    valid = run_commlog("validate", "--repo", str(demo_repo))
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+    request = (demo_repo / "records/2026/NX-2026-011.yaml").read_text(encoding="utf-8")
+    assert "request: {need: 要报价}" in request and "type: replied, at: 2026-11-03 18:00" in request
+    quote = (demo_repo / "records/2026/CG-2026-005.yaml").read_text(encoding="utf-8")
+    assert (
+        "登记表未载 需求描述 (按内容摘要记)" in quote
+        and "{type: quoted, at: 2026-11-04 10:00, by: supplier-f/qian-li" in quote
+    )

@@ -74,7 +74,8 @@ def history(record: dict[str, Any], facts: Facts, people: People) -> list[dict[s
         events.append({**approval, "note": APPROVAL_NOTE})
     if status == "approved":
         return events
-    events.append(_outgoing(record, facts, sent))
+    outgoing, sent = _outgoing(record, facts, sent)
+    events.append(outgoing)
     later = _answers(record, facts, people) + _progress(record, facts)
     last = max([sent, *(moment for moment, _ in later)])
     events += [event for _, event in sorted(later, key=lambda pair: pair[0])]
@@ -91,16 +92,16 @@ def history(record: dict[str, Any], facts: Facts, people: People) -> list[dict[s
     return events
 
 
-def _outgoing(record: dict[str, Any], facts: Facts, sent: datetime) -> dict[str, Any]:
+def _outgoing(record: dict[str, Any], facts: Facts, sent: datetime) -> tuple[dict[str, Any], datetime]:
     """The kind's outgoing event. A customer request's is the reply to the customer (传递时间, else 实际反馈时间);
     one taken up but not yet answered (neither time given) was contacted, when is not known: at 发起时间."""
     kind, sender, channel = record["kind"], record["from"]["person"], record["channels"][0]
     if kind != "customer_request":
-        return {"type": OUTGOING[kind], "at": stamp(sent), "by": sender, "channel": channel}
+        return {"type": OUTGOING[kind], "at": stamp(sent), "by": sender, "channel": channel}, sent
     replied = facts.times.get("传递时间") or facts.feedback
     if replied is None:
-        return {"type": "contacted", "at": stamp(sent), "by": sender, "channel": channel, "note": CONTACT_NOTE}
-    return {"type": "replied", "at": stamp(replied), "by": sender, "note": REPLY_NOTE}
+        return {"type": "contacted", "at": stamp(sent), "by": sender, "channel": channel, "note": CONTACT_NOTE}, sent
+    return {"type": "replied", "at": stamp(replied), "by": sender, "note": REPLY_NOTE}, replied
 
 
 def _answers(record: dict[str, Any], facts: Facts, people: People) -> list[tuple[datetime, dict[str, Any]]]:
