@@ -235,11 +235,6 @@ def _history(
             heading = "实际反馈时间" if "实际反馈时间" in str(err) else "处理状态"
             problems.append(Problem(file, number, column_of.get(heading, 0), heading, "import-value", str(err)))
             continue
-        remarks = record.pop("remarks")
-        record["remarks"] = remarks  # after the events, where a record keeps it
-        for key in ("request", "notice", "meeting", "attendees", "decisions", "tasks", "action_items"):
-            if key in record:
-                record[key] = record.pop(key)
         if not record["id"]:
             year = int(record["events"][0]["at"][:4])
             code = register.policy.departments[record["from"]["department"]].code
