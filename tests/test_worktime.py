@@ -80,6 +80,22 @@ def test_between_inverts_add(start: datetime, minutes: int) -> None:
     assert CAL.between(start, CAL.add_minutes(start, minutes)) == pytest.approx(minutes, abs=1e-6)
 
 
+far = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2060, 12, 31)).map(lambda d: d.replace(tzinfo=TZ))
+
+
+@settings(max_examples=300, deadline=None)
+@given(far, far)
+def test_between_is_the_difference_of_positions(a: datetime, b: datetime) -> None:
+    """What the index keeps per stage (its position) gives the same working time as counting the span."""
+    a, b = sorted((a, b))
+    assert CAL.position(b) - CAL.position(a) == pytest.approx(CAL.between(a, b), abs=1e-6)
+    from commlog.worktime import Trace
+
+    trace = Trace()
+    CAL.between(a, b, trace)
+    assert CAL.missing_years(a, b) == trace.missing_years
+
+
 @settings(max_examples=200, deadline=None)
 @given(moments, amounts, amounts)
 def test_add_is_monotone(start: datetime, a: int, b: int) -> None:

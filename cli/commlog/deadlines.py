@@ -69,7 +69,7 @@ FEEDBACK_STAGE = {**REPLY_STAGE, "customer_request": "reply", "notice": "ack"}
 """The stage whose deadline a record's feedback_due (预计反馈时间) sets, per kind (minutes have none)."""
 
 
-@dataclass
+@dataclass(slots=True)  # a report may hold 100,000 of them
 class Stage:
     """One clock of a record."""
 
@@ -95,6 +95,9 @@ class Stage:
     """For the feedback stage, where its deadline comes from (:func:`feedback_deadline`)."""
     pending: list[str] = field(default_factory=list)
     explain: list[str] = field(default_factory=list)
+    start_position: float | None = None
+    due_position: float | None = None
+    """The start's and due time's working-time positions (:meth:`WorkCalendar.position`), when already known."""
 
     @property
     def open(self) -> bool:
@@ -517,33 +520,50 @@ def task_statuses(record: dict[str, Any], tz: tzinfo, judged: Iterable[Stage] = 
 
 
 def judge(stage_list: list[Stage], ctx: Context, as_of: datetime) -> list[Stage]:
-    """Set each stage's state, overdue time and escalation as of ``as_of``."""
+    """Set each stage's state, overdue time and escalation as of ``as_of``.
+
+    Working time is counted as the difference of working-time positions (:meth:`WorkCalendar.position`):
+    the moment's is worked out once, a stage's once per stage or kept with it in the index.
+    """
     share = ctx.policy.data.get("at_risk_share", 0.8)
     escalation = ctx.policy.data.get("escalation", {})
+    after_follow_ups = escalation.get("after_follow_ups", 10**9)
+    after_minutes = 60 * escalation.get("after_overdue_working_hours", 10**9)
+    calendar = ctx.calendar
+    now: float | None = None
     for stage in stage_list:
         if stage.due is None:
             continue
         if stage.met is not None and stage.met <= as_of:
             stage.state = "met_on_time" if stage.met <= stage.due else "met_late"
             continue
-        trace = Trace()
+        if now is None:
+            now = calendar.position(as_of)
+        if stage.due_position is None:
+            stage.due_position = calendar.position(stage.due)
+        missing: frozenset[int] = frozenset()
         if as_of > stage.due:
             stage.state = "overdue"
             # Escalation is measured in working hours whatever the stage's own clock is.
-            working_late = ctx.calendar.between(stage.due, as_of, None if stage.clock else trace)
-            stage.overdue_by_minutes = (as_of - stage.due).total_seconds() / 60 if stage.clock else working_late
-            by_follow_ups = stage.follow_ups >= escalation.get("after_follow_ups", 10**9)
-            by_time = working_late >= 60 * escalation.get("after_overdue_working_hours", 10**9)
-            if by_follow_ups or by_time:
+            working_late = now - stage.due_position
+            if stage.clock:
+                stage.overdue_by_minutes = (as_of - stage.due).total_seconds() / 60
+            else:
+                stage.overdue_by_minutes = working_late
+                missing = calendar.missing_years(stage.due, as_of)
+            if stage.follow_ups >= after_follow_ups or working_late >= after_minutes:
                 stage.escalate_to = ctx.escalation_target(stage.responsible, stage.department)
         else:
             if stage.working:
-                total = ctx.calendar.between(stage.start, stage.due, trace)
-                used = ctx.calendar.between(stage.start, as_of, trace)
+                if stage.start_position is None:
+                    stage.start_position = calendar.position(stage.start)
+                total = max(0.0, stage.due_position - stage.start_position)
+                used = max(0.0, now - stage.start_position)
+                missing = calendar.missing_years(stage.start, stage.due) | calendar.missing_years(stage.start, as_of)
             else:
                 total, used = (stage.due - stage.start).total_seconds(), (as_of - stage.start).total_seconds()
             stage.state = "at_risk" if total <= 0 or used / total >= share else "on_time"
-        if trace.provisional:  # working time counted through a year without statutory data
+        if missing:  # working time counted through a year without statutory data
             stage.provisional = True
-            stage.missing_years |= trace.missing_years
+            stage.missing_years |= missing
     return stage_list

@@ -103,12 +103,14 @@ def open_stages(root: Path, as_of: datetime, use_cache: bool = True) -> OpenStag
         if verdict.role != "record" or not verdict.ok:
             continue
         head = heads.get(verdict.digest)
-        if head is None or head[0] > deriving.moment:
-            missing.append(relative)
+        if head is not None and head[0] > deriving.moment:
+            continue  # registered after the moment judged: it did not exist yet
+        if head is None or head[1] > deriving.moment:
+            missing.append(relative)  # not derived yet, or only some of its events had happened: derived now
             continue
         current.add(verdict.digest)
-        if head[1] != "[]":
-            years.update(json.loads(head[1]))
+        if head[2] != "[]":
+            years.update(json.loads(head[2]))
     rows = snap.store.open_stages(deriving.context) if current else []
     damaged: set[str] = set()
     for digest, group in groupby(rows, key=itemgetter(0)):
@@ -130,8 +132,8 @@ def open_stages(root: Path, as_of: datetime, use_cache: bool = True) -> OpenStag
             record, _, found = fresh
             years.update(y for s in found for y in s.missing_years)
             clocks.append((record["id"], record["subject"], found))
+    judge([stage for _, _, found in clocks for stage in found], ctx, as_of)  # one call: the moment placed once
     for _, _, found in clocks:
-        judge(found, ctx, as_of)
         years.update(y for s in found for y in s.missing_years)
     snap.save(derived=deriving.rows)
     return OpenStages(ctx, clocks, skipped, sorted(years))
@@ -159,16 +161,19 @@ class _Deriving:
 
     def fresh(self, data: dict[str, Any], digest: str) -> tuple[dict[str, Any], str, list[Stage]] | None:
         """The record as it was at the moment, its status and stages; None if it did not exist yet."""
+        # The whole record is derived and kept whatever the moment: what it implies holds at any moment after its
+        # last event, and a later run learns from its first event that before it there was nothing to judge.
+        whole_state, whole = derived.derive(data, self.ctx)
+        self.rows.append(derived.row(digest, self.context, data, self.ctx, whole_state, whole))
         record = as_it_was(data, self.ctx, self.as_of)
         if record is None:
             return None
-        state, found = derived.derive(record, self.ctx)
-        if record is data:  # the whole record: what it implies holds at any later moment
-            self.rows.append(derived.row(digest, self.context, record, self.ctx, state, found))
+        if record is data:
             # Read back as a later run will: a run that derives and one that reads give the same stages.
-            known = derived.decode(self.rows[-1][6], self.ctx)
+            known = derived.decode(self.rows[-1][7], self.ctx)
             assert known is not None
-            state, found = known
+            return record, *known
+        state, found = derived.derive(record, self.ctx)
         return record, state, found
 
 

@@ -21,6 +21,8 @@ import chinese_calendar
 Interval = tuple[time, time]
 Unit = Literal["minutes", "hours", "days"]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ORIGIN = 2000
+"""The year whose first moment is working-time position 0 (:meth:`WorkCalendar.position`)."""
 _MAX_SCAN_DAYS = 3660  # ten years without a working minute means the policy is wrong
 
 
@@ -78,6 +80,9 @@ class WorkCalendar:
     _days: dict[date, Day] = field(default_factory=dict, compare=False, repr=False)
     _sums: dict[int, _Year] = field(default_factory=dict, compare=False, repr=False)
     _patterns: dict[tuple[int, bool], _Year] = field(default_factory=dict, compare=False, repr=False)
+    _starts: dict[int, float] = field(default_factory=dict, compare=False, repr=False)
+    _statutory: dict[int, bool] = field(default_factory=dict, compare=False, repr=False)
+    _missing: dict[tuple[date, date], frozenset[int]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_policy(cls, data: dict, tz: ZoneInfo) -> WorkCalendar:
@@ -111,14 +116,15 @@ class WorkCalendar:
             working, reason = self.overrides[d]
             return Day(d, working, (pattern or self.standard_day) if working else (), f"policy override: {reason}")
         if self.statutory:
-            try:
-                working = chinese_calendar.is_workday(d)
-            except NotImplementedError:
+            if not self._statutory_year(d.year):
                 return Day(d, bool(pattern), pattern, "weekly pattern (no statutory calendar for this year)", True)
+            # chinese_calendar.is_workday's own rule, on its tables: the function checks the year's range on every
+            # call, which costs more than the lookups when a year's days are all judged.
+            working = d in chinese_calendar.workdays or (d.weekday() <= 4 and d not in chinese_calendar.holidays)
             if working and not pattern:
                 return Day(d, True, self.standard_day, "make-up working day (调休)")
             if not working and pattern:
-                _, name = chinese_calendar.get_holiday_detail(d)
+                name = chinese_calendar.holidays.get(d)
                 return Day(d, False, (), f"statutory holiday ({name or 'rest day'})")
         return Day(d, bool(pattern), pattern, "weekly pattern")
 
@@ -176,6 +182,40 @@ class WorkCalendar:
         first = self._within(a.date(), a, None)
         last = self._within(b.date(), None, b)
         return first + self._whole_days(a.date() + timedelta(days=1), b.date()) + last
+
+    def position(self, moment: datetime) -> float:
+        """Working minutes from the start of :data:`ORIGIN`'s year to ``moment`` (negative before it).
+
+        ``between(a, b)`` is ``position(b) - position(a)`` whenever ``b`` is after ``a``: a moment's position is
+        worked out once and kept (the index keeps each open stage's), and judging a stage is then a subtraction.
+        """
+        at = moment.astimezone(self.tz)
+        day = at.date()
+        sums = self._year(day.year)
+        return self._year_start(day.year) + sums.minutes[day.timetuple().tm_yday - 1] + self._within(day, None, at)
+
+    def missing_years(self, a: datetime, b: datetime) -> frozenset[int]:
+        """The years without statutory data that the working time from ``a`` to ``b`` runs through (as ``between``'s trace)."""
+        if b <= a:
+            return frozenset()
+        key = (a.astimezone(self.tz).date(), b.astimezone(self.tz).date())
+        if key not in self._missing:
+            self._missing[key] = frozenset(self._provisional_years(*key))
+        return self._missing[key]
+
+    def _year_start(self, year: int) -> float:
+        """Working minutes from the start of :data:`ORIGIN` to the start of ``year``."""
+        if year not in self._starts:
+            step = 1 if year >= ORIGIN else -1
+            total, at = 0.0, ORIGIN
+            while at != year:  # whole years, each a running sum computed once (pattern years shared)
+                if step > 0:
+                    total += self._year(at).minutes[-1]
+                else:
+                    total -= self._year(at - 1).minutes[-1]
+                at += step
+            self._starts[year] = total
+        return self._starts[year]
 
     def _within(self, day: date, start: datetime | None, end: datetime | None) -> float:
         total = timedelta(0)
@@ -237,11 +277,13 @@ class WorkCalendar:
         """Whether the statutory calendar has data for ``year`` (its package covers whole years)."""
         if not self.statutory:
             return False
-        try:
-            chinese_calendar.is_workday(date(year, 1, 1))
-        except NotImplementedError:
-            return False
-        return True
+        if year not in self._statutory:
+            try:
+                chinese_calendar.is_workday(date(year, 1, 1))
+                self._statutory[year] = True
+            except NotImplementedError:
+                self._statutory[year] = False
+        return self._statutory[year]
 
     def add(
         self, start: datetime, amount: float, unit: Unit, counting: str = "hours", trace: Trace | None = None

@@ -37,7 +37,7 @@ PARALLEL_MIN = 2000
 CHUNK = 500
 
 
-@dataclass
+@dataclass(slots=True)  # one per file: 100,000 in a large repository
 class Verdict:
     """One data file as the index knows it."""
 

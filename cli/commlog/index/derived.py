@@ -17,6 +17,7 @@ from typing import Any
 from commlog.deadlines import Context, Stage, stages
 from commlog.index.store import Derived, OpenRow
 from commlog.workflow import status
+from commlog.worktime import WorkCalendar
 
 
 def derive(record: dict[str, Any], ctx: Context) -> tuple[str, list[Stage]]:
@@ -26,15 +27,17 @@ def derive(record: dict[str, Any], ctx: Context) -> tuple[str, list[Stage]]:
 
 def row(digest: str, context: str, record: dict[str, Any], ctx: Context, state: str, found: list[Stage]) -> Derived:
     """The index row of a whole record's derivation (``found`` not yet judged)."""
-    last = max(ctx.time(e["at"]) for e in record["events"]).timestamp()
+    times = [ctx.time(e["at"]).timestamp() for e in record["events"]]
     years = sorted({y for s in found for y in s.missing_years})
     tz = ctx.policy.timezone
-    opened = [open_row(seq, s, tz) for seq, s in enumerate(found) if s.met is None]
-    return (digest, context, record["id"], record["subject"], last, json.dumps(years), encode(state, found, tz), opened)
+    opened = [open_row(seq, s, tz, ctx.calendar) for seq, s in enumerate(found) if s.met is None]
+    value = encode(state, found, tz)
+    return (digest, context, record["id"], record["subject"], min(times), max(times), json.dumps(years), value, opened)
 
 
-def open_row(seq: int, s: Stage, tz: tzinfo) -> OpenRow:
-    """An open stage as the index's open_stage table holds it (no explanation: the overdue report shows none)."""
+def open_row(seq: int, s: Stage, tz: tzinfo, calendar: WorkCalendar) -> OpenRow:
+    """An open stage as the index's open_stage table holds it (no explanation: the overdue report shows none),
+    with its working-time positions, so that judging it later is a subtraction."""
     start, start_offset = _split(s.start, tz)
     due, due_offset = _split(s.due, tz)
     return (
@@ -52,7 +55,9 @@ def open_row(seq: int, s: Stage, tz: tzinfo) -> OpenRow:
         int(s.clock),
         s.follow_ups,
         s.basis,
-        json.dumps(s.pending, ensure_ascii=False),
+        " ".join(s.pending),  # staff ids (no spaces): split back faster than JSON is read
+        calendar.position(s.start),
+        None if s.due is None else calendar.position(s.due),
     )
 
 
@@ -74,6 +79,8 @@ def open_stage(row: tuple[Any, ...], tz: tzinfo) -> Stage:
         follow,
         basis,
         pending,
+        start_position,
+        due_position,
     ) = row
     return Stage(
         name,
@@ -91,7 +98,10 @@ def open_stage(row: tuple[Any, ...], tz: tzinfo) -> Stage:
         0,
         None,
         basis,
-        json.loads(pending) if pending != "[]" else [],
+        pending.split(" ") if pending else [],
+        [],
+        float(start_position),
+        None if due_position is None else float(due_position),
     )
 
 

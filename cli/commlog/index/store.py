@@ -33,7 +33,7 @@ from typing import Any
 
 from commlog.cache import folder
 
-FORMAT = "11"
+FORMAT = "14"
 """Bumped whenever the tables change shape."""
 FILE = "index.sqlite"
 BUSY_MS = 10_000
@@ -45,16 +45,18 @@ CREATE TABLE judged (key TEXT PRIMARY KEY, ok INTEGER NOT NULL, data TEXT, findi
 CREATE TABLE checked (key TEXT NOT NULL, context TEXT NOT NULL, findings TEXT NOT NULL, PRIMARY KEY (key, context));
 CREATE TABLE derived (
     digest TEXT NOT NULL, context TEXT NOT NULL, id TEXT NOT NULL, subject TEXT NOT NULL,
-    last REAL NOT NULL, years TEXT NOT NULL, value TEXT NOT NULL,
+    first REAL NOT NULL, last REAL NOT NULL, years TEXT NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (digest, context)
 );
 CREATE TABLE open_stage (
-    digest TEXT NOT NULL, context TEXT NOT NULL, seq INTEGER NOT NULL, name TEXT NOT NULL,
+    context TEXT NOT NULL, digest TEXT NOT NULL, id TEXT NOT NULL, subject TEXT NOT NULL,
+    seq INTEGER NOT NULL, name TEXT NOT NULL,
     start REAL NOT NULL, start_offset REAL, due REAL, due_offset REAL, responsible TEXT NOT NULL,
     department TEXT NOT NULL, provisional INTEGER NOT NULL, years TEXT NOT NULL, working INTEGER NOT NULL,
     clock INTEGER NOT NULL, follow_ups INTEGER NOT NULL, basis TEXT NOT NULL, pending TEXT NOT NULL,
-    PRIMARY KEY (digest, context, seq)
-);
+    start_position REAL NOT NULL, due_position REAL,
+    PRIMARY KEY (context, digest, seq)
+) WITHOUT ROWID;
 CREATE TABLE result (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 Judged = tuple[bool, str | None, str, str | None]
@@ -63,10 +65,11 @@ Seen = tuple[str, int, str]
 """A file's stat signature (:func:`commlog.cache.signature`), when it was hashed (ns), its content digest."""
 OpenRow = tuple[Any, ...]
 """An open stage's columns after digest and context: seq, name, start, start offset, due, due offset,
-responsible, department, provisional, missing years (JSON), working, clock, follow-ups, basis, pending (JSON)."""
-Derived = tuple[str, str, str, str, float, str, str, list[OpenRow]]
-"""A derived record: digest, context, id, subject, last event (epoch seconds), calendar years missing (JSON),
-all the stages (JSON), and its open stages' rows."""
+responsible, department, provisional, missing years (JSON), working, clock, follow-ups, basis, pending (JSON),
+and the start's and due time's working-time positions (:meth:`commlog.worktime.WorkCalendar.position`)."""
+Derived = tuple[str, str, str, str, float, float, str, str, list[OpenRow]]
+"""A derived record: digest, context, id, subject, first and last event (epoch seconds), calendar years missing
+(JSON), all the stages (JSON), and its open stages' rows."""
 KEEP_FACTOR = 2
 """Entries of files not seen in a run are kept (another branch's) until there are this many times more."""
 
@@ -196,20 +199,21 @@ class Store:
             for row in self._rows("SELECT digest, last, value FROM derived WHERE context = ?", (context,))
         }
 
-    def heads(self, context: str) -> dict[str, tuple[float, str]]:
-        """Each record derived in ``context``, by digest: (last event, calendar years missing as JSON)."""
+    def heads(self, context: str) -> dict[str, tuple[float, float, str]]:
+        """Each record derived in ``context``, by digest: (first event, last event, calendar years missing as JSON)."""
         return {
             row[0]: row[1:]
-            for row in self._rows("SELECT digest, last, years FROM derived WHERE context = ?", (context,))
+            for row in self._rows("SELECT digest, first, last, years FROM derived WHERE context = ?", (context,))
         }
 
     def open_stages(self, context: str) -> list[tuple[Any, ...]]:
         """Every open stage derived in ``context``: (digest, id, subject, *:data:`OpenRow`), by record and order."""
         return self._rows(
-            "SELECT o.digest, d.id, d.subject, o.seq, o.name, o.start, o.start_offset, o.due, o.due_offset, "
-            "o.responsible, o.department, o.provisional, o.years, o.working, o.clock, o.follow_ups, o.basis, o.pending "
-            "FROM open_stage o JOIN derived d ON d.digest = o.digest AND d.context = o.context "
-            "WHERE o.context = ? ORDER BY o.digest, o.seq",
+            # The record's id and subject are kept in each row, and the key starts with the context, so this reads
+            # one stretch of the table in order, with no join and no sort.
+            "SELECT digest, id, subject, seq, name, start, start_offset, due, due_offset, responsible, department, "
+            "provisional, years, working, clock, follow_ups, basis, pending, start_position, due_position "
+            "FROM open_stage WHERE context = ? ORDER BY digest, seq",
             (context,),
         )
 
@@ -291,11 +295,12 @@ class Store:
             for table in ("derived", "open_stage"):
                 self.db.execute(f"DELETE FROM {table} WHERE context != ?", (derived[0][1],))
         for digest, context, *head, opened in derived:
-            self.db.execute("DELETE FROM open_stage WHERE digest = ? AND context = ?", (digest, context))
-            self.db.execute("INSERT OR REPLACE INTO derived VALUES (?, ?, ?, ?, ?, ?, ?)", (digest, context, *head))
+            record_id, subject = head[0], head[1]
+            self.db.execute("DELETE FROM open_stage WHERE context = ? AND digest = ?", (context, digest))
+            self.db.execute("INSERT OR REPLACE INTO derived VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (digest, context, *head))
             self.db.executemany(
-                "INSERT INTO open_stage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                ((digest, context, *row) for row in opened),
+                f"INSERT INTO open_stage VALUES ({', '.join('?' * 21)})",
+                ((context, digest, record_id, subject, *row) for row in opened),
             )
         if result is not None:
             self.db.execute("DELETE FROM result")

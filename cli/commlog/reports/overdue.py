@@ -17,7 +17,7 @@ from commlog.reports.people import name_of
 from commlog.timeutil import show
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: 100,000 of them are made at once, and a frozen one costs twice as much
 class Item:
     id: str
     subject: str
@@ -204,10 +204,12 @@ def as_json(report: Report, out: TextIO) -> None:
         }
         for i in report.items
     ]
-    # One item a line: readable, and written by the C encoder (json.dump with an indent is pure Python).
+    # One item a line, readable, all written in one call of the C encoder (json.dump with an indent is pure
+    # Python). Each item starts with its "id" key: that quote is escaped wherever it stands inside a string,
+    # so `}, {"id": ` unescaped is only ever the boundary between two items.
+    listed = json.dumps(items, ensure_ascii=False)[1:-1].replace('}, {"id": ', '},\n    {"id": ')
     out.write(f'{{\n  "as_of": {json.dumps(report.as_of.isoformat())},\n  "items": [')
-    out.write(",".join(f"\n    {json.dumps(item, ensure_ascii=False)}" for item in items))
-    out.write("\n  ]\n}\n" if items else "]\n}\n")
+    out.write(f"\n    {listed}\n  ]\n}}\n" if items else "]\n}\n")
 
 
 WRITERS: dict[str, Callable[[Report, TextIO], None]] = {"text": text, "md": markdown, "csv": as_csv, "json": as_json}
