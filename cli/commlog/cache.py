@@ -8,8 +8,12 @@ that arrived with a pull request (or a link planted there) must not be able to t
 
 Every answer is keyed by content, never by a file's size or time:
 
-- each file's parse and schema result is stored under a digest of its bytes (and
-  what kind of file it is), and what a record implies under that and the context's digest; a file is read and hashed again unless its size,
+- each file's parse and schema result is stored under the digest of its bytes (its git
+  blob id) and what kind of file it is, and what a record implies under that and the
+  context's digest. In a git work tree a file that git vouches for takes the blob id
+  git's index holds for it without being read (:class:`commlog.history.WorkTreeBlobs`:
+  an ordinary index entry that ``git status`` does not name as changed; never where git
+  was told to look away). Any other file is read and hashed again unless its size,
   modification time, change time, inode and device are all as they were when it was
   last hashed *and* it had not changed in the two seconds before that (a change
   within a timestamp's resolution could otherwise keep the same times; git guards
