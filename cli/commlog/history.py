@@ -625,18 +625,30 @@ def commits_between(root: Path, base: str, paths: list[str], allowed_signers: Pa
     return commits
 
 
-def grep_commit(root: Path, commit: str, pattern: str, folder: str) -> dict[str, str]:
-    """Each ``archive_no``-like match in the files of ``commit`` under ``folder``, with the path holding it."""
-    out = (
-        _git(root, "grep", "-z", "-o", "-a", "-E", pattern, commit, "--", folder) or b""
-    )  # no -I: attributes cannot hide a file
+def changed_between(root: Path, base: str, commit: str, folder: str) -> list[str]:
+    """The files under ``folder`` that ``commit`` added or changed since ``base`` (renamed ones by their new path)."""
+    out = _git(root, "diff", "-z", "--name-only", "--no-renames", "--diff-filter=d", base, commit, "--", folder) or b""
+    return [os.fsdecode(p) for p in out.split(b"\x00") if p]
+
+
+GREP_PATHS = 1000
+"""Paths named on one ``git grep`` command line (far below any system's limit)."""
+
+
+def grep_commit(root: Path, commit: str, pattern: str, paths: list[str]) -> dict[str, str]:
+    """Each ``archive_no``-like match in these files of ``commit``, with the path holding it."""
     found: dict[str, str] = {}
-    for line in out.split(b"\n"):
-        parts = line.split(b"\x00")
-        if len(parts) == 2:  # "<commit>:<path>\0<match>"
-            path = os.fsdecode(parts[0]).split(":", 1)[1]
-            value = _text(parts[1]).split(":", 1)[1].strip().strip("'\"")
-            found[value] = path
+    for start in range(0, len(paths), GREP_PATHS):
+        specs = [f":(literal){p}" for p in paths[start : start + GREP_PATHS]]
+        out = (
+            _git(root, "grep", "-z", "-o", "-a", "-E", pattern, commit, "--", *specs) or b""
+        )  # no -I: attributes cannot hide a file
+        for line in out.split(b"\n"):
+            parts = line.split(b"\x00")
+            if len(parts) == 2:  # "<commit>:<path>\0<match>"
+                path = os.fsdecode(parts[0]).split(":", 1)[1]
+                value = _text(parts[1]).split(":", 1)[1].strip().strip("'\"")
+                found[value] = path
     return found
 
 
