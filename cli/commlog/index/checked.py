@@ -4,8 +4,8 @@ The rules fall in two kinds (:attr:`commlog.rules.Rule.across`). Those that judg
 with the policy and the contacts, keep their findings in the index under the record's path, content,
 attachments and the context's digest; a run judges only the records without such an entry. Those
 that compare records (one id, one archive number, numbers in order, links to existing records) run
-over every record's :func:`commlog.rules.facts`, which the index keeps beside each verdict, so the
-rest of the repository is compared without being loaded. The policy and the contacts are always
+over every record's :class:`commlog.rules.Facts`, which the index keeps in a table of their own
+(:mod:`commlog.index.facts`), so the rest of the repository is compared without being loaded. The policy and the contacts are always
 loaded and their own rules always run (they are few).
 
 ``commlog validate --no-cache`` does not come here: it loads everything and runs every rule, the
@@ -17,13 +17,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import replace
-from typing import Any
 
 from commlog import repository
 from commlog.findings import Finding
 from commlog.index.corpus import Snapshot, context_corpus, text_or_empty, with_lines
+from commlog.index.facts import from_row, to_row
 from commlog.load import Document
-from commlog.rules import Corpus, facts, run
+from commlog.rules import Corpus, Facts, facts, run
 
 
 def findings(snap: Snapshot) -> tuple[Corpus, list[Finding]]:
@@ -31,9 +31,8 @@ def findings(snap: Snapshot) -> tuple[Corpus, list[Finding]]:
     verdicts = snap.verdicts()
     corpus, found = context_corpus(snap)
     valid = [r for r, v in verdicts.items() if v.role == "record" and v.ok]
-    record_facts = _facts(snap, valid)
-    for relative in valid:
-        corpus.record_ids.add(record_facts[relative]["id"])
+    compared = _facts(snap, valid)
+    corpus.record_ids.update(f.id for f in compared)
 
     context = snap.context_key()
     keys = _keys(snap, valid)
@@ -42,7 +41,9 @@ def findings(snap: Snapshot) -> tuple[Corpus, list[Finding]]:
     pending: list[str] = []
     for relative in valid:
         entry = stored.get(keys[relative])
-        parsed = None if entry is None else [] if entry == "[]" else _parsed(entry, relative)
+        if entry == "[]":  # the common case: nothing found
+            continue
+        parsed = None if entry is None else _parsed(entry, relative)
         if parsed is None:
             pending.append(relative)
         else:
@@ -58,38 +59,38 @@ def findings(snap: Snapshot) -> tuple[Corpus, list[Finding]]:
     for relative, own in by_path.items():
         new[keys[relative]] = json.dumps([f.as_json() for f in own], ensure_ascii=False)
 
-    compared = replace(corpus, records=[Document(r, "", record_facts[r]) for r in valid])
-    found += run(compared, across=True)
+    across = replace(corpus)
+    across.facts = compared
+    found += run(across, across=True)
     snap.save(checked=(context, new, set(keys.values())))
     return corpus, found
 
 
-def _facts(snap: Snapshot, valid: list[str]) -> dict[str, dict[str, Any]]:
-    """Each valid record's facts: from the index, or from its data (loaded for the few it lacks)."""
+def _facts(snap: Snapshot, valid: list[str]) -> list[Facts]:
+    """Each valid record's facts, in order: from the index, or from its data (loaded for the few it lacks)."""
     verdicts = snap.verdicts()
     stored = snap.store.facts() if snap.enabled else {}
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, Facts] = {}
     lacking: list[str] = []
     for relative in valid:
         verdict = verdicts[relative]
         if verdict.data is not None:
-            out[relative] = facts(verdict.data)
+            out[relative] = facts(relative, verdict.data)
             continue
-        text = stored.get(f"record:{verdict.digest}")
-        try:
-            value = json.loads(text) if text is not None else None
-        except ValueError:
-            value = None
-        if isinstance(value, dict) and isinstance(value.get("id"), str) and isinstance(value.get("events"), list):
-            out[relative] = value
-        else:
+        row = stored.get(verdict.digest)
+        value = None if row is None else from_row(relative, *row)
+        if value is None:
             lacking.append(relative)
+        else:
+            out[relative] = value
     snap.load(lacking)
     for relative in lacking:
-        data = verdicts[relative].data
-        assert data is not None
-        out[relative] = facts(data)
-    return out
+        verdict = verdicts[relative]
+        if verdict.data is None or not verdict.ok:  # judged again and found otherwise: cannot happen for a digest
+            continue
+        out[relative] = facts(relative, verdict.data)
+        snap.new_facts[verdict.digest] = to_row(out[relative])
+    return [out[r] for r in valid if r in out]
 
 
 def _keys(snap: Snapshot, valid: list[str]) -> dict[str, str]:

@@ -25,7 +25,8 @@ from commlog import cache, repository
 from commlog import policy as policy_module
 from commlog.findings import Finding
 from commlog.history import WorkTreeBlobs
-from commlog.index.store import Derived, Judged, Seen, Store
+from commlog.index.facts import to_row
+from commlog.index.store import Derived, FactRow, Judged, Seen, Store
 from commlog.load import Document, LoadError, decode, locate, parse, read_bytes
 from commlog.rules import Corpus
 from commlog.rules import facts as record_facts
@@ -70,6 +71,8 @@ class Snapshot:
     """Files the index saw that are gone or can no longer be vouched for."""
     _verdicts: dict[str, Verdict] | None = None
     _new: dict[str, Judged] = field(default_factory=dict)
+    new_facts: dict[str, FactRow] = field(default_factory=dict)
+    """Valid records' facts to store, by digest: of the records judged now, and of those whose row was refused."""
 
     @property
     def enabled(self) -> bool:
@@ -148,15 +151,13 @@ class Snapshot:
     def _judged(self, verdict: Verdict, data: dict[str, Any] | None, found: list[Finding]) -> None:
         """Record a file judged now, in its verdict and for the index."""
         verdict.ok, verdict.data, verdict.findings = data is not None and not found, data, found
-        facts = None
         if verdict.ok and verdict.role == "record":
             assert data is not None
-            facts = json.dumps(record_facts(data), ensure_ascii=False)
+            self.new_facts[verdict.digest] = to_row(record_facts("", data))
         self._new[f"{verdict.role}:{verdict.digest}"] = (
             verdict.ok,
             None if data is None else json.dumps(data, ensure_ascii=False),
             json.dumps([f.as_json() for f in found], ensure_ascii=False),
-            facts,
         )
 
     def save(
@@ -177,8 +178,9 @@ class Snapshot:
             derived=derived,
             result=result,
             checked=checked,
+            facts=self.new_facts,
         )
-        self._new = {}
+        self._new, self.new_facts = {}, {}
         self.seen, self.gone = {}, []
 
 

@@ -5,12 +5,13 @@ Tables, every answer keyed by content:
 - ``seen``: each data file's stat signature, when it was hashed and its content digest (so a
   file is read again only when it may have changed: :meth:`commlog.cache.known_digest`);
 - ``judged``: each file's parsed data and its parse and schema findings, by role and digest;
+- ``fact``: each valid record's facts (what the rules that compare records read: :mod:`commlog.index.facts`),
+  by its digest;
 - ``derived``: what a valid record implies whatever the moment (its status, every stage's start,
   due time, end and who answers for it), by its digest and the context's (policy, contacts,
   calendar): :mod:`commlog.index.derived`;
 - ``checked``: the findings of the rules that judge a record on its own, by its path, digest and
-  attachments and the context's digest (the rules that compare records read each record's ``facts``,
-  kept in ``judged``: :func:`commlog.rules.facts`);
+  attachments and the context's digest (the rules that compare records read ``fact``);
 - ``result``: a whole validation's findings, by the digest of every file and the code.
 
 ``meta`` names the format, the code (:func:`commlog.cache.code_state`) and the repository the
@@ -33,7 +34,7 @@ from typing import Any
 
 from commlog.cache import folder
 
-FORMAT = "14"
+FORMAT = "15"
 """Bumped whenever the tables change shape."""
 FILE = "index.sqlite"
 BUSY_MS = 10_000
@@ -41,7 +42,7 @@ BUSY_MS = 10_000
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE seen (path TEXT PRIMARY KEY, signature TEXT NOT NULL, hashed_at INTEGER NOT NULL, digest TEXT NOT NULL);
-CREATE TABLE judged (key TEXT PRIMARY KEY, ok INTEGER NOT NULL, data TEXT, findings TEXT NOT NULL, facts TEXT);
+CREATE TABLE judged (key TEXT PRIMARY KEY, ok INTEGER NOT NULL, data TEXT, findings TEXT NOT NULL);
 CREATE TABLE checked (key TEXT NOT NULL, context TEXT NOT NULL, findings TEXT NOT NULL, PRIMARY KEY (key, context));
 CREATE TABLE derived (
     digest TEXT NOT NULL, context TEXT NOT NULL, id TEXT NOT NULL, subject TEXT NOT NULL,
@@ -58,9 +59,12 @@ CREATE TABLE open_stage (
     PRIMARY KEY (context, digest, seq)
 ) WITHOUT ROWID;
 CREATE TABLE result (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE fact (digest TEXT PRIMARY KEY, id TEXT NOT NULL, links TEXT, archives TEXT);
 """
-Judged = tuple[bool, str | None, str, str | None]
-"""A judged file: valid, its data (JSON), its parse and schema findings (JSON), a valid record's facts (JSON)."""
+Judged = tuple[bool, str | None, str]
+"""A judged file: valid, its data (JSON), its parse and schema findings (JSON)."""
+FactRow = tuple[str, str | None, str | None]
+"""A valid record's facts: its id, links (JSON or NULL), archive-numbered events (JSON or NULL)."""
 Seen = tuple[str, int, str]
 """A file's stat signature (:func:`commlog.cache.signature`), when it was hashed (ns), its content digest."""
 OpenRow = tuple[Any, ...]
@@ -177,9 +181,9 @@ class Store:
             out.update((key, (data, found)) for key, data, found in self._rows(query, chunk))
         return out
 
-    def facts(self) -> dict[str, str]:
-        """Every valid record's facts (JSON), by ``record:digest``."""
-        return dict(self._rows("SELECT key, facts FROM judged WHERE facts IS NOT NULL"))
+    def facts(self) -> dict[str, tuple[Any, ...]]:
+        """Every valid record's :data:`FactRow`, by its digest (the columns unchecked: :func:`commlog.index.facts.from_row`)."""
+        return {row[0]: row[1:] for row in self._rows("SELECT digest, id, links, archives FROM fact")}
 
     def checked(self, context: str) -> dict[str, str]:
         """The stored findings (JSON) of each record judged on its own in ``context``, by its key."""
@@ -227,18 +231,20 @@ class Store:
         derived: list[Derived] | None = None,
         result: tuple[str, Any] | None = None,
         checked: tuple[str, dict[str, str], set[str]] | None = None,
+        facts: dict[str, FactRow] | None = None,
     ) -> None:
         """Store what a run learnt, in one transaction; where the index cannot be written there simply is none.
 
         ``seen`` is the files hashed anew and those gone; ``judged`` adds entries;
-        ``keep``, the judged keys the run used, lets the others go once there are too many.
+        ``keep``, the judged keys the run used, lets the others go once there are too many;
+        ``facts`` adds valid records' facts by digest.
         """
-        if self.db is None or not (seen is not None or judged or derived or result or checked):
+        if self.db is None or not (seen is not None or judged or derived or result or checked or facts):
             return
         try:
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                self._write(seen, judged or {}, keep, derived or [], result, checked)
+                self._write(seen, judged or {}, keep, derived or [], result, checked, facts or {})
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
@@ -258,6 +264,7 @@ class Store:
         derived: list[Derived],
         result: tuple[str, Any] | None,
         checked: tuple[str, dict[str, str], set[str]] | None,
+        facts: dict[str, FactRow],
     ) -> None:
         assert self.db is not None
         if seen is not None:
@@ -267,8 +274,11 @@ class Store:
                 "INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?)", ((p, *entry) for p, entry in hashed.items())
             )
         self.db.executemany(
-            "INSERT OR REPLACE INTO judged VALUES (?, ?, ?, ?, ?)",
-            ((key, int(ok), data, found, facts) for key, (ok, data, found, facts) in judged.items()),
+            "INSERT OR REPLACE INTO judged VALUES (?, ?, ?, ?)",
+            ((key, int(ok), data, found) for key, (ok, data, found) in judged.items()),
+        )
+        self.db.executemany(
+            "INSERT OR REPLACE INTO fact VALUES (?, ?, ?, ?)", ((digest, *row) for digest, row in facts.items())
         )
         if checked is not None:
             context, entries, used = checked
@@ -291,6 +301,7 @@ class Store:
                 self.db.execute("DELETE FROM judged WHERE key NOT IN (SELECT key FROM kept)")
                 for table in ("derived", "open_stage"):
                     self.db.execute(f"DELETE FROM {table} WHERE 'record:' || digest NOT IN (SELECT key FROM kept)")
+                self.db.execute("DELETE FROM fact WHERE 'record:' || digest NOT IN (SELECT key FROM kept)")
         if derived:  # one context is kept: the policy and contacts of the last run that derived anything
             for table in ("derived", "open_stage"):
                 self.db.execute(f"DELETE FROM {table} WHERE context != ?", (derived[0][1],))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from commlog.findings import Finding, pointer
 from commlog.load import Document
@@ -28,6 +28,12 @@ class Corpus:
     record_names: set[str] = field(default_factory=set)
     """The file name (without .yaml) of every record file, loadable or not."""
     files: int = 0
+    facts: list[Facts] | None = field(default=None, init=False, repr=False)
+    """Every valid record's facts, when the index gave them (a copy made with ``replace`` starts without)."""
+
+    def compared(self) -> list[Facts]:
+        """What the rules that compare records read: the facts the index gave, or those of the records loaded."""
+        return self.facts if self.facts is not None else [facts(d.path, d.data) for d in self.records]
 
     @property
     def staff(self) -> dict[str, dict[str, Any]]:
@@ -75,22 +81,35 @@ def rule(*rule_ids: str, needs_policy: bool = True, across: bool = False) -> Cal
 LINKS = ("in_reply_to", "supersedes", "references")
 
 
-def facts(data: dict[str, Any]) -> dict[str, Any]:
-    """What the rules that compare records (``across``) read of a record: its id, its links, and each event's
-    type, with the time and number of those that give an archive number. Kept in the index for every record,
-    so that a change is compared with the rest without loading the rest."""
-    events = [
-        {"type": e["type"], "at": e["at"], "archive_no": e["archive_no"]} if "archive_no" in e else {"type": e["type"]}
-        for e in data["events"]
-    ]
-    return {"id": data["id"], "events": events, **{k: data[k] for k in LINKS if k in data}}
+class Facts(NamedTuple):
+    """What the rules that compare records (``across``) read of one valid record; the index keeps them for every
+    record, so that a change is compared with the rest without loading the rest."""
+
+    path: str
+    id: str
+    links: tuple[tuple[tuple[str] | tuple[str, int], str], ...]
+    """Each thread link, in_reply_to and supersedes first: where it is written (``("references", 2)``), the id it names."""
+    archives: tuple[tuple[int, bool, str, str], ...]
+    """Each event that gives an archive number: its index, whether it is an ``archived`` event, its time, the number."""
+
+
+def facts(path: str, data: dict[str, Any]) -> Facts:
+    """The :class:`Facts` of a valid record's data."""
+    links: list[tuple[tuple[str] | tuple[str, int], str]] = [((k,), data[k]) for k in LINKS[:2] if k in data]
+    links += [(("references", i), target) for i, target in enumerate(data.get("references", []))]
+    archives = tuple(
+        (i, e["type"] == "archived", e["at"], e["archive_no"])
+        for i, e in enumerate(data["events"])
+        if "archive_no" in e
+    )
+    return Facts(path, data["id"], tuple(links), archives)
 
 
 def finding(
-    doc: Document, rule_id: str, parts: tuple[object, ...], message: str, hint: str = "", at_key: bool = False
+    doc: Document | str, rule_id: str, parts: tuple[object, ...], message: str, hint: str = "", at_key: bool = False
 ) -> Finding:
-    """A finding in ``doc`` at the field named by ``parts``; the line is resolved later."""
-    return Finding(doc.path, 0, 0, rule_id, message, hint, pointer(*parts), at_key)
+    """A finding in ``doc`` (or the file at that path) at the field named by ``parts``; the line is resolved later."""
+    return Finding(doc if isinstance(doc, str) else doc.path, 0, 0, rule_id, message, hint, pointer(*parts), at_key)
 
 
 def all_rules() -> list[Rule]:
@@ -103,6 +122,9 @@ def all_rules() -> list[Rule]:
 def run(corpus: Corpus, across: bool | None = None) -> Iterator[Finding]:
     """Every rule's findings (with ``across``, only the rules that compare records, or only the others);
     rules that need the policy are skipped without one."""
+    if across is not False and corpus.facts is None:  # taken once for all the rules that compare records
+        corpus = replace(corpus)
+        corpus.facts = corpus.compared()
     for item in all_rules():
         if (item.needs_policy and corpus.policy is None) or (across is not None and item.across != across):
             continue

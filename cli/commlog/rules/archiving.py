@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from commlog.findings import Finding
-from commlog.load import Document
 from commlog.rules import Corpus, finding, rule
 from commlog.timeutil import parse_time, show
 from commlog.workflow import ROLE_NAMES, STATUS_NAMES, archive_role, may_archive, next_archive_no, status
@@ -60,11 +59,13 @@ def archivist_archives(corpus: Corpus) -> Iterator[Finding]:
                 )
 
 
-@dataclass(frozen=True)
-class _Given:
+class _Given(NamedTuple):
+    """An archive number given: ordered by when, then where (the path and the event's index tell events apart)."""
+
     at: datetime
-    doc: Document
-    index: int
+    path: str
+    event: int
+    id: str
     number: str
     year: int
     sequence: int
@@ -74,17 +75,18 @@ def _archive_numbers(corpus: Corpus) -> list[_Given]:
     """Every archive number in the policy's series, in the order given (the archiving time)."""
     policy = corpus.policy
     assert policy is not None
+    tz, prefix, width = policy.timezone, policy.archive_prefix, policy.archive_sequence_width
     given = []
-    for doc in corpus.records:
-        for index, event in enumerate(doc.data["events"]):
-            number = event.get("archive_no")
-            if event["type"] != "archived" or number is None:
-                continue
-            prefix, year, sequence = number.split("-")
-            if prefix == policy.archive_prefix and len(sequence) == policy.archive_sequence_width:
-                at = parse_time(event["at"], policy.timezone, strict=False)
-                given.append(_Given(at, doc, index, number, int(year), int(sequence)))
-    return sorted(given, key=lambda g: (g.at, g.doc.path, g.index))
+    for f in corpus.compared():
+        for index, archived, at, number in f.archives:
+            if archived:
+                head, year, sequence = number.split("-")
+                if head == prefix and len(sequence) == width:
+                    given.append(
+                        _Given(parse_time(at, tz, strict=False), f.path, index, f.id, number, int(year), int(sequence))
+                    )
+    given.sort()  # (at, path, index) is never equal for two events: the rest is never compared
+    return given
 
 
 @rule("archive-no-order", across=True)
@@ -101,18 +103,17 @@ def archive_numbers_in_order(corpus: Corpus) -> Iterator[Finding]:
     highest: dict[int, _Given] = {}
     owner: dict[str, str] = {}
     for g in given:
-        record_id = g.doc.data["id"]
         if g.number in owner:
             continue  # archived again under its own number, or a duplicate (unique-archive-no)
-        owner[g.number] = record_id
+        owner[g.number] = g.id
         year = g.at.astimezone(tz).year
-        place = ("events", g.index, "archive_no")
+        place = ("events", g.event, "archive_no")
         if year not in free:
             free[year] = next_archive_no(by_year.get(year, []), year, policy)
         fix = f"the next free number of the {year} series is {free[year]}"
         if g.year != year:
             yield finding(
-                g.doc,
+                g.path,
                 "archive-no-order",
                 place,
                 f"archive number {g.number} is from the {g.year} series, but the record was archived in {year}",
@@ -120,7 +121,7 @@ def archive_numbers_in_order(corpus: Corpus) -> Iterator[Finding]:
             )
         elif g.sequence < policy.archive_first:
             yield finding(
-                g.doc,
+                g.path,
                 "archive-no-order",
                 place,
                 f"archive number {g.number} is below the first number of the series ({policy.archive_first})",
@@ -129,11 +130,11 @@ def archive_numbers_in_order(corpus: Corpus) -> Iterator[Finding]:
         elif year in highest and g.sequence < highest[year].sequence:
             earlier = highest[year]
             yield finding(
-                g.doc,
+                g.path,
                 "archive-no-order",
                 place,
                 f"archive number {g.number} is lower than {earlier.number}, given earlier "
-                f"({earlier.doc.data['id']}, {show(earlier.at, tz)}); numbers are given in the order of archiving",
+                f"({earlier.id}, {show(earlier.at, tz)}); numbers are given in the order of archiving",
                 fix,
             )
         else:

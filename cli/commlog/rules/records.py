@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
@@ -57,17 +57,20 @@ def _actors(data: dict[str, Any]) -> Iterator[tuple[Parts, str]]:
 @rule("unique-id", needs_policy=False, across=True)
 def unique_id(corpus: Corpus) -> Iterator[Finding]:
     """Every record has its own number (信息编号); each holder of a shared one is told of the others."""
+    compared = corpus.compared()
+    shared = {record_id for record_id, count in Counter(f.id for f in compared).items() if count > 1}
     holders: dict[str, list[str]] = defaultdict(list)
-    for doc in corpus.records:
-        holders[doc.data["id"]].append(doc.path)
-    for doc in corpus.records:
-        others = [p for p in holders[doc.data["id"]] if p != doc.path]
-        if others:
+    for f in compared:
+        if f.id in shared:
+            holders[f.id].append(f.path)
+    for f in compared:
+        if f.id in shared:
+            others = [p for p in holders[f.id] if p != f.path]
             yield finding(
-                doc,
+                f.path,
                 "unique-id",
                 ("id",),
-                f"id {doc.data['id']} is also used by {', '.join(others)}",
+                f"id {f.id} is also used by {', '.join(others)}",
                 "take the next free number",
             )
 
@@ -128,15 +131,12 @@ def unique_archive_no(corpus: Corpus) -> Iterator[Finding]:
     policy = corpus.policy
     assert policy is not None
     first: dict[str, str] = {}
-    for doc in corpus.records:
-        for i, event in enumerate(doc.data["events"]):
-            number = event.get("archive_no")
-            if number is None:
-                continue
+    for f in corpus.compared():
+        for i, _, _, number in f.archives:
             prefix, _, sequence = number.split("-")
-            if number in first and first[number] != doc.data["id"]:
+            if number in first and first[number] != f.id:
                 yield finding(
-                    doc,
+                    f.path,
                     "unique-archive-no",
                     ("events", i, "archive_no"),
                     f"archive number {number} is also {first[number]}'s",
@@ -144,13 +144,13 @@ def unique_archive_no(corpus: Corpus) -> Iterator[Finding]:
                 )
             elif prefix != policy.archive_prefix or len(sequence) != policy.archive_sequence_width:
                 yield finding(
-                    doc,
+                    f.path,
                     "unique-archive-no",
                     ("events", i, "archive_no"),
                     f"archive number {number} is not in the series {policy.archive_prefix}-<year>-{'N' * policy.archive_sequence_width}",
                     "use the policy's archive prefix and width",
                 )
-            first.setdefault(number, doc.data["id"])
+            first.setdefault(number, f.id)
 
 
 @rule("unknown-department")
@@ -292,17 +292,15 @@ def recipient_shape(corpus: Corpus) -> Iterator[Finding]:
 @rule("unknown-record", needs_policy=False, across=True)
 def unknown_record(corpus: Corpus) -> Iterator[Finding]:
     """Thread links (in_reply_to, references, supersedes) point at existing records, not at the record itself."""
-    for doc in corpus.records:
-        links: list[tuple[Parts, str]] = [((k,), doc.data[k]) for k in ("in_reply_to", "supersedes") if k in doc.data]
-        links += [(("references", i), r) for i, r in enumerate(doc.data.get("references", []))]
-        for parts, target in links:
-            if target == doc.data["id"]:
+    for f in corpus.compared():
+        for parts, target in f.links:
+            if target == f.id:
                 yield finding(
-                    doc, "unknown-record", parts, f"{parts[0]} points at the record itself", "link another record"
+                    f.path, "unknown-record", parts, f"{parts[0]} points at the record itself", "link another record"
                 )
             elif target not in corpus.record_ids:
                 yield finding(
-                    doc,
+                    f.path,
                     "unknown-record",
                     parts,
                     f"{parts[0]} {target} is not a record in records/",
