@@ -620,3 +620,46 @@ def test_a_report_never_replaces_a_file_git_keeps(demo_repo: Path) -> None:
     assert refused.returncode == 2 and (demo_repo / "README.md").read_text() == "# our records\n"
     for _ in range(2):  # an untracked report of one's own may be written again
         assert run_commlog(*args, str(demo_repo / "overdue.md")).returncode == 0
+
+
+FACT_DAMAGE = (  # each kind of row the code never writes, in place of one record's facts
+    "UPDATE fact SET id = 7 WHERE rowid = {0}",
+    "UPDATE fact SET links = '[1, 2' WHERE rowid = {0}",
+    """UPDATE fact SET links = '[["references", null, "NX-2024-001"]]' WHERE rowid = {0}""",
+    """UPDATE fact SET links = '{{"in_reply_to": 1}}' WHERE rowid = {0}""",
+    "UPDATE fact SET links = '[]' WHERE rowid = {0}",
+    """UPDATE fact SET archives = '[[0, true, "soon", "ND-2024-1001"]]' WHERE rowid = {0}""",
+    """UPDATE fact SET archives = '[[0, 1, "2024-10-11 10:00", "ND-2024-1001"]]' WHERE rowid = {0}""",
+    """UPDATE fact SET archives = '[[0, true, "2024-10-11 10:00", "ND-2024"]]' WHERE rowid = {0}""",
+    "DELETE FROM fact WHERE rowid = {0}",
+)
+
+
+def test_damaged_fact_rows_are_taken_again(demo_repo: Path) -> None:
+    """A row of the facts table that the code does not write is refused: the record is read and its row written again."""
+    fresh = run_commlog("validate", "--format", "json", "--no-cache", "--repo", str(demo_repo)).stdout
+    run_commlog("validate", "--repo", str(demo_repo))
+    db = cache_folder(demo_repo) / INDEX
+    with sqlite3.connect(db) as index:
+        plain = [r for (r,) in index.execute("SELECT rowid FROM fact WHERE archives IS NULL ORDER BY rowid")]
+        archived = [r for (r,) in index.execute("SELECT rowid FROM fact WHERE archives IS NOT NULL ORDER BY rowid")]
+        assert len(plain) >= 5 and len(archived) >= 4
+        rows = sorted(index.execute("SELECT * FROM fact").fetchall())
+        for statement, rowid in zip(FACT_DAMAGE, plain[:5] + archived[:4], strict=True):
+            index.execute(statement.format(rowid))
+        index.execute("DELETE FROM result")
+    index.close()
+    result = run_commlog("validate", "--format", "json", "--repo", str(demo_repo))
+    _no_traceback(result)
+    assert result.stdout == fresh
+    with sqlite3.connect(db) as index:
+        assert sorted(index.execute("SELECT * FROM fact").fetchall()) == rows
+    index.close()
+
+
+def test_the_walk_knows_each_file_s_role(hostile_repo: tuple[Path, dict[str, str]]) -> None:
+    from commlog.repository import role_of, scan
+
+    found = scan(hostile_repo[0])
+    assert found.records > 50
+    assert list(found.roles()) == [(relative, role_of(relative)) for relative in found.files]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path, PurePosixPath
@@ -77,6 +78,16 @@ class Scan:
     others: list[str] = field(default_factory=list)
     """Every other file under records/ and contacts/ (attachments): rules look at whether they exist."""
     findings: list[Finding] = field(default_factory=list)
+    records: int = 0
+    """How many of ``files`` are records: the last ones."""
+
+    def roles(self) -> Iterator[tuple[str, str]]:
+        """Each file with its :func:`role_of`; the records' is known from the walk (100,000 calls spared)."""
+        split = len(self.files) - self.records
+        for relative in self.files[:split]:
+            yield relative, role_of(relative)
+        for relative in self.files[split:]:
+            yield relative, "record"
 
 
 def scan(root: Path) -> Scan:
@@ -96,6 +107,7 @@ def scan(root: Path) -> Scan:
         _walk(root, SITE_SOURCES, [], found, sources=True)  # MkDocs would publish where a link leads
     # Each folder is walked in the order of its names, so the files come in the order of their paths' parts.
     found.files += contacts + records
+    found.records = len(records)  # every file the walk of records/ keeps is a record (role_of says so)
     return found
 
 

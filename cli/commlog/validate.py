@@ -78,7 +78,7 @@ def validate_all(root: Path, snap: Snapshot | None = None) -> Result:
     return Result(
         corpus.files,
         sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule, f.message)),
-        sum(1 for relative in snap.scan.files if repository.role_of(relative) == "record"),
+        snap.scan.records,
     )
 
 

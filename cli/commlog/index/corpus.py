@@ -99,10 +99,10 @@ class Snapshot:
         known = self.store.validity()
         verdicts: dict[str, Verdict] = {}
         pending: list[str] = []
-        for relative in self.scan.files:
+        for relative, role in self.scan.roles():
             if relative in self.unreadable:
                 continue
-            role, digest = repository.role_of(relative), self.digests[relative]
+            digest = self.digests[relative]
             ok = known.get(f"{role}:{digest}")
             if ok is None:
                 pending.append(relative)
@@ -237,9 +237,9 @@ def load_corpus(root: Path, use_cache: bool = True, snap: Snapshot | None = None
     snap.load(verdicts)
     corpus = Corpus(root=root, policy=None)
     findings: list[Finding] = list(snap.scan.findings)
-    for relative in snap.scan.files:
-        role = repository.role_of(relative)
-        ids = {"internal": corpus.staff_ids, "external": corpus.org_ids, "record": corpus.record_names}.get(role)
+    names = {"internal": corpus.staff_ids, "external": corpus.org_ids, "record": corpus.record_names}
+    for relative, role in snap.scan.roles():
+        ids = names.get(role)
         if ids is not None:
             ids.add(relative.rpartition("/")[2].removesuffix(".yaml"))
         if relative in snap.unreadable:
@@ -269,14 +269,12 @@ def context_corpus(snap: Snapshot) -> tuple[Corpus, list[Finding]]:
     snap.load([r for r, v in verdicts.items() if v.role != "record"] + invalid)
     corpus = Corpus(root=snap.root, policy=None)
     found: list[Finding] = list(snap.scan.findings)
-    for relative in snap.scan.files:
-        verdict = verdicts.get(relative)
-        role = verdict.role if verdict is not None else repository.role_of(relative)
-        ids = {"internal": corpus.staff_ids, "external": corpus.org_ids, "record": corpus.record_names}.get(role)
+    names = {"internal": corpus.staff_ids, "external": corpus.org_ids, "record": corpus.record_names}
+    for relative, role in snap.scan.roles():
+        ids = names.get(role)
         if ids is not None:
             ids.add(relative.rpartition("/")[2].removesuffix(".yaml"))
-        if relative in snap.unreadable:
-            found.append(snap.unreadable[relative])
+    found += (snap.unreadable[r] for r in snap.scan.files if r in snap.unreadable)
     for relative in invalid:
         verdict = verdicts[relative]
         found += verdict.findings

@@ -19,7 +19,7 @@ from commlog.timeutil import TIME_FORM
 Row = tuple[str, str | None, str | None]
 """A record's id, its links (JSON or NULL), its archive-numbered events (JSON or NULL)."""
 _NUMBER = re.compile(r"[A-Z][A-Z0-9]{0,7}-\d{4}-\d{1,6}\Z")
-"""What the record schema lets an archive number be (the rules split it into prefix, year and sequence)."""
+"""What the record schema lets a record id and an archive number be (the rules split them at the dashes)."""
 
 
 def to_row(facts: Facts) -> Row:
@@ -33,9 +33,11 @@ def to_row(facts: Facts) -> Row:
 
 def from_row(path: str, record_id: Any, links: Any, archives: Any) -> Facts | None:
     """The facts a row holds, or None when it is not a row :func:`to_row` writes."""
+    if not isinstance(record_id, str) or not _NUMBER.match(record_id):
+        return None
+    if links is None and archives is None:  # most records: said without a call more
+        return Facts(path, record_id, (), ())
     try:
-        if not isinstance(record_id, str):
-            return None
         return Facts(path, record_id, _links(links), _archives(archives))
     except (TypeError, ValueError):  # json's errors included
         return None
@@ -46,7 +48,12 @@ def _links(text: Any) -> tuple[tuple[tuple[str] | tuple[str, int], str], ...]:
         return ()
     out: list[tuple[tuple[str] | tuple[str, int], str]] = []
     for name, index, target in json.loads(text):
-        if not isinstance(target, str) or name not in LINKS or (index is None) != (name != "references"):
+        if (
+            not isinstance(target, str)
+            or not _NUMBER.match(target)
+            or name not in LINKS
+            or (index is None) != (name != "references")
+        ):
             raise ValueError("not a link")
         if index is None:
             out.append(((name,), target))
