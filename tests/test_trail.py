@@ -479,3 +479,22 @@ def test_a_blank_late_entry_is_no_reason(repo: Path) -> None:
     append(repo, NEW, "{type: comment, at: 2026-11-20 11:00, by: zhang-wei, note: 电话, late_entry: '　'}")
     commit(repo, "zhang-wei", "late, with a blank reason", when="2026-11-26T15:00:00+08:00")
     assert check(repo) == [(NEW, "event-backdated")]
+
+
+def test_files_judged_before_give_the_same_findings(repo: Path) -> None:
+    """The check takes the files the index has judged from it: the findings are those of a run without the index."""
+    append(repo, NEW, APPROVAL)
+    commit(repo, "zhang-wei", "approve in her name")
+    path = repo / RECORD
+    path.write_text(path.read_text(encoding="utf-8").replace("urgency: normal", "urgency: 紧急", 1), "utf-8")
+    commit(repo, "zhang-wei", "an urgency the schema refuses")
+
+    def run(*extra: str) -> str:
+        args = [sys.executable, "-m", "commlog", "validate", "--base", "main", "--format", "json", *extra]
+        env = {**os.environ, "PYTHONUTF8": "1"}
+        return subprocess.run(args, cwd=repo, capture_output=True, text=True, env=env).stdout
+
+    fresh = run("--no-cache")
+    assert {"approval-not-by-approver", "schema-enum"} <= {f["rule"] for f in json.loads(fresh)["findings"]}
+    assert run() == fresh  # the run that fills the index
+    assert run() == fresh  # the run that takes the policy, the contacts and the records from it

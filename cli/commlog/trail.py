@@ -143,12 +143,13 @@ def settings(policy: Policy) -> dict[str, Any]:
     return {**DEFAULTS, **policy.data.get("trail", {})}
 
 
-def check(root: Path, ref: str, me: str | None, now: datetime) -> Trail:
+def check(root: Path, ref: str, me: str | None, now: datetime, use_cache: bool = True) -> Trail:
     """The trail findings of the change from ``ref`` (its merge base with HEAD) to the work tree.
 
     ``me`` is git's user.email, the author of what is not committed yet; ``now`` its time.
     Only the changed records, the contacts and the policy are read (``Trail.corpus``).
-    Raises :class:`NoPolicy` when the policy does not load (validate says why).
+    Raises :class:`NoPolicy` when the policy does not load (validate says why). With ``use_cache``
+    files the index has judged are taken from it.
     """
     tip = history.commit_of(root, ref)
     if tip is None:
@@ -158,7 +159,7 @@ def check(root: Path, ref: str, me: str | None, now: datetime) -> Trail:
     if base is None:
         raise BadBase(f"--base {ref} shares no history with HEAD; fetch the whole history (fetch-depth: 0)")
     changes = [c for c in history.changes_since(root, base, ("records",)) if _is_record(c.old) or _is_record(c.new)]
-    corpus = partial_corpus(root, [c.new for c in changes if c.new and (root / c.new).is_file()])
+    corpus = partial_corpus(root, [c.new for c in changes if c.new and (root / c.new).is_file()], use_cache)
     if corpus.policy is None:
         raise NoPolicy("policy.yaml does not load")
     policy = corpus.policy

@@ -69,12 +69,12 @@ def validate(
             raise click.UsageError(str(err)) from err
     result = run_validation(root, only, use_cache=not no_cache)
     if base is not None:
-        result = _with_trail(root, base, result, only)
+        result = _with_trail(root, base, result, only, use_cache=not no_cache)
     REPORTERS[output_format](result, sys.stdout)
     sys.exit(1 if result.findings else 0)
 
 
-def _with_trail(root: Path, base: str, result: Any, only: list[Path] | None) -> Any:
+def _with_trail(root: Path, base: str, result: Any, only: list[Path] | None, use_cache: bool) -> Any:
     """The result with the findings of the change since ``base`` added."""
     from datetime import datetime
 
@@ -83,7 +83,7 @@ def _with_trail(root: Path, base: str, result: Any, only: list[Path] | None) -> 
     from commlog.validate import Result, placed
 
     try:
-        trail = check(root, base, user_email(root), datetime.now().astimezone())
+        trail = check(root, base, user_email(root), datetime.now().astimezone(), use_cache)
     except BadBase as err:
         raise click.UsageError(str(err)) from err
     except NoPolicy:

@@ -288,11 +288,12 @@ def context_corpus(snap: Snapshot) -> tuple[Corpus, list[Finding]]:
     return corpus, found
 
 
-def partial_corpus(root: Path, records: list[str]) -> Corpus:
+def partial_corpus(root: Path, records: list[str], use_cache: bool = True) -> Corpus:
     """The policy, the contacts and the given record files, each loaded and checked against its schema.
 
     For checks that look at a few records (the pull request check) in a repository of many:
     the files not named are not read. Files that do not load or match their schema are left out.
+    A file whose content the index has judged is taken from it (no parse, no schema compiled).
     """
     corpus = Corpus(root=root, policy=None)
     contacts = [
@@ -306,10 +307,28 @@ def partial_corpus(root: Path, records: list[str]) -> Corpus:
             raws.append((relative, read_bytes(root / relative)))
         except LoadError:
             continue
-    for (relative, _), (data, found) in zip(raws, judge_all(raws), strict=True):
+    judged = _judged_before(root, raws) if use_cache else {}
+    pending = [(relative, raw) for relative, raw in raws if relative not in judged]
+    judged.update((relative, verdict) for (relative, _), verdict in zip(pending, judge_all(pending), strict=True))
+    for relative, _ in raws:
+        data, found = judged[relative]
         if data is not None and not found:
             admit(corpus, repository.role_of(relative), Document(relative, "", data))
     return corpus
+
+
+def _judged_before(root: Path, raws: list[tuple[str, bytes]]) -> dict[str, tuple[dict[str, Any] | None, list[Finding]]]:
+    """The stored data and findings of the files whose content (these bytes) the index has judged."""
+    store = Store(root, cache.code_state())
+    keys = [f"{repository.role_of(relative)}:{cache.content_digest(raw)}" for relative, raw in raws]
+    stored = store.judged(keys)
+    found = {}
+    for (relative, _), key in zip(raws, keys, strict=True):
+        entry = stored.get(key)
+        parsed = _parsed(entry, relative) if entry is not None else None
+        if parsed is not None:
+            found[relative] = parsed
+    return found
 
 
 def admit(corpus: Corpus, role: str, doc: Document) -> None:
