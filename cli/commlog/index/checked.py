@@ -20,7 +20,7 @@ from dataclasses import replace
 
 from commlog import repository
 from commlog.findings import Finding
-from commlog.index.corpus import Snapshot, context_corpus, text_or_empty, with_lines
+from commlog.index.corpus import Snapshot, bulk, context_corpus, text_or_empty, with_lines
 from commlog.index.facts import from_row, to_row
 from commlog.load import Document
 from commlog.rules import Corpus, Facts, facts, run
@@ -35,19 +35,20 @@ def findings(snap: Snapshot) -> tuple[Corpus, list[Finding]]:
     corpus.record_ids.update(f.id for f in compared)
 
     context = snap.context_key()
-    keys = _keys(snap, valid)
-    stored = snap.store.checked(context)
     new: dict[str, str] = {}
     pending: list[str] = []
-    for relative in valid:
-        entry = stored.get(keys[relative])
-        if entry == "[]":  # the common case: nothing found
-            continue
-        parsed = None if entry is None else _parsed(entry, relative)
-        if parsed is None:
-            pending.append(relative)
-        else:
-            found += parsed
+    with bulk():
+        keys = _keys(snap, valid)
+        stored = snap.store.checked(context)
+        for relative in valid:
+            entry = stored.get(keys[relative])
+            if entry == "[]":  # the common case: nothing found
+                continue
+            parsed = None if entry is None else _parsed(entry, relative)
+            if parsed is None:
+                pending.append(relative)
+            else:
+                found += parsed
     snap.load(pending)
     alone = replace(corpus, records=[Document(r, "", verdicts[r].data) for r in pending])  # type: ignore[arg-type]
     judged_now = with_lines(list(run(alone, across=False)), lambda path: text_or_empty(snap.root / path))
@@ -61,7 +62,8 @@ def findings(snap: Snapshot) -> tuple[Corpus, list[Finding]]:
 
     across = replace(corpus)
     across.facts = compared
-    found += run(across, across=True)
+    with bulk():
+        found += run(across, across=True)
     snap.save(checked=(context, new, set(keys.values())))
     return corpus, found
 
@@ -69,20 +71,21 @@ def findings(snap: Snapshot) -> tuple[Corpus, list[Finding]]:
 def _facts(snap: Snapshot, valid: list[str]) -> list[Facts]:
     """Each valid record's facts, in order: from the index, or from its data (loaded for the few it lacks)."""
     verdicts = snap.verdicts()
-    stored = snap.store.facts() if snap.enabled else {}
     out: dict[str, Facts] = {}
     lacking: list[str] = []
-    for relative in valid:
-        verdict = verdicts[relative]
-        if verdict.data is not None:
-            out[relative] = facts(relative, verdict.data)
-            continue
-        row = stored.get(verdict.digest)
-        value = None if row is None else from_row(relative, *row)
-        if value is None:
-            lacking.append(relative)
-        else:
-            out[relative] = value
+    with bulk():
+        stored = snap.store.facts() if snap.enabled else {}
+        for relative in valid:
+            verdict = verdicts[relative]
+            if verdict.data is not None:
+                out[relative] = facts(relative, verdict.data)
+                continue
+            row = stored.get(verdict.digest)
+            value = None if row is None else from_row(relative, *row)
+            if value is None:
+                lacking.append(relative)
+            else:
+                out[relative] = value
     snap.load(lacking)
     for relative in lacking:
         verdict = verdicts[relative]

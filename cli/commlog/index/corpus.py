@@ -12,11 +12,13 @@ many (:data:`PARALLEL_MIN`), with the same results in the same order as one core
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -96,17 +98,18 @@ class Snapshot:
         """Every readable data file's verdict; files not judged before are judged now (and stored)."""
         if self._verdicts is not None:
             return self._verdicts
-        known = self.store.validity()
         verdicts: dict[str, Verdict] = {}
         pending: list[str] = []
-        for relative, role in self.scan.roles():
-            if relative in self.unreadable:
-                continue
-            digest = self.digests[relative]
-            ok = known.get(f"{role}:{digest}")
-            if ok is None:
-                pending.append(relative)
-            verdicts[relative] = Verdict(role, digest, bool(ok))
+        with bulk():
+            known = self.store.validity()
+            for relative, role in self.scan.roles():
+                if relative in self.unreadable:
+                    continue
+                digest = self.digests[relative]
+                ok = known.get(f"{role}:{digest}")
+                if ok is None:
+                    pending.append(relative)
+                verdicts[relative] = Verdict(role, digest, bool(ok))
         self._verdicts = verdicts
         self._judge(pending)
         return verdicts
@@ -182,6 +185,20 @@ class Snapshot:
         )
         self._new, self.new_facts = {}, {}
         self.seen, self.gone = {}, []
+
+
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """Python's cycle collector paused while a run makes an object or more per file (verdicts, facts): made by
+    the 100,000, they would set it off hundreds of times, each pass walking every object kept so far, and
+    they hold no cycles for it to find. Never around parsing, whose garbage it does collect."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def take_snapshot(root: Path, use_cache: bool = True) -> Snapshot:
