@@ -498,3 +498,14 @@ def test_files_judged_before_give_the_same_findings(repo: Path) -> None:
     assert {"approval-not-by-approver", "schema-enum"} <= {f["rule"] for f in json.loads(fresh)["findings"]}
     assert run() == fresh  # the run that fills the index
     assert run() == fresh  # the run that takes the policy, the contacts and the records from it
+
+
+def test_a_number_the_base_had_at_the_branch_point_is_not_given_meanwhile(repo: Path) -> None:
+    """Only the files the base branch changed since the branch point are searched: a number older than that is in the
+    work tree too, where unique-archive-no finds it taken."""
+    target = "records/2026/NX-2026-003.yaml"
+    append(repo, target, "{type: archived, at: 2026-11-20 11:00, by: zhao-min, archive_no: ND-2024-1001}")
+    commit(repo, "zhao-min", "a number NX-2024-001 has had for two years")
+    found = check(repo)
+    assert (target, "unique-archive-no") in found
+    assert (target, "archive-no-taken") not in found
