@@ -23,6 +23,8 @@ from typing import Any, Literal
 CLEARANCE = {"public": 0, "internal": 1, "confidential": 2, "secret": 3}
 
 Confidence = Literal["high", "low"]
+TEXT_ATTACHMENTS = (".txt", ".md", ".csv", ".eml")
+"""Attachments read as text (checked, and masked on the site); docx, xlsx and pdf are not (no extractor)."""
 
 # One character for one: full-width ASCII (！-～) to ASCII, the ideographic and no-break spaces to a space,
 # every dash to a hyphen-minus.

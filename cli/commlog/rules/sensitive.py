@@ -11,7 +11,19 @@ from commlog.fileio import open_regular
 from commlog.findings import Finding
 from commlog.load import Document
 from commlog.rules import Corpus, finding, rule
-from commlog.sensitive import CLEARANCE, NAMES, Hit, Settings, fingerprint, line_of, mask, scan, settings_of, texts
+from commlog.sensitive import (
+    CLEARANCE,
+    NAMES,
+    TEXT_ATTACHMENTS,
+    Hit,
+    Settings,
+    fingerprint,
+    line_of,
+    mask,
+    scan,
+    settings_of,
+    texts,
+)
 
 RECORD_CODED = (
     "id", "kind", "direction", "urgency", "classification", "importance", "channels", "channel", "type", "at", "by",
@@ -22,7 +34,6 @@ RECORD_CODED = (
 """Keys whose values are coded (ids, times, choices), not words someone wrote."""
 CONTACT_OWN = ("id", "department", "phone", "mobile", "phones", "email", "status", "roles", "owner", "type")
 """A contact's own numbers and email are its fields, not leaks; the rest of what it says is free text."""
-TEXT_ATTACHMENTS = (".txt", ".md", ".csv", ".eml")
 ATTACHMENT_LIMIT = 4 * 1024 * 1024
 """Bytes read of a text attachment (the records' own size limit is far below; an attachment can be larger)."""
 CLASS_NAMES = {"public": "公开", "internal": "内部", "confidential": "机密", "secret": "绝密"}
