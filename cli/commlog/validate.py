@@ -41,11 +41,24 @@ def validate(root: Path, only: list[Path] | None = None, use_cache: bool = True)
             "findings": [f.as_json() for f in result.findings],
         }
         snap.save(result=(key, stored))
+    result = _accepted(root, result)
     if only is None:
         return result
     # The paths are absolute, and links among them are not followed (commands.common.paths_in).
     wanted = {p.relative_to(root).as_posix() for p in only}
     return Result(len(wanted), [f for f in result.findings if f.path in wanted], result.records)
+
+
+def _accepted(root: Path, result: Result) -> Result:
+    """The result without the sensitive-data findings the allow list accepts, with its stale entries (outside the
+    index: the list is no record, and changes nothing a record's findings depend on)."""
+    from commlog.allowlist import applied
+
+    findings, _ = applied(root, result.findings)
+    if findings is result.findings:
+        return result
+    findings = with_lines(findings, lambda path: text_or_empty(root / path))
+    return Result(result.checked, sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule)), result.records)
 
 
 def _stored_result(stored: Any) -> Result | None:

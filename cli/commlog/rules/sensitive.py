@@ -38,6 +38,8 @@ ATTACHMENT_LIMIT = 4 * 1024 * 1024
 """Bytes read of a text attachment (the records' own size limit is far below; an attachment can be larger)."""
 CLASS_NAMES = {"public": "公开", "internal": "内部", "confidential": "机密", "secret": "绝密"}
 RULE = "sensitive-data"
+FINGERPRINT = "指纹"
+"""Ends a finding's message with the hash the allow list keeps of its value (commlog.allowlist)."""
 
 
 @rule(RULE)
@@ -55,19 +57,26 @@ def sensitive_data(corpus: Corpus) -> Iterator[Finding]:
 
 def record_findings(root: Path, doc: Document, settings: Settings) -> Iterator[Finding]:
     """The findings of one record: its free text, its attachments' names and its text attachments' content."""
+    return (found for _, found in judged(root, doc, settings))
+
+
+def judged(root: Path, doc: Document, settings: Settings) -> Iterator[tuple[Hit, Finding]]:
+    """Each finding of one record with the hit it reports (``commlog allow`` hashes the hit)."""
     data = doc.data
     classification = data["classification"]
     channels = set(data.get("channels", [])) | {e["channel"] for e in data["events"] if "channel" in e}
     for parts, text in texts(data, RECORD_CODED):
         for hit in scan(text, settings):
-            yield from _judge(doc, data["id"], parts, text, hit, classification, channels, settings, "")
+            for found in _judge(doc, data["id"], parts, text, hit, classification, channels, settings, ""):
+                yield hit, found
     for index, name in enumerate(data.get("attachments", [])):
         content = attachment_text(root, doc.path, name)
         for hit in scan(content, settings) if content else ():
             where = f"attachment {name} line {line_of(content, hit.start)}: "
-            yield from _judge(
+            for found in _judge(
                 doc, data["id"], ("attachments", index), content, hit, classification, channels, settings, where
-            )
+            ):
+                yield hit, found
 
 
 def attachment_text(root: Path, record_file: str, name: str) -> str:
@@ -131,5 +140,7 @@ def _judge(
     )
     if banned:
         hint = f"send it over another channel than {', '.join(banned)}, or remove the data; " + hint.split("; ", 1)[1]
-    message = f"{line}{hit.detector} ({name}) {shown}: {'; '.join(reasons)} [指纹 {fingerprint(record_id, hit)}]"
+    message = (
+        f"{line}{hit.detector} ({name}) {shown}: {'; '.join(reasons)} [{FINGERPRINT} {fingerprint(record_id, hit)}]"
+    )
     yield finding(doc, RULE, parts, message, hint)
