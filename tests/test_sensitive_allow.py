@@ -131,3 +131,18 @@ def test_a_broken_allow_list_is_a_finding(repo: Path) -> None:
     (repo / ALLOW_FILE).parent.mkdir(exist_ok=True)
     (repo / ALLOW_FILE).write_text("allowed:\n  - record: NX-2024-901\n", encoding="utf-8")
     assert sorted(f.split(":")[0] for f in rules(repo)) == ["sensitive-allow", "sensitive-data"]
+
+
+def test_the_pull_request_summary_lists_sensitive_data_first(repo: Path) -> None:
+    write(repo, f"客户身份证号{ID}，请财务核对。{'另外' * 15}请勿外发源代码")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Note", author=STAFF)
+    done = run_commlog("pr-summary", "--base", "main", "--repo", str(repo))
+    text = done.stdout
+    assert "### ⚠ 敏感信息 (1 项发现)" in text, text
+    assert text.index("敏感信息") < text.index("### NX-2024-901")
+    assert r"110105\*\*\*\*\*\*\*\*1232" in text and ID not in text  # masked, and escaped for Markdown
+    assert "请留意" in text and "source_code" in text
+    data = json.loads(run_commlog("pr-summary", "--base", "main", "--format", "json", "--repo", str(repo)).stdout)
+    assert [f["rule"] for f in data["sensitive"]["findings"]] == ["sensitive-data"]
+    assert [n["detector"] for n in data["sensitive"]["notes"]] == ["source_code"]

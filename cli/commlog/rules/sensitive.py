@@ -79,6 +79,15 @@ def judged(root: Path, doc: Document, settings: Settings) -> Iterator[tuple[Hit,
                 yield hit, found
 
 
+def low_confidence(doc: Document, settings: Settings) -> Iterator[tuple[tuple[object, ...], Hit]]:
+    """What a reviewer should look at though it is no finding: a keyword with no number near it, a document
+    number with no word before it (the pull request summary lists them)."""
+    for parts, text in texts(doc.data, RECORD_CODED):
+        for hit in scan(text, settings):
+            if hit.confidence == "low":
+                yield parts, hit
+
+
 def attachment_text(root: Path, record_file: str, name: str) -> str:
     """A text attachment's content ('' for another type, or one that cannot be read: other rules say why)."""
     if PurePosixPath(name).suffix.lower() not in TEXT_ATTACHMENTS:
