@@ -81,8 +81,10 @@ def applied(root: Path, findings: list[Finding]) -> tuple[list[Finding], int]:
             seen.add(key)
         else:
             kept.append(item)
+    judged_otherwise = {Path(f.path).stem for f in kept if f.path.startswith("records/")}
     for index, entry in enumerate(entries):
-        if (entry.record, entry.hash) not in seen:
+        # a record with other findings may not have been judged for sensitive data (one that does not load)
+        if (entry.record, entry.hash) not in seen and entry.record not in judged_otherwise:
             kept.append(
                 Finding(
                     ALLOW_FILE,
@@ -131,9 +133,14 @@ def write(root: Path, entries: list[Entry]) -> None:
     for entry in entries:
         fields = entry.as_dict()
         lines.append(f"  - record: {fields.pop('record')}\n")
-        lines += [f"    {k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in fields.items()]
+        lines += [f"    {k}: {_scalar(v)}\n" for k, v in fields.items()]
     (root / ALLOW_FILE).parent.mkdir(exist_ok=True)
     atomic_write(root / ALLOW_FILE, "".join(lines))
+
+
+def _scalar(value: str) -> str:
+    """A value as YAML: plain when it is an id or a hash, else double-quoted (JSON's quoting is YAML's)."""
+    return value if re.fullmatch(r"[a-z0-9_-]+", value) else json.dumps(value, ensure_ascii=False)
 
 
 def trail_findings(root: Path, base: str, tip: str, me: str | None, now: datetime) -> list[Finding]:
