@@ -14,15 +14,16 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from commlog import history
 from commlog.fileio import atomic_write
 from commlog.findings import Finding, pointer
 from commlog.load import LoadError, parse, read_text
 from commlog.rules.sensitive import FINGERPRINT, RULE, judged
-from commlog.schema import Schemas
 from commlog.sensitive import fingerprint, settings_of
+
+if TYPE_CHECKING:
+    from commlog.history import TrailCommit
 
 ALLOW_FILE = ".commlog/allowed-sensitive.yaml"
 HEADER = "# yaml-language-server: $schema=../schemas/allowed-sensitive.schema.json\n"
@@ -48,6 +49,8 @@ def parse_entries(text: str) -> list[Entry]:
         data = parse(text) if text.strip() else {"allowed": []}
     except LoadError as err:
         raise ValueError(str(err)) from err
+    from commlog.schema import Schemas
+
     errors = sorted(Schemas().validator("allowed-sensitive").iter_errors(data), key=lambda e: list(e.path))
     if errors:
         where = "/".join(str(p) for p in errors[0].path)
@@ -146,6 +149,8 @@ def _scalar(value: str) -> str:
 def trail_findings(root: Path, base: str, tip: str, me: str | None, now: datetime) -> list[Finding]:
     """Each entry the change adds that was not committed by the person it names, or whose person may not accept
     (by the roles and contacts of the target branch ``tip``, never the change's own)."""
+    from commlog import history
+
     spec = f"{base}:{ALLOW_FILE}"
     before = _entries_of(history.read_blobs(root, [spec])[spec])
     path = root / ALLOW_FILE
@@ -164,7 +169,7 @@ def trail_findings(root: Path, base: str, tip: str, me: str | None, now: datetim
     roles = settings_of(policy).accept_roles
     found = []
     for index, entry in added:
-        author: history.TrailCommit | None = None
+        author: TrailCommit | None = None
         for commit in commits:  # the first of the last unbroken run of commits holding the entry
             author = (author or commit) if entry in held[commit.sha] else None
         email, where = (author.email, f"commit {author.sha[:8]}") if author else ((me or "").lower(), "uncommitted")
@@ -204,6 +209,8 @@ def _entries_of(raw: bytes | None) -> list[Entry]:
 
 
 def _staff_at(root: Path, commit: str) -> dict[str, dict[str, Any]]:
+    from commlog import history
+
     files = [p for p in history.files_at(root, commit, "contacts/internal") if p.endswith(".yaml")]
     staff = {}
     for raw in history.read_blobs(root, [f"{commit}:{p}" for p in files]).values():

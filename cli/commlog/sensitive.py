@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -59,6 +59,9 @@ _PATTERN = re.compile(
         )
     )
 )
+_MAYBE = re.compile(r"[0-9\uff10-\uff19]{4}|[@\uff20]")
+"""Every value a detector finds has four digits in a row (ASCII or full-width) or an @: a text without them,
+most text, is passed over without normalising or running the full pattern."""
 _NUMBER_NEAR = re.compile(r"\d[\d,.]*\d|\d")
 _DOCUMENT_WORDS = {
     "passport": ("护照", "passport", "Passport", "PASSPORT"),
@@ -205,10 +208,8 @@ class Settings:
     """The channels that may never carry each detector's data."""
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Keyword lists by id (each list is a detector)."""
-
-    @property
-    def keyword_pattern(self) -> re.Pattern[str] | None:
-        return _keyword_pattern(tuple((k, w) for k, words in self.keywords.items() for w in words))
+    keyword_pattern: re.Pattern[str] | None = field(default=None, compare=False)
+    """Any word of any list (:func:`settings_of` compiles it once)."""
 
 
 @lru_cache(maxsize=8)
@@ -230,7 +231,9 @@ def settings_of(policy: dict[str, Any] | None) -> Settings:
         keywords[entry["id"]] = tuple(entry["words"])
         levels[entry["id"]] = entry.get("classification", "confidential")
         never[entry["id"]] = frozenset(entry.get("never_over", ()))
-    return Settings(tuple(d.lower() for d in raw["own_domains"]), tuple(raw["accept_roles"]), levels, never, keywords)
+    pattern = _keyword_pattern(tuple((k, w) for k, words in keywords.items() for w in words))
+    domains = tuple(d.lower() for d in raw["own_domains"])
+    return Settings(domains, tuple(raw["accept_roles"]), levels, never, keywords, pattern)
 
 
 # -- scanning --------------------------------------------------------------------------------------------------
@@ -238,7 +241,14 @@ def settings_of(policy: dict[str, Any] | None) -> Settings:
 
 def scan(text: str, settings: Settings) -> Iterator[Hit]:
     """Every detected value in ``text``, in order, reading it once (and once more for the keywords, if any)."""
-    normal = normalise(text)
+    if _MAYBE.search(text) is not None:
+        yield from _numbers(normalise(text), settings)
+    pattern = settings.keyword_pattern
+    if pattern is not None and pattern.search(text) is not None:
+        yield from _keywords(normalise(text), pattern, settings)
+
+
+def _numbers(normal: str, settings: Settings) -> Iterator[Hit]:
     for match in _PATTERN.finditer(normal):
         kind = match.lastgroup
         raw = match.group()
@@ -265,9 +275,6 @@ def scan(text: str, settings: Settings) -> Iterator[Hit]:
             if DETECTORS[detector](compact.upper() if detector != "bank_card" else compact):
                 yield Hit(detector, start, end, compact.upper())
                 break
-    pattern = settings.keyword_pattern
-    if pattern is not None:
-        yield from _keywords(normal, pattern, settings)
 
 
 def _keywords(normal: str, pattern: re.Pattern[str], settings: Settings) -> Iterator[Hit]:
@@ -334,15 +341,31 @@ def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def texts(data: Any, skip: Iterable[str], parts: tuple[object, ...] = ()) -> Iterator[tuple[tuple[object, ...], str]]:
-    """Every string in ``data`` with its path, but for the keys in ``skip`` (coded values, ids, times)."""
-    skipped = set(skip)
+def texts(data: Any, skip: frozenset[str], settings: Settings | None = None) -> list[tuple[tuple[object, ...], str]]:
+    """Every string in ``data`` with its path, but under the keys in ``skip`` (coded values, ids, times); with
+    ``settings``, only the strings :func:`scan` could find something in (the rest cost no path).
+
+    This walks every field of every record: plain recursion into a list, no generators.
+    """
+    found: list[tuple[tuple[object, ...], str]] = []
+    maybe = _MAYBE.search
+    words = settings.keyword_pattern.search if settings is not None and settings.keyword_pattern else None
+
+    def keep(text: str) -> bool:
+        return settings is None or maybe(text) is not None or (words is not None and words(text) is not None)
+
+    def walk(value: Any, parts: tuple[object, ...]) -> None:
+        pairs: Any = value.items() if type(value) is dict else enumerate(value)
+        for key, item in pairs:
+            kind = type(item)
+            if kind is str:
+                if key not in skip and keep(item):
+                    found.append(((*parts, key), item))
+            elif (kind is dict or kind is list) and key not in skip:
+                walk(item, (*parts, key))
+
     if isinstance(data, str):
-        yield parts, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            if key not in skipped:
-                yield from texts(value, skipped, (*parts, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from texts(value, skipped, (*parts, index))
+        return [((), data)] if keep(data) else []
+    if isinstance(data, (dict, list)):
+        walk(data, ())
+    return found

@@ -25,14 +25,14 @@ from commlog.sensitive import (
     texts,
 )
 
-RECORD_CODED = (
+RECORD_CODED = frozenset((
     "id", "kind", "direction", "urgency", "classification", "importance", "channels", "channel", "type", "at", "by",
     "person", "role", "department", "org", "status", "archive_no", "no", "owner", "task", "depends_on", "due",
     "feedback_due", "held_at", "host", "recorder", "recorded_by", "in_reply_to", "supersedes", "references",
     "signature", "start", "end", "legal_effect",
-)  # fmt: skip
+))  # fmt: skip
 """Keys whose values are coded (ids, times, choices), not words someone wrote."""
-CONTACT_OWN = ("id", "department", "phone", "mobile", "phones", "email", "status", "roles", "owner", "type")
+CONTACT_OWN = frozenset(("id", "department", "phone", "mobile", "phones", "email", "status", "roles", "owner", "type"))
 """A contact's own numbers and email are its fields, not leaks; the rest of what it says is free text."""
 ATTACHMENT_LIMIT = 4 * 1024 * 1024
 """Bytes read of a text attachment (the records' own size limit is far below; an attachment can be larger)."""
@@ -50,7 +50,7 @@ def sensitive_data(corpus: Corpus) -> Iterator[Finding]:
     for doc in corpus.records:
         yield from record_findings(corpus.root, doc, settings)
     for doc in corpus.staff_docs + corpus.org_docs:
-        for parts, text in texts(doc.data, CONTACT_OWN):
+        for parts, text in texts(doc.data, CONTACT_OWN, settings):
             for hit in scan(text, settings):
                 yield from _judge(doc, doc.data["id"], parts, text, hit, "internal", set(), settings, "")
 
@@ -65,7 +65,7 @@ def judged(root: Path, doc: Document, settings: Settings) -> Iterator[tuple[Hit,
     data = doc.data
     classification = data["classification"]
     channels = set(data.get("channels", [])) | {e["channel"] for e in data["events"] if "channel" in e}
-    for parts, text in texts(data, RECORD_CODED):
+    for parts, text in texts(data, RECORD_CODED, settings):
         for hit in scan(text, settings):
             for found in _judge(doc, data["id"], parts, text, hit, classification, channels, settings, ""):
                 yield hit, found
@@ -82,7 +82,7 @@ def judged(root: Path, doc: Document, settings: Settings) -> Iterator[tuple[Hit,
 def low_confidence(doc: Document, settings: Settings) -> Iterator[tuple[tuple[object, ...], Hit]]:
     """What a reviewer should look at though it is no finding: a keyword with no number near it, a document
     number with no word before it (the pull request summary lists them)."""
-    for parts, text in texts(doc.data, RECORD_CODED):
+    for parts, text in texts(doc.data, RECORD_CODED, settings):
         for hit in scan(text, settings):
             if hit.confidence == "low":
                 yield parts, hit
