@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO_PARTS = ("policy.yaml", "schemas", "records", "contacts")
+DEMO_PARTS = ("policy.yaml", "schemas", "records", "contacts", ".commlog/allowed-sensitive.yaml")
 
 
 def copy_demo(target: Path, with_site: bool = False) -> Path:
@@ -22,6 +22,7 @@ def copy_demo(target: Path, with_site: bool = False) -> Path:
         if source.is_dir():
             shutil.copytree(source, target / part)
         else:
+            (target / part).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target / part)
     return target
 

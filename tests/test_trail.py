@@ -183,7 +183,7 @@ def test_signed_approvals_when_the_policy_asks(repo: Path, tmp_path: Path) -> No
     key = tmp_path / "wang"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
     signers = repo / ".commlog/allowed_signers"
-    signers.parent.mkdir()
+    signers.parent.mkdir(exist_ok=True)  # the demo keeps its accepted sensitive data there
     signers.write_text(f"{EMAIL['wang-fang']} {(tmp_path / 'wang.pub').read_text()}")
     policy = repo / "policy.yaml"
     policy.write_text(

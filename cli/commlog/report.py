@@ -22,6 +22,8 @@ def text(result: Result, out: TextIO) -> None:
         )
     else:
         out.write(f"{result.checked} file(s) checked, all valid\n")
+    if result.accepted:
+        out.write(f"{result.accepted} sensitive-data finding(s) accepted in .commlog/allowed-sensitive.yaml\n")
 
 
 def as_json(result: Result, out: TextIO) -> None:

@@ -99,4 +99,6 @@ def _write_policy(path: Path) -> None:
 
     policy = parse(data_path("policy.yaml").read_text(encoding="utf-8"))
     policy.pop("delegates", None)
+    if "sensitive_data" in policy:
+        policy["sensitive_data"]["own_domains"] = []  # the demo's domain is not the new organisation's
     path.write_text(canonical_text(Schemas(data_path("schemas")), repository.POLICY, policy), encoding="utf-8")

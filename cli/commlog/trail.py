@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from commlog import history
+from commlog import allowlist, history
 from commlog.findings import Finding, pointer
 from commlog.index.corpus import partial_corpus
 from commlog.load import LoadError, decode, parse
@@ -214,6 +214,7 @@ def check(root: Path, ref: str, me: str | None, now: datetime, use_cache: bool =
         trail.findings += _own_steps(path, trail.added[path], corpus, judges)
         trail.findings += _timing(path, old, trail.added[path], policy, rules)
     trail.findings += _taken(root, tip, base, changes, current, corpus)
+    trail.findings += allowlist.trail_findings(root, base, tip, me, now)
     return trail
 
 

@@ -20,6 +20,8 @@ class Result:
     findings: list[Finding]
     records: int = 0
     """How many record files there are, valid or not (so that a repository of none says so)."""
+    accepted: int = 0
+    """How many sensitive-data findings the allow list accepted (commlog.allowlist)."""
 
 
 def validate(root: Path, only: list[Path] | None = None, use_cache: bool = True) -> Result:
@@ -41,11 +43,26 @@ def validate(root: Path, only: list[Path] | None = None, use_cache: bool = True)
             "findings": [f.as_json() for f in result.findings],
         }
         snap.save(result=(key, stored))
+    result = _accepted(root, result)
     if only is None:
         return result
     # The paths are absolute, and links among them are not followed (commands.common.paths_in).
     wanted = {p.relative_to(root).as_posix() for p in only}
-    return Result(len(wanted), [f for f in result.findings if f.path in wanted], result.records)
+    return Result(len(wanted), [f for f in result.findings if f.path in wanted], result.records, result.accepted)
+
+
+def _accepted(root: Path, result: Result) -> Result:
+    """The result without the sensitive-data findings the allow list accepts, with its stale entries (outside the
+    index: the list is no record, and changes nothing a record's findings depend on)."""
+    from commlog.allowlist import applied
+
+    findings, accepted = applied(root, result.findings)
+    if findings is result.findings:
+        return result
+    findings = sorted(
+        with_lines(findings, lambda path: text_or_empty(root / path)), key=lambda f: (f.path, f.line, f.column, f.rule)
+    )
+    return Result(result.checked, findings, result.records, accepted)
 
 
 def _stored_result(stored: Any) -> Result | None:

@@ -24,6 +24,7 @@ COMMANDS = {
     "export": "export",
     "import": "importing:import_",
     "pr-summary": "pr_summary",
+    "allow": "allow",
     "site": "site",
     "demo": "demo",
 }
@@ -52,7 +53,7 @@ SECTIONS = [
     ("Close", ["complete", "archive", "reopen", "cancel"]),
     ("Read and report", ["show", "list", "todo", "due", "overdue", "report", "pr-summary", "site"]),
     ("Spreadsheets", ["export", "import"]),
-    ("Repository", ["init", "validate", "fmt", "codeowners", "upgrade", "demo"]),
+    ("Repository", ["init", "validate", "allow", "fmt", "codeowners", "upgrade", "demo"]),
 ]
 
 

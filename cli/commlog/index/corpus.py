@@ -32,6 +32,7 @@ from commlog.index.store import Derived, FactRow, Judged, Seen, Store
 from commlog.load import Document, LoadError, decode, locate, parse, read_bytes
 from commlog.rules import Corpus
 from commlog.rules import facts as record_facts
+from commlog.rules.sensitive import text_digest
 
 DATA_PATHS = (repository.POLICY, repository.CONTACTS, repository.RECORDS)
 """Where the data files are: what git is asked about."""
@@ -83,7 +84,8 @@ class Snapshot:
     def key(self) -> str:
         """What the whole validation result depends on."""
         problems = ((f"!{f.path}", f.rule) for f in self.scan.findings)
-        others = ((f"+{relative}", "") for relative in self.scan.others)  # an attachment removed changes the verdict
+        # an attachment removed changes the verdict, and a text attachment's content (rule sensitive-data)
+        others = ((f"+{relative}", text_digest(self.root, relative)) for relative in self.scan.others)
         return cache.tree_state(self.code, [*self.digests.items(), *problems, *others])
 
     def context_key(self) -> str:

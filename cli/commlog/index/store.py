@@ -34,7 +34,7 @@ from typing import Any
 
 from commlog.cache import folder
 
-FORMAT = "15"
+FORMAT = "16"
 """Bumped whenever the tables change shape."""
 FILE = "index.sqlite"
 BUSY_MS = 10_000

@@ -408,7 +408,7 @@ def records_export(plan: Schedule, selection: Selection, organisation: str, as_o
         rows = rows_of(plan, clocks)
         if rows:
             result.tables.append(table(name, headings, rows))
-    return result
+    return masked(result, plan.context.policy.data)
 
 
 def shows_phones(policy: dict[str, Any], clearance: str) -> bool:
@@ -479,4 +479,18 @@ def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: da
         if not whole:
             title += "    电话号码已隐去中间四位"
         result.tables.append(Table(name, headings, rows, title=title, tz=tz, wrap=WRAP))
+    return masked(result, ctx.policy.data)
+
+
+def masked(result: Export, policy: dict[str, Any]) -> Export:
+    """The export with every number its clearance may not see whole masked in every text cell (commlog.sensitive):
+    the one place an export's text passes before a writer (xlsx, CSV, JSON) gets it."""
+    from commlog.sensitive import mask_text, settings_of
+
+    settings = settings_of(policy)
+    for table in result.tables:
+        table.rows = [
+            [mask_text(cell, settings, result.clearance) if isinstance(cell, str) else cell for cell in row]
+            for row in table.rows
+        ]
     return result

@@ -50,6 +50,13 @@ class Summary:
     records: list[RecordChange]
     removed: list[str]
     findings: list[Finding]
+    notes: list[tuple[str, str, str, str]] = field(default_factory=list)
+    """Sensitive data to look at though it is no finding: (path, field, detector, value masked)."""
+
+    @property
+    def sensitive(self) -> list[Finding]:
+        """The change's findings about sensitive data (listed first: they are what must not be merged)."""
+        return [f for f in self.findings if f.rule.startswith("sensitive")]
 
 
 def summarise(trail: Trail, ref: str, corpus: Corpus, findings: list[Finding], now: datetime) -> Summary:
@@ -98,7 +105,21 @@ def summarise(trail: Trail, ref: str, corpus: Corpus, findings: list[Finding], n
             )
         )
     changes.sort(key=lambda c: c.record["id"])
-    return Summary(ref, trail.base, now, changes, trail.removed, findings)
+    return Summary(ref, trail.base, now, changes, trail.removed, findings, _notes(corpus, changes))
+
+
+def _notes(corpus: Corpus, changes: list[RecordChange]) -> list[tuple[str, str, str, str]]:
+    from commlog.load import Document
+    from commlog.rules.sensitive import low_confidence
+    from commlog.sensitive import mask, settings_of
+
+    assert corpus.policy is not None
+    settings = settings_of(corpus.policy.data)
+    return [
+        (c.path, "/".join(map(str, parts)), hit.detector, mask(hit))
+        for c in changes
+        for parts, hit in low_confidence(Document(c.path, "", c.record), settings)
+    ]
 
 
 def write_markdown(summary: Summary, corpus: Corpus, out: TextIO) -> None:
@@ -109,6 +130,7 @@ def write_markdown(summary: Summary, corpus: Corpus, out: TextIO) -> None:
         return md_cell(name_of(actor, staff, orgs))
 
     out.write(f"## commlog 变更摘要 (相对 {md_cell(summary.ref)}, 合并基点 {summary.base[:8]})\n\n")
+    _write_sensitive(summary, out)
     if not summary.records and not summary.removed:
         out.write("本次变更未改动任何记录。\n")
     for change in summary.records:
@@ -154,6 +176,20 @@ def write_markdown(summary: Summary, corpus: Corpus, out: TextIO) -> None:
     out.write(f"\n共 {len(summary.records)} 条记录, {len(summary.findings)} 项发现。\n")
 
 
+def _write_sensitive(summary: Summary, out: TextIO) -> None:
+    if not summary.sensitive and not summary.notes:
+        return
+    out.write(f"### ⚠ 敏感信息 ({len(summary.sensitive)} 项发现)\n\n")
+    for finding in summary.sensitive:
+        out.write(
+            f"- `{md_cell(finding.path)}:{finding.line}` `{finding.rule}`: {md_cell(finding.message)} "
+            f"({md_cell(finding.hint)})\n"
+        )
+    for path, where, detector, shown in summary.notes:
+        out.write(f"- 请留意 `{md_cell(path)}` {md_cell(where)}: {detector} {md_cell(shown)} (置信度低, 不阻止合并)\n")
+    out.write("\n")
+
+
 def write_json(summary: Summary, corpus: Corpus, out: TextIO) -> None:
     tz = corpus.policy.timezone if corpus.policy else None
 
@@ -168,6 +204,10 @@ def write_json(summary: Summary, corpus: Corpus, out: TextIO) -> None:
     data = {
         "ref": summary.ref,
         "base": summary.base,
+        "sensitive": {
+            "findings": [f.as_json() for f in summary.sensitive],
+            "notes": [{"path": p, "field": w, "detector": d, "masked": m} for p, w, d, m in summary.notes],
+        },
         "records": [
             {
                 "id": c.record["id"],

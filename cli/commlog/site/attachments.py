@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from commlog.fileio import open_regular
 from commlog.repository import attachment
+from commlog.sensitive import TEXT_ATTACHMENTS
 
 log = logging.getLogger("mkdocs.plugins.commlog")
 
@@ -85,12 +86,19 @@ def published_names(names: list[str], redact: Callable[[str], str]) -> dict[str,
 
 
 def publish(
-    root: Path, record_file: str, record_id: str, names: list[str], target: Path, redact: Callable[[str], str]
+    root: Path,
+    record_file: str,
+    record_id: str,
+    names: list[str],
+    target: Path,
+    redact: Callable[[str], str],
+    mask: Callable[[str], str] | None = None,
 ) -> None:
     """Copy a record's attachments into ``target`` (its page's files/ folder) under their published names.
 
     What is not an ordinary file in the record's own folder is left out; ``redact``
-    takes the ids of records the build does not show out of the names.
+    takes the ids of records the build does not show out of the names; ``mask`` the numbers the build's
+    clearance may not see whole out of text attachments (txt, md, csv, eml).
     """
     for name, published in published_names(names, redact).items():
         source = attachment(root, record_file, name)
@@ -101,10 +109,25 @@ def publish(
                 destination = target / published
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 with destination.open("wb") as out:
-                    shutil.copyfileobj(handle, out)
+                    if mask is not None and PurePosixPath(name).suffix.lower() in TEXT_ATTACHMENTS:
+                        out.write(_masked(handle.read(), mask))
+                    else:
+                        shutil.copyfileobj(handle, out)
         except OSError:
             log.warning(
                 "commlog: attachment %s of %s is missing, a link (symbolic or hard), or outside its folder; not copied",
                 name,
                 record_id,
             )
+
+
+def _masked(raw: bytes, mask: Callable[[str], str]) -> bytes:
+    """A text attachment with its numbers masked, in its own encoding; unchanged when nothing is masked."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        done = mask(text)
+        return raw if done == text else done.encode(encoding)
+    return mask(raw.decode("utf-8", "replace")).encode("utf-8")

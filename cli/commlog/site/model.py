@@ -19,6 +19,7 @@ from commlog.reports.people import name_of
 from commlog.repository import POLICY, RECORDS, role_of
 from commlog.schedule import Schedule, schedule
 from commlog.schema import Schemas
+from commlog.sensitive import Settings, mask_text, settings_of
 
 log = logging.getLogger("mkdocs.plugins.commlog")  # the plugin's logger: MkDocs shows and counts its warnings
 _DASHES = "\\-\u2010-\u2015\u2212\ufe63\uff0d"
@@ -97,8 +98,17 @@ class SiteModel:
 
     def redact(self, text: str) -> str:
         """``text`` with every id of a record this build does not show replaced by 无权查看, even glued to other letters,
-        in lower case, full-width or with another dash."""
-        return ID_LIKE.sub(self._redact, text) if self.hidden_ids else text
+        in lower case, full-width or with another dash; and every number the clearance may not see whole masked."""
+        text = ID_LIKE.sub(self._redact, text) if self.hidden_ids else text
+        return self.mask(text)
+
+    def mask(self, text: str) -> str:
+        """``text`` with every number the build's clearance may not see whole masked (commlog.sensitive)."""
+        return mask_text(text, self._sensitive, self.clearance)
+
+    @cached_property
+    def _sensitive(self) -> Settings:
+        return settings_of(self.policy if self.plan is not None else None)  # a bare model (tests): the defaults
 
     def _redact(self, match: re.Match[str]) -> str:
         word = match.group(0)

@@ -143,6 +143,7 @@ class CommlogPlugin(BasePlugin[CommlogConfig]):
                     view.data["attachments"],
                     site_dir / view.url / "files",
                     self.model.redact,
+                    self.model.mask,
                 )
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:

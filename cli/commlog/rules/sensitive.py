@@ -1,0 +1,155 @@
+"""Sensitive data (敏感信息) in what records and contacts say: it needs the classification and channels it demands."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from commlog import repository
+from commlog.fileio import open_regular
+from commlog.findings import Finding
+from commlog.load import Document
+from commlog.rules import Corpus, finding, rule
+from commlog.sensitive import (
+    CLEARANCE,
+    NAMES,
+    TEXT_ATTACHMENTS,
+    Hit,
+    Settings,
+    fingerprint,
+    line_of,
+    mask,
+    scan,
+    settings_of,
+    texts,
+)
+
+RECORD_CODED = frozenset((
+    "id", "kind", "direction", "urgency", "classification", "importance", "channels", "channel", "type", "at", "by",
+    "person", "role", "department", "org", "status", "archive_no", "no", "owner", "task", "depends_on", "due",
+    "feedback_due", "held_at", "host", "recorder", "recorded_by", "in_reply_to", "supersedes", "references",
+    "signature", "start", "end", "legal_effect",
+))  # fmt: skip
+"""Keys whose values are coded (ids, times, choices), not words someone wrote."""
+CONTACT_OWN = frozenset(("id", "department", "phone", "mobile", "phones", "email", "status", "roles", "owner", "type"))
+"""A contact's own numbers and email are its fields, not leaks; the rest of what it says is free text."""
+ATTACHMENT_LIMIT = 4 * 1024 * 1024
+"""Bytes read of a text attachment (the records' own size limit is far below; an attachment can be larger)."""
+CLASS_NAMES = {"public": "公开", "internal": "内部", "confidential": "机密", "secret": "绝密"}
+RULE = "sensitive-data"
+FINGERPRINT = "指纹"
+"""Ends a finding's message with the hash the allow list keeps of its value (commlog.allowlist)."""
+
+
+@rule(RULE)
+def sensitive_data(corpus: Corpus) -> Iterator[Finding]:
+    """Personal and sensitive data stays in records classified, and sent over channels, as the policy requires."""
+    assert corpus.policy is not None
+    settings = settings_of(corpus.policy.data)
+    for doc in corpus.records:
+        yield from record_findings(corpus.root, doc, settings)
+    for doc in corpus.staff_docs + corpus.org_docs:
+        for parts, text in texts(doc.data, CONTACT_OWN, settings):
+            for hit in scan(text, settings):
+                yield from _judge(doc, doc.data["id"], parts, text, hit, "internal", set(), settings, "")
+
+
+def record_findings(root: Path, doc: Document, settings: Settings) -> Iterator[Finding]:
+    """The findings of one record: its free text, its attachments' names and its text attachments' content."""
+    return (found for _, found in judged(root, doc, settings))
+
+
+def judged(root: Path, doc: Document, settings: Settings) -> Iterator[tuple[Hit, Finding]]:
+    """Each finding of one record with the hit it reports (``commlog allow`` hashes the hit)."""
+    data = doc.data
+    classification = data["classification"]
+    channels = set(data.get("channels", [])) | {e["channel"] for e in data["events"] if "channel" in e}
+    for parts, text in texts(data, RECORD_CODED, settings):
+        for hit in scan(text, settings):
+            for found in _judge(doc, data["id"], parts, text, hit, classification, channels, settings, ""):
+                yield hit, found
+    for index, name in enumerate(data.get("attachments", [])):
+        content = attachment_text(root, doc.path, name)
+        for hit in scan(content, settings) if content else ():
+            where = f"attachment {name} line {line_of(content, hit.start)}: "
+            for found in _judge(
+                doc, data["id"], ("attachments", index), content, hit, classification, channels, settings, where
+            ):
+                yield hit, found
+
+
+def low_confidence(doc: Document, settings: Settings) -> Iterator[tuple[tuple[object, ...], Hit]]:
+    """What a reviewer should look at though it is no finding: a keyword with no number near it, a document
+    number with no word before it (the pull request summary lists them)."""
+    for parts, text in texts(doc.data, RECORD_CODED, settings):
+        for hit in scan(text, settings):
+            if hit.confidence == "low":
+                yield parts, hit
+
+
+def attachment_text(root: Path, record_file: str, name: str) -> str:
+    """A text attachment's content ('' for another type, or one that cannot be read: other rules say why)."""
+    if PurePosixPath(name).suffix.lower() not in TEXT_ATTACHMENTS:
+        return ""
+    path = repository.attachment(root, record_file, name)
+    return "" if path is None else _decoded(path)
+
+
+def _decoded(path: Path) -> str:
+    try:
+        with open_regular(path) as handle:
+            raw = handle.read(ATTACHMENT_LIMIT)
+    except OSError:
+        return ""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
+
+
+def text_digest(root: Path, relative: str) -> str:
+    """The digest of a text attachment's content ('' for another type, whose name alone the rules read)."""
+    if PurePosixPath(relative).suffix.lower() not in TEXT_ATTACHMENTS:
+        return ""
+    text = _decoded(root / relative)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def _judge(
+    doc: Document,
+    record_id: str,
+    parts: tuple[object, ...],
+    text: str,
+    hit: Hit,
+    classification: str,
+    channels: set[str],
+    settings: Settings,
+    where: str,
+) -> Iterator[Finding]:
+    if hit.confidence != "high":
+        return  # a keyword with no number near it, a document number with no word before it: the PR summary lists it
+    level = settings.levels.get(hit.detector, "confidential")
+    reasons = []
+    if CLEARANCE[classification] < CLEARANCE[level]:
+        reasons.append(f"needs classification {level} ({CLASS_NAMES[level]}) or above, the record is {classification}")
+    banned = sorted(channels & settings.never_over.get(hit.detector, frozenset()))
+    if banned:
+        reasons.append(f"may never go over {', '.join(banned)}")
+    if not reasons:
+        return
+    line = where or (f"line {line_of(text, hit.start)}: " if "\n" in text.strip() else "")
+    name = NAMES.get(hit.detector, f"keyword list {hit.detector}")
+    shown = mask(hit)
+    hint = (
+        f"raise the classification to {level}, remove the data, or change the channel; "
+        f"if a reviewer accepts it: commlog allow {record_id} --detector {hit.detector} --reason ..."
+    )
+    if banned:
+        hint = f"send it over another channel than {', '.join(banned)}, or remove the data; " + hint.split("; ", 1)[1]
+    message = (
+        f"{line}{hit.detector} ({name}) {shown}: {'; '.join(reasons)} [{FINGERPRINT} {fingerprint(record_id, hit)}]"
+    )
+    yield finding(doc, RULE, parts, message, hint)

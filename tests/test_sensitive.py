@@ -1,0 +1,123 @@
+"""The detectors of sensitive data: true positives, and the false friends of realistic Chinese text."""
+
+from __future__ import annotations
+
+import pytest
+
+from commlog.sensitive import Hit, credit_code, luhn, mask, mask_text, resident_id, scan, settings_of
+
+SETTINGS = settings_of(
+    {
+        "sensitive_data": {
+            "own_domains": ["hengtai.example"],
+            "keywords": [
+                {"id": "pricing", "words": ["报价底价", "底价"]},
+                {"id": "source_code", "words": ["源代码"]},
+                {"id": "salary", "words": ["薪酬明细"]},
+            ],
+        }
+    }
+)
+ID = "110105199001011232"  # check character computed with ISO 7064 MOD 11-2
+ID_X = "11010519491231002X"
+CARD = "6222021234567890128"  # UnionPay, passes Luhn
+USCC = "91110108MA01ABCD1E"
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(h.detector, h.value) for h in scan(text, SETTINGS) if h.confidence == "high"]
+
+
+def detectors(text: str) -> list[str]:
+    return [d for d, _ in found(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"客户身份证号{ID}，请核对", [("resident_id", ID)]),
+        (f"身份证：{ID_X.lower()}。", [("resident_id", ID_X)]),
+        (f"证件号 {ID[:6]} {ID[6:14]} {ID[14:]}", [("resident_id", ID)]),
+        ("旧证号110105900101123已换领", [("resident_id", "110105900101123")]),
+        (f"退款至卡号{CARD}", [("bank_card", CARD)]),
+        ("卡号 6222 0212 3456 7890 128，户名张三", [("bank_card", CARD)]),
+        ("Visa 4367 4210 0000 0007", [("bank_card", "4367421000000007")]),
+        (f"统一社会信用代码：{USCC}", [("credit_code", USCC)]),
+        ("信用代码91350100M000100Y43", [("credit_code", "91350100M000100Y43")]),
+        ("联系李经理 13812345678 确认", [("mobile", "13812345678")]),
+        ("手机：+86 138-1234-5678", [("mobile", "13812345678")]),
+        ("电话86 13912345678", [("mobile", "13912345678")]),
+        ("请发送至 li.na@qq.com 和 wang@hengtai.example", [("email", "li.na@qq.com")]),
+        ("护照号码：E12345678", [("passport", "E12345678")]),
+        ("往来港澳通行证 C12345678", [("hkmo_permit", "C12345678")]),
+        ("报价底价为 35.6 万元", [("pricing", "报价底价")]),
+        ("附件为薪酬明细（共 12 人）", [("salary", "薪酬明细")]),
+    ],
+)
+def test_true_positives(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"订单号{ID}0 已发货",  # an identity number inside a longer run
+        f"批次号A{ID}",  # glued to a letter: a batch code
+        "身份证号110105199001011233",  # wrong check character
+        "身份证号110105199002301232",  # 30 February: no such birth date
+        "身份证号990105199001011239",  # no such province
+        "卡号6222021234567890127",  # fails Luhn
+        "流水号1234567890123456",  # no issuer prefix (and fails Luhn)
+        "订单号 20241008123456789012",  # 22 digits
+        "信用代码91110108MA01ABCD1F",  # wrong check character
+        "金额13500000000元",  # an amount, not a phone
+        "预算¥13800000000",
+        "总价1.3812345678亿",
+        "会议定于2024-10-08 09:30，总机 010-65880017 转 8021",
+        "咨询热线400-050-0827，分机12345",
+        "合同金额 1,234,567.89 元，税号见附件",
+        "commit 3f2a1b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a",
+        "快递单号 SF1234567890123",
+        "产品型号E12345678",  # no 护照 before it: low confidence, not a finding
+        "源代码仓库的说明",  # a keyword alone: low confidence
+    ],
+)
+def test_false_friends(text: str) -> None:
+    assert found(text) == []
+
+
+def test_full_width_forms_are_normalised() -> None:
+    full = "".join(chr(ord(c) + 0xFEE0) for c in ID)
+    assert found(f"身份证号：{full}") == [("resident_id", ID)]
+    assert found("手机：１３８－１２３４－５６７８") == [("mobile", "13812345678")]
+    assert found("卡号\u30006222\u30000212\u30003456\u30007890\u3000128") == [("bank_card", CARD)]
+
+
+def test_low_confidence_is_kept_for_the_summary() -> None:
+    hits = list(scan("源代码仓库的说明", SETTINGS)) + list(scan("产品型号E12345678", SETTINGS))
+    assert [(h.detector, h.confidence) for h in hits] == [("source_code", "low"), ("passport", "low")]
+
+
+def test_checks() -> None:
+    assert resident_id(ID) and resident_id(ID_X) and not resident_id(ID[:-1] + "3")
+    assert luhn(CARD) and not luhn(CARD[:-1] + "7")
+    assert credit_code(USCC) and not credit_code(USCC[:-1] + "F")
+
+
+def test_mask() -> None:
+    assert mask(Hit("resident_id", 0, 18, "11010519491231002X")) == "110105********002X"
+    assert mask(Hit("mobile", 0, 11, "13812345678")) == "138****5678"
+    assert mask(Hit("bank_card", 0, 19, CARD)) == "622202*********0128"
+    assert mask(Hit("email", 0, 12, "li.na@qq.com")) == "l***@qq.com"
+
+
+def test_mask_text_keeps_what_the_clearance_may_see() -> None:
+    text = f"身份证{ID}，手机13812345678，邮箱li.na@qq.com"
+    internal = mask_text(text, SETTINGS, "internal")
+    assert ID not in internal and "110105********1232" in internal
+    assert "13812345678" in internal and "li.na@qq.com" in internal  # allowed at internal by default
+    public = mask_text(text, SETTINGS, "public")
+    assert "13812345678" not in public and "138****5678" in public and "l***@qq.com" in public
+    assert mask_text(text, SETTINGS, "confidential") == text
+    full = "".join(chr(ord(c) + 0xFEE0) for c in ID)
+    assert full not in mask_text(f"证号{full}", SETTINGS, "internal")

@@ -1,0 +1,112 @@
+"""The rule sensitive-data: the policy's classifications and channels, contacts, attachments, and the index."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from test_index import run_in
+
+ID = "110105199001011232"
+CARD = "6222021234567890128"
+RECORD = """\
+id: NX-2024-901
+kind: message
+direction: external
+subject: 关于客户退款的确认
+summary: {summary}
+from: {{department: 市场部, person: zhang-wei}}
+to:
+  - {{org: customer-a, person: li-na}}
+urgency: normal
+channels: [{channels}]
+classification: {classification}
+importance: normal
+category: {{matter: 退款}}
+events:
+  - {{type: submitted, at: 2024-10-08 09:30, by: zhang-wei}}
+"""
+
+
+def place(repo: Path, summary: str, classification: str = "internal", channels: str = "email", extra: str = "") -> None:
+    text = RECORD.format(summary=summary, classification=classification, channels=channels) + extra
+    (repo / "records/2024/NX-2024-901.yaml").write_text(text, encoding="utf-8")
+
+
+def findings(repo: Path, cache: Path) -> list[dict[str, object]]:
+    report = json.loads(run_in(repo, ("validate", "--format", "json"), cache))
+    return [f for f in report["findings"] if f["rule"] == "sensitive-data"]
+
+
+def fresh(repo: Path, tmp_path: Path) -> list[dict[str, object]]:
+    return findings(repo, tmp_path / f"cache-{len(list(tmp_path.glob('cache-*')))}")
+
+
+def test_classification_below_what_the_data_needs(demo_repo: Path, tmp_path: Path) -> None:
+    place(demo_repo, f"客户身份证号{ID}，请核对")
+    [found] = fresh(demo_repo, tmp_path)
+    assert found["line"] == 5 and "110105********1232" in str(found["message"]) and ID not in json.dumps(found)
+    assert "needs classification confidential" in str(found["message"])
+    assert "raise the classification" in str(found["hint"])
+    place(demo_repo, f"客户身份证号{ID}，请核对", classification="confidential")
+    assert fresh(demo_repo, tmp_path) == []
+
+
+def test_a_channel_that_may_never_carry_it(demo_repo: Path, tmp_path: Path) -> None:
+    place(demo_repo, f"退款至卡号{CARD}", classification="confidential", channels="oa, wecom")
+    [found] = fresh(demo_repo, tmp_path)
+    assert "may never go over wecom" in str(found["message"]) and "another channel" in str(found["hint"])
+
+
+def test_keywords_count_with_a_number_near_them(demo_repo: Path, tmp_path: Path) -> None:
+    place(demo_repo, "本次报价底价为 35.6 万元")
+    [found] = fresh(demo_repo, tmp_path)
+    assert "pricing" in str(found["message"])
+    place(demo_repo, "请勿在邮件中讨论底价")
+    assert fresh(demo_repo, tmp_path) == []
+
+
+def test_false_friends_in_a_record_are_not_findings(demo_repo: Path, tmp_path: Path) -> None:
+    place(demo_repo, "订单号20241008123456789012，金额13500000000元，总机010-65880017转8021，2024-10-08发货")
+    assert fresh(demo_repo, tmp_path) == []
+
+
+def test_contacts_own_fields_are_not_leaks_but_their_free_text_is(demo_repo: Path, tmp_path: Path) -> None:
+    path = demo_repo / "contacts/internal/zhang-wei.yaml"
+    assert fresh(demo_repo, tmp_path) == []  # their mobiles and emails are their fields
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("responsibilities: [", f"responsibilities: [代办客户{ID}的开户, "), encoding="utf-8")
+    [found] = fresh(demo_repo, tmp_path)
+    assert found["path"] == "contacts/internal/zhang-wei.yaml" and "resident_id" in str(found["message"])
+
+
+def test_attachment_names_and_text_attachments(demo_repo: Path, tmp_path: Path) -> None:
+    folder = demo_repo / "records/2024/NX-2024-901"
+    folder.mkdir()
+    (folder / f"身份证{ID}.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "退款说明.txt").write_text(f"退款说明\n卡号：{CARD}\n", encoding="utf-8")
+    (folder / "合同.docx").write_bytes(f"卡号{CARD}".encode())  # not read: no extractor for docx in the dependencies
+    place(demo_repo, "退款事宜", extra=f"attachments: [身份证{ID}.pdf, 退款说明.txt, 合同.docx]\n")
+    found = fresh(demo_repo, tmp_path)
+    messages = sorted(str(f["message"]) for f in found)
+    assert len(found) == 2, messages
+    assert any(m.startswith("attachment 退款说明.txt line 2: bank_card") for m in messages)
+    assert any("resident_id" in m and "110105********1232" in m for m in messages)
+
+
+def test_the_index_sees_a_changed_text_attachment(demo_repo: Path, tmp_path: Path) -> None:
+    folder = demo_repo / "records/2024/NX-2024-901"
+    folder.mkdir()
+    note = folder / "说明.txt"
+    note.write_text("退款说明\n", encoding="utf-8")
+    place(demo_repo, "退款事宜", extra="attachments: [说明.txt]\n")
+    cache = Path(os.environ["COMMLOG_CACHE_DIR"])
+    assert findings(demo_repo, cache) == []
+    assert findings(demo_repo, cache) == []  # answered by the index
+    info = note.stat()
+    note.write_text(f"卡号{CARD}\n", encoding="utf-8")
+    os.utime(note, ns=(info.st_atime_ns, info.st_mtime_ns))
+    [found] = findings(demo_repo, cache)
+    assert "bank_card" in str(found["message"])
+    assert findings(demo_repo, cache) == fresh(demo_repo, tmp_path)
