@@ -191,6 +191,9 @@ def test_every_invalid_example_at_once(repo: Path, tmp_path: Path) -> None:
         ("config", "core.ignoreStat", "true"),
         ("config", "core.trustCtime", "false"),
         ("config", "core.checkStat", "minimal"),
+        ("config", "core.trustCtime", ""),  # git reads an empty value as false
+        ("config", "core.trustCtime", "0x0"),
+        ("config", "core.fsmonitor", "true"),
     ],
 )
 def test_git_is_not_trusted_where_it_was_told_to_look_away(
@@ -217,3 +220,25 @@ def test_a_records_folder_inside_another_repository(tmp_path: Path) -> None:
     same_size_edit(target / RECORD, "urgency: normal", "urgency: nxrmal")
     found = json.loads(run_in(target, ("validate", "--format", "json"), cache))["findings"]
     assert [(f["path"], f["rule"]) for f in found] == [(RECORD, "schema-enum")], found
+
+
+@pytest.mark.parametrize(
+    "where", [".git/info/attributes", ".gitattributes", "records/.gitattributes", "records/2026/.gitattributes"]
+)
+def test_git_is_not_trusted_where_attributes_may_convert_the_bytes(repo: Path, tmp_path: Path, where: str) -> None:
+    """A file whose bytes on disk differ from its blob (an encoding, a filter, line ends) is judged as it is on disk."""
+    cache = tmp_path / "cache"
+    assert json.loads(run_in(repo, ("validate", "--format", "json"), cache))["findings"] == []
+    attributes = repo / where
+    attributes.write_text(
+        f"/{RECORD} working-tree-encoding=UTF-16LE-BOM\n"
+        if where.startswith(".")
+        else "*.yaml working-tree-encoding=UTF-16LE-BOM\n",
+        encoding="utf-8",
+    )
+    (repo / RECORD).unlink()
+    git(repo, "checkout", "--", RECORD)  # written again through the attribute: UTF-16 on disk, git calls it clean
+    assert (repo / RECORD).read_bytes()[:2] == b"\xff\xfe"
+    found = json.loads(run_in(repo, ("validate", "--format", "json"), cache))["findings"]
+    fresh = json.loads(run_in(repo, ("validate", "--format", "json"), tmp_path / "empty"))["findings"]
+    assert found == fresh and any(f["path"] == RECORD and f["rule"] == "yaml-encoding" for f in found), found

@@ -693,13 +693,18 @@ def renames_between(root: Path, base: str, folder: str) -> dict[str, str]:
 
 # -- what git vouches for in the work tree: content keys without reading or stat-ing each file --
 
-_WEAKENED = {
-    "core.ignorestat": {"true", "yes", "on", "1"},
-    "core.trustctime": {"false", "no", "off", "0"},
-    "core.checkstat": {"minimal"},
+_TRUSTED_SETTINGS = {
+    "core.ignorestat": "false",
+    "core.trustctime": "true",
+    "core.checkstat": "default",
+    "core.autocrlf": "false",
+    "core.fsmonitor": "false",
 }
-"""Settings under which ``git status`` may call a changed file unchanged (``core.ignoreStat`` assumes every
-file unchanged; the other two stop comparing change times, inodes and devices)."""
+"""Settings under which ``git status`` might call a file unchanged whose bytes differ from its blob, each with the
+one value that is trusted: ``core.ignoreStat`` assumes files unchanged, ``core.trustCtime``/``core.checkStat``
+stop comparing change times, inodes and devices, ``core.autocrlf`` converts line ends, a file-system monitor
+answers for git. Any other value (git reads many spellings of true and false) turns the vouching off."""
+_ATTRIBUTES = "core.attributesfile"
 _LISTED = re.compile(r"([A-Za-z]) (\d{6}) ([0-9a-f]{40}) (\d)\t([^\0]*)\0")
 _FILE_MODES = ("100644", "100755")
 
@@ -720,14 +725,8 @@ class WorkTreeBlobs:
         self.root, self.paths = root, paths
         self._processes: list[subprocess.Popen[bytes]] = []
         env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"}  # never write .git/index
-        top = _git(root, "rev-parse", "--show-toplevel")
-        if top is None or Path(os.fsdecode(top.removesuffix(b"\n"))).resolve() != root.resolve():
+        if not self._trusted():
             return
-        settings = _git(root, "config", "--get-regexp", r"^core\.(ignorestat|trustctime|checkstat)$") or b""
-        for line in _text(settings).splitlines():
-            key, _, value = line.partition(" ")
-            if value.strip().lower() in _WEAKENED.get(key.lower(), set()):
-                return
         pathspec = ["--", *(f":(literal){p}" for p in paths)]
         commands = (
             ["git", "ls-files", "--stage", "-v", "-z", *pathspec],
@@ -757,6 +756,32 @@ class WorkTreeBlobs:
         except OSError:
             self._processes = []
 
+    def _trusted(self) -> bool:
+        """Whether git's "unchanged" means "the same bytes as the blob" here: the top of a work tree, git's stat
+        checks in full, and no attributes that convert content (filters, line ends, encodings, ident)."""
+        top = _git(self.root, "rev-parse", "--show-toplevel", "--git-path", "info/attributes")
+        if top is None:
+            return False
+        lines = os.fsdecode(top).split("\n")
+        if len(lines) < 2 or Path(lines[0]).resolve() != self.root.resolve():
+            return False
+        settings = _git(
+            self.root,
+            "config",
+            "-z",
+            "--get-regexp",
+            r"^core\.(ignorestat|trustctime|checkstat|autocrlf|fsmonitor|attributesfile)$",
+        )
+        for entry in _text(settings or b"").split("\0"):
+            key, _, value = entry.partition("\n")
+            if key and (key.lower() == _ATTRIBUTES or _TRUSTED_SETTINGS.get(key.lower()) != value.strip().lower()):
+                return False
+        info = Path(lines[1]) if Path(lines[1]).is_absolute() else self.root / lines[1]
+        home = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+        return not any(
+            os.path.lexists(p) for p in (info, Path(home) / "git" / "attributes", self.root / ".gitattributes")
+        )
+
     def blobs(self) -> dict[str, str]:
         """The blob id of every file git vouches for, by repository-relative path (empty when none)."""
         if len(self._processes) != 2:
@@ -768,6 +793,8 @@ class WorkTreeBlobs:
                 return {}
             outputs.append(out)
         listed, changed = (os.fsdecode(out) for out in outputs)
+        if "/.gitattributes\0" in listed:
+            return {}  # attributes inside the data folders may convert what git compares
         dirty = {entry[3:] for entry in changed.split("\0") if len(entry) > 3}
         # H: an ordinary cached entry (lower case: assumed unchanged; S: skip-worktree); stage 0: no conflict.
         vouched = {

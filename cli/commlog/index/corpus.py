@@ -214,6 +214,8 @@ def take_snapshot(root: Path, use_cache: bool = True) -> Snapshot:
     git = WorkTreeBlobs(root, DATA_PATHS) if use_cache else None  # runs while the repository is walked
     snap = Snapshot(root, repository.scan(root), Store(root, code, use_cache), code)
     snap.from_git = git.blobs() if git is not None else {}
+    if any(other.endswith("/.gitattributes") for other in snap.scan.others):
+        snap.from_git = {}  # an attributes file git does not keep may still convert what it compares
     stored: dict[str, Seen] | None = None  # read only when git leaves a file to the stat signatures
     base = str(root)
     now = time.time_ns()
