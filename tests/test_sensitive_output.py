@@ -3,12 +3,15 @@ the site at each clearance (pages, search index, attachments) and of every expor
 
 from __future__ import annotations
 
+import codecs
 import io
+import json
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from commlog.sensitive import TextFile, as_text
 from test_history import git
 
 from conftest import copy_demo, run_commlog
@@ -36,8 +39,19 @@ importance: normal
 category: {{project: 退款}}
 events:
   - {{type: submitted, at: 2024-10-08 09:30, by: zhang-wei, note: 另附证件{FULL_ID}}}
-attachments: [退款说明.txt, 身份证{ID}.pdf]
+attachments: [退款说明.txt, 身份证{ID}.pdf, data.json, notepad.txt, be.txt, page.html, feed.xml, run.log, table.tsv, gbk.log]
 """
+TEXT_FILES = {
+    "data.json": f'{{"证件号": "{ID}"}}'.encode(),
+    "notepad.txt": codecs.BOM_UTF16_LE + f"证件号 {ID}\r\n".encode("utf-16-le"),  # as Notepad saves
+    "be.txt": codecs.BOM_UTF16_BE + f"证件号 {ID}\n".encode("utf-16-be"),
+    "page.html": f"<p>证件号 {ID}</p>".encode(),
+    "feed.xml": f"<id>{ID}</id>".encode(),
+    "run.log": f"refund card={CARD}\n".encode(),
+    "table.tsv": f"name\tid\n张三\t{ID}\n".encode(),
+    "gbk.log": f"证件号 {ID}".encode("gb18030"),
+}
+"""Text attachments whatever their name or encoding: scanned, and masked on the site."""
 NUMBERS = [ID, CARD, "6222 0212 3456 7890 128", FULL_ID, FULL_ID_HALF]
 """Never whole below confidential."""
 PUBLIC_NUMBERS = [*NUMBERS, MOBILE, EMAIL]
@@ -53,6 +67,8 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder.mkdir()
     (folder / "退款说明.txt").write_text(f"退款说明\n证件号 {ID}\n卡号：{CARD}\n", encoding="utf-8")
     (folder / f"身份证{ID}.pdf").write_bytes(b"%PDF-1.4")
+    for name, data in TEXT_FILES.items():
+        (folder / name).write_bytes(data)
     git(target, "init", "-q", "-b", "main")
     git(target, "add", "-A")
     git(target, "commit", "-q", "-m", f"Record the refund of {ID}")  # a commit subject a record page may show
@@ -64,7 +80,7 @@ def _leaks(outputs: list[tuple[str, bytes]], numbers: list[str]) -> dict[str, li
     for name, data in outputs:
         haystack = data + name.encode()
         for number in numbers:
-            if number.encode() in haystack:
+            if any(number.encode(e) in haystack for e in ("utf-8", "utf-16-le", "utf-16-be")):
                 hits.setdefault(number, []).append(name)
     return hits
 
@@ -87,6 +103,14 @@ def test_site_masks_below_the_clearance(repo: Path, tmp_path: Path, clearance: s
         assert any(name.endswith("身份证110105********1232.pdf") for name, _ in outputs)
         assert any(b"\xe5\x8d\xa1\xe5\x8f\xb7\xef\xbc\x9a622202*********0128" in data for _, data in outputs)  # 卡号：
         assert any(name.startswith("search/") for name, _ in outputs)
+        files = {name.rpartition("/")[2]: data for name, data in outputs}
+        assert files["notepad.txt"] == codecs.BOM_UTF16_LE + "证件号 110105********1232\r\n".encode("utf-16-le")
+        assert (
+            files["be.txt"].startswith(codecs.BOM_UTF16_BE)
+            and "110105********1232".encode("utf-16-be") in files["be.txt"]
+        )
+        assert b"110105********1232" in files["data.json.download"] and "证件号".encode() in files["data.json.download"]
+        assert "证件号 110105********1232".encode("gb18030") == files["gbk.log.download"]
         return
     found = _leaks(outputs, [ID, CARD])  # a confidential reader sees the numbers whole
     assert set(found) == {ID, CARD}
@@ -118,3 +142,21 @@ def test_contacts_export_and_a_confidential_export(repo: Path, tmp_path: Path) -
     args = ["export", "--repo", str(repo), "--kind", "contacts", "--format", "json", "--output", str(output)]
     assert run_commlog(*args).returncode == 0
     assert b"li.na@customer-a.example" in output.read_bytes()  # a contact's own email at internal clearance
+
+
+def test_the_rule_reads_every_text_attachment(repo: Path) -> None:
+    done = run_commlog("validate", "--repo", str(repo), "--format", "json")
+    found = [f["message"] for f in json.loads(done.stdout)["findings"] if f["rule"] == "sensitive-data"]
+    for name in TEXT_FILES:
+        assert any(m.startswith(f"attachment {name} line ") for m in found), name
+
+
+def test_what_is_text(tmp_path: Path) -> None:
+    assert as_text(codecs.BOM_UTF16_LE + "证件号".encode("utf-16-le")) == TextFile(
+        "证件号", "utf-16-le", codecs.BOM_UTF16_LE
+    )
+    assert as_text(codecs.BOM_UTF8 + b"a") == TextFile("a", "utf-8", codecs.BOM_UTF8)
+    assert as_text("证件号".encode("gb18030")) == TextFile("证件号", "gb18030")
+    assert as_text(b"PK\x03\x04\x00\x00" + ID.encode(), "x.docx") is None  # binary: not read
+    assert as_text(b"\x89PNG\r\n\x1a\n\x00\x00" + ID.encode(), "a.png") is None
+    assert as_text("证件".encode()[:-1], truncated=True) == TextFile("证", "utf-8")  # a character cut by the limit

@@ -86,7 +86,8 @@ def test_attachment_names_and_text_attachments(demo_repo: Path, tmp_path: Path) 
     folder.mkdir()
     (folder / f"身份证{ID}.pdf").write_bytes(b"%PDF-1.4")
     (folder / "退款说明.txt").write_text(f"退款说明\n卡号：{CARD}\n", encoding="utf-8")
-    (folder / "合同.docx").write_bytes(f"卡号{CARD}".encode())  # not read: no extractor for docx in the dependencies
+    # a zip (NUL bytes: binary) is not read, whatever it holds: no extractor for docx in the dependencies
+    (folder / "合同.docx").write_bytes(b"PK\x03\x04\x14\x00\x00\x00" + f"卡号{CARD}".encode())
     place(demo_repo, "退款事宜", extra=f"attachments: [身份证{ID}.pdf, 退款说明.txt, 合同.docx]\n")
     found = fresh(demo_repo, tmp_path)
     messages = sorted(str(f["message"]) for f in found)

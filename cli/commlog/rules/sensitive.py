@@ -17,9 +17,11 @@ from commlog.sensitive import (
     TEXT_ATTACHMENTS,
     Hit,
     Settings,
+    as_text,
     fingerprint,
     line_of,
     mask,
+    maybe_text,
     scan,
     settings_of,
     texts,
@@ -36,6 +38,8 @@ CONTACT_OWN = frozenset(("id", "department", "phone", "mobile", "phones", "email
 """A contact's own numbers and email are its fields, not leaks; the rest of what it says is free text."""
 ATTACHMENT_LIMIT = 4 * 1024 * 1024
 """Bytes read of a text attachment (the records' own size limit is far below; an attachment can be larger)."""
+SNIFF = 8192
+"""Bytes read first: a NUL among them (and no UTF-16 mark) is a binary file, not read further."""
 CLASS_NAMES = {"public": "公开", "internal": "内部", "confidential": "机密", "secret": "绝密"}
 RULE = "sensitive-data"
 FINGERPRINT = "指纹"
@@ -89,33 +93,30 @@ def low_confidence(doc: Document, settings: Settings) -> Iterator[tuple[tuple[ob
 
 
 def attachment_text(root: Path, record_file: str, name: str) -> str:
-    """A text attachment's content ('' for another type, or one that cannot be read: other rules say why)."""
-    if PurePosixPath(name).suffix.lower() not in TEXT_ATTACHMENTS:
-        return ""
+    """A text attachment's content, whatever its name ('' for a binary one, or one that cannot be read: other
+    rules say why). What is text is :func:`commlog.sensitive.as_text`'s decision, the site's too."""
     path = repository.attachment(root, record_file, name)
-    return "" if path is None else _decoded(path)
+    return "" if path is None else _decoded(path, name)
 
 
-def _decoded(path: Path) -> str:
+def _decoded(path: Path, name: str) -> str:
     try:
         with open_regular(path) as handle:
-            raw = handle.read(ATTACHMENT_LIMIT)
+            raw = handle.read(SNIFF)
+            if not maybe_text(raw) and PurePosixPath(name).suffix.lower() not in TEXT_ATTACHMENTS:
+                return ""  # binary: not read further
+            raw += handle.read(ATTACHMENT_LIMIT - len(raw))
+            truncated = bool(handle.read(1))
     except OSError:
         return ""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", "replace")
+    text = as_text(raw, name, truncated)
+    return "" if text is None else text.text
 
 
 def text_digest(root: Path, relative: str) -> str:
-    """The digest of a text attachment's content ('' for another type, whose name alone the rules read)."""
-    if PurePosixPath(relative).suffix.lower() not in TEXT_ATTACHMENTS:
-        return ""
-    text = _decoded(root / relative)
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    """The digest of an attachment's content read as text ('' for a binary one, whose name alone the rules read)."""
+    text = _decoded(root / relative, relative)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest() if text else ""
 
 
 def _judge(

@@ -18,8 +18,9 @@ from pathlib import Path, PurePosixPath
 
 from commlog.fileio import open_regular
 from commlog.repository import attachment
-from commlog.sensitive import TEXT_ATTACHMENTS
+from commlog.sensitive import as_text, maybe_text
 
+SNIFF = 8192
 log = logging.getLogger("mkdocs.plugins.commlog")
 
 SHOWN_AS_IS = frozenset(
@@ -98,7 +99,7 @@ def publish(
 
     What is not an ordinary file in the record's own folder is left out; ``redact``
     takes the ids of records the build does not show out of the names; ``mask`` the numbers the build's
-    clearance may not see whole out of text attachments (txt, md, csv, eml).
+    clearance may not see whole out of every attachment whose content is text, whatever its name.
     """
     for name, published in published_names(names, redact).items():
         source = attachment(root, record_file, name)
@@ -109,9 +110,11 @@ def publish(
                 destination = target / published
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 with destination.open("wb") as out:
-                    if mask is not None and PurePosixPath(name).suffix.lower() in TEXT_ATTACHMENTS:
-                        out.write(_masked(handle.read(), mask))
+                    head = handle.read(SNIFF)
+                    if mask is not None and (maybe_text(head) or as_text(head, name, truncated=True) is not None):
+                        out.write(_masked(head + handle.read(), name, mask))
                     else:
+                        out.write(head)
                         shutil.copyfileobj(handle, out)
         except OSError:
             log.warning(
@@ -121,13 +124,11 @@ def publish(
             )
 
 
-def _masked(raw: bytes, mask: Callable[[str], str]) -> bytes:
-    """A text attachment with its numbers masked, in its own encoding; unchanged when nothing is masked."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        done = mask(text)
-        return raw if done == text else done.encode(encoding)
-    return mask(raw.decode("utf-8", "replace")).encode("utf-8")
+def _masked(raw: bytes, name: str, mask: Callable[[str], str]) -> bytes:
+    """An attachment with its numbers masked, in its own encoding, when it is text (:func:`commlog.sensitive.as_text`,
+    the rule sensitive-data's decision too); unchanged when nothing is masked or it is binary."""
+    text = as_text(raw, name)
+    if text is None:
+        return raw
+    done = mask(text.text)
+    return raw if done == text.text else text.encode(done)
