@@ -121,3 +121,29 @@ def test_mask_text_keeps_what_the_clearance_may_see() -> None:
     assert mask_text(text, SETTINGS, "confidential") == text
     full = "".join(chr(ord(c) + 0xFEE0) for c in ID)
     assert full not in mask_text(f"证号{full}", SETTINGS, "internal")
+
+
+BOLD = "".join(chr(0x1D7CE + int(c)) for c in ID)
+ARABIC = "".join(chr(0x0660 + int(c)) for c in ID)
+ZW = "\u200b".join(ID[:9]) + "\u2060" + ID[9:14] + "\ufeff\u200c\u200d" + ID[14:]
+
+
+@pytest.mark.parametrize("digits", [BOLD, ARABIC, ZW, "".join(chr(0x0966 + int(c)) for c in ID)])
+def test_every_decimal_digit_and_zero_width_characters(digits: str) -> None:
+    text = f"身份证号：{digits}，请核对"
+    [hit] = [h for h in scan(text, SETTINGS) if h.detector == "resident_id"]
+    assert (hit.value, text[hit.start : hit.end]) == (ID, digits)  # offsets in the original text
+    assert mask_text(text, SETTINGS, "internal") == "身份证号：110105********1232，请核对"
+
+
+def test_mobile_with_dots() -> None:
+    assert found("手机138.1234.5678") == [("mobile", "13812345678")]
+    assert found("手机 ١٣٨.١٢٣٤.٥٦٧٨ 联系") == [("mobile", "13812345678")]
+    assert mask_text("手机138.1234.5678。", SETTINGS, "public") == "手机138****5678。"
+    assert found("单价138.12345678元") == [] and found("版本138.1234.5678.9") == []
+
+
+def test_zero_width_inside_a_mobile_is_masked_whole() -> None:
+    text = "电话1\u200b3\u200b8\u200b1234\u200b5678"
+    assert found(text) == [("mobile", "13812345678")]
+    assert mask_text(text, SETTINGS, "public") == "电话138****5678"

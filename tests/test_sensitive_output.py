@@ -23,12 +23,15 @@ MOBILE = "13812345678"
 FULL_ID = "".join(chr(ord(c) + 0xFEE0) for c in "44030619851231002") + "２"  # 440306198512310022 in full width
 FULL_ID_HALF = "440306198512310022"
 EMAIL = "zhang.san@qq.com"
+BOLD_ID = "".join(chr(0x1D7CE + int(c)) for c in "44030619851231002") + "２"  # mathematical bold, 440306198512310022
+ARABIC_ID = "".join(chr(0x0660 + int(c)) for c in ID)
+ZW_ID = "\u200b".join((ID[:6], ID[6:14], ID[14:]))
 RECORD = f"""\
 id: NX-2024-901
 kind: message
 direction: internal
 subject: 关于客户张三退款的说明
-summary: 客户身份证号{ID}，退款至卡号 6222 0212 3456 7890 128，手机{MOBILE}，邮箱{EMAIL}。
+summary: 客户身份证号{ID}，退款至卡号 6222 0212 3456 7890 128，手机{MOBILE}，邮箱{EMAIL}；又见{BOLD_ID}、{ARABIC_ID}、{ZW_ID}。
 from: {{department: 市场部, person: zhang-wei}}
 to:
   - {{department: 财务部}}
@@ -39,7 +42,7 @@ importance: normal
 category: {{project: 退款}}
 events:
   - {{type: submitted, at: 2024-10-08 09:30, by: zhang-wei, note: 另附证件{FULL_ID}}}
-attachments: [退款说明.txt, 身份证{ID}.pdf, data.json, notepad.txt, be.txt, page.html, feed.xml, run.log, table.tsv, gbk.log]
+attachments: [退款说明.txt, 身份证{ID}.pdf, data.json, notepad.txt, be.txt, page.html, feed.xml, run.log, table.tsv, gbk.log, digits.md]
 """
 TEXT_FILES = {
     "data.json": f'{{"证件号": "{ID}"}}'.encode(),
@@ -48,11 +51,12 @@ TEXT_FILES = {
     "page.html": f"<p>证件号 {ID}</p>".encode(),
     "feed.xml": f"<id>{ID}</id>".encode(),
     "run.log": f"refund card={CARD}\n".encode(),
+    "digits.md": f"{BOLD_ID} {ARABIC_ID} {ZW_ID}\n".encode(),
     "table.tsv": f"name\tid\n张三\t{ID}\n".encode(),
     "gbk.log": f"证件号 {ID}".encode("gb18030"),
 }
 """Text attachments whatever their name or encoding: scanned, and masked on the site."""
-NUMBERS = [ID, CARD, "6222 0212 3456 7890 128", FULL_ID, FULL_ID_HALF]
+NUMBERS = [ID, CARD, "6222 0212 3456 7890 128", FULL_ID, FULL_ID_HALF, BOLD_ID, ARABIC_ID, ZW_ID]
 """Never whole below confidential."""
 PUBLIC_NUMBERS = [*NUMBERS, MOBILE, EMAIL]
 """Never whole in a public build or export."""
@@ -160,3 +164,12 @@ def test_what_is_text(tmp_path: Path) -> None:
     assert as_text(b"PK\x03\x04\x00\x00" + ID.encode(), "x.docx") is None  # binary: not read
     assert as_text(b"\x89PNG\r\n\x1a\n\x00\x00" + ID.encode(), "a.png") is None
     assert as_text("证件".encode()[:-1], truncated=True) == TextFile("证", "utf-8")  # a character cut by the limit
+
+
+def test_the_rule_reads_any_decimal_digit(repo: Path) -> None:
+    done = run_commlog("validate", "--repo", str(repo), "--format", "json")
+    found = [f["message"] for f in json.loads(done.stdout)["findings"] if f["rule"] == "sensitive-data"]
+    summary = [m for m in found if "resident_id" in m and not m.startswith("attachment")]
+    assert len([m for m in summary if "440306********0022" in m]) == 2  # full width, mathematical bold
+    assert len([m for m in summary if "110105********1232" in m]) == 4  # ASCII, Arabic-Indic, zero-width, a file name
+    assert len([m for m in found if m.startswith("attachment digits.md line 1: resident_id")]) == 3

@@ -15,8 +15,9 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -83,9 +84,34 @@ _NORMAL.update({0x3000: 0x20, 0x00A0: 0x20, 0x202F: 0x20})
 _NORMAL.update({code: 0x2D for code in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212, 0xFE63, 0xFF0D)})
 
 
+class _Digits(dict[int, int]):
+    """:data:`_NORMAL`, and every other Unicode decimal digit (Arabic-Indic ١, mathematical bold 𝟏, ...) to its
+    ASCII digit, looked up once per character met (``str.translate`` asks the mapping)."""
+
+    def __missing__(self, code: int) -> int:
+        digit = unicodedata.decimal(chr(code), None)
+        self[code] = value = code if digit is None else 0x30 + digit
+        return value
+
+
+_DIGITS = _Digits(_NORMAL)
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]+")
+"""Zero-width characters, taken out before matching (one inside a number would hide it)."""
+
+
 def normalise(text: str) -> str:
-    """``text`` with full-width forms, odd spaces and dashes made ASCII, keeping every offset."""
-    return text.translate(_NORMAL)
+    """``text`` with full-width forms, every decimal digit, odd spaces and dashes made ASCII, keeping every offset."""
+    return text.translate(_DIGITS) if not text.isascii() else text
+
+
+def _normalised(text: str) -> tuple[str, list[int] | None]:
+    """:func:`normalise`'s text without zero-width characters, and where each of its characters is in ``text``
+    (None when none was taken out: the offsets are the same)."""
+    normal = normalise(text)
+    if _INVISIBLE.search(normal) is None:
+        return normal, None
+    kept = [i for i, char in enumerate(normal) if not _INVISIBLE.match(char)]
+    return "".join(normal[i] for i in kept), [*kept, len(text)]
 
 
 _B = r"(?<![0-9A-Za-z])"
@@ -97,7 +123,7 @@ _PATTERN = re.compile(
             r"(?P<email>(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})",
             # a mobile: +86 optional, 3-4-4 with optional space or dash; not an amount (¥13500000000元, 1.38...)
             _B
-            + r"(?<![¥$.,+])(?P<mobile>(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4})"
+            + r"(?<![¥$.,+])(?P<mobile>(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}[ -]?|\.\d{4}\.)\d{4})"
             + _E
             + r"(?![.,]\d|\s?[元万亿])",
             _B + r"(?P<run>\d{17}[Xx]|\d{15,19})" + _E,
@@ -109,9 +135,10 @@ _PATTERN = re.compile(
         )
     )
 )
-_MAYBE = re.compile(r"[0-9\uff10-\uff19]{4}|[@\uff20]")
-"""Every value a detector finds has four digits in a row (ASCII or full-width) or an @: a text without them,
-most text, is passed over without normalising or running the full pattern."""
+_MAYBE = re.compile(r"\d(?:[\u200b-\u200d\u2060\ufeff]*\d){3}|[@\uff20]")
+"""Every value a detector finds has four digits in a row (any Unicode decimal digit, zero-width characters
+between them ignored) or an @: a text without them, most text, is passed over without normalising or running
+the full pattern."""
 _NUMBER_NEAR = re.compile(r"\d[\d,.]*\d|\d")
 _DOCUMENT_WORDS = {
     "passport": ("护照", "passport", "Passport", "PASSPORT"),
@@ -290,9 +317,12 @@ def settings_of(policy: dict[str, Any] | None) -> Settings:
 
 
 def scan(text: str, settings: Settings) -> Iterator[Hit]:
-    """Every detected value in ``text``, in order, reading it once (and once more for the keywords, if any)."""
+    """Every detected value in ``text``, in order, reading it once (and once more for the keywords, if any); a hit's
+    offsets are in ``text`` itself (its original characters, zero-width ones included)."""
     if _MAYBE.search(text) is not None:
-        yield from _numbers(normalise(text), settings)
+        normal, where = _normalised(text)
+        for hit in _numbers(normal, settings):
+            yield hit if where is None else replace(hit, start=where[hit.start], end=where[hit.end - 1] + 1)
     pattern = settings.keyword_pattern
     if pattern is not None and pattern.search(text) is not None:
         yield from _keywords(normalise(text), pattern, settings)
@@ -310,6 +340,7 @@ def _numbers(normal: str, settings: Settings) -> Iterator[Hit]:
             continue
         compact = raw.replace(" ", "").replace("-", "")
         if kind == "mobile":
+            compact = compact.replace(".", "")
             if mobile(compact):
                 yield Hit("mobile", start, end, compact[-11:])
             continue
