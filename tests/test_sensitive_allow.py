@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,38 @@ def test_the_pull_request_summary_lists_sensitive_data_first(repo: Path) -> None
     data = json.loads(run_commlog("pr-summary", "--base", "main", "--format", "json", "--repo", str(repo)).stdout)
     assert [f["rule"] for f in data["sensitive"]["findings"]] == ["sensitive-data"]
     assert [n["detector"] for n in data["sensitive"]["notes"]] == ["source_code"]
+
+
+def _accepted(repo: Path) -> str:
+    as_person(repo, LEGAL)
+    done = run_commlog(
+        "allow", "NX-2024-901", "--detector", "resident_id", "--reason", "实名登记必需", "--repo", str(repo)
+    )
+    assert done.returncode == 0 and rules(repo) == []
+    return (repo / ALLOW_FILE).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        (r"at: \S+ \S+", 'at: "2025-02-30 11:00"', "no real date"),
+        ("accepted_by: luo-qing", "accepted_by: nobody", "no active staff member"),
+        ("accepted_by: luo-qing", "accepted_by: zhang-wei", "may not accept (legal, admin)"),
+    ],
+)
+def test_an_entry_that_may_not_accept_is_a_finding_in_plain_validate(repo: Path, old: str, new: str, said: str) -> None:
+    head, mark, tail = _accepted(repo).partition("- record: NX-2024-901")  # the demo's own entry stays
+    changed = head + mark + re.sub(old, new, tail)
+    assert changed != head + mark + tail
+    (repo / ALLOW_FILE).write_text(changed, encoding="utf-8")
+    found = sorted(rules(repo))
+    assert [f.split(":")[0] for f in found] == ["sensitive-allow", "sensitive-data"], found
+    assert said in found[0] and "entry 2 (NX-2024-901, resident_id) accepts nothing" in found[0]
+
+
+def test_a_folder_at_the_allow_list_is_a_finding(repo: Path) -> None:
+    (repo / ALLOW_FILE).unlink()
+    (repo / ALLOW_FILE).mkdir()
+    found = sorted(rules(repo))
+    assert [f.split(":")[0] for f in found] == ["sensitive-allow", "sensitive-data", "sensitive-data"], found
+    assert "is not a regular file" in found[0]  # and the demo's accepted finding is one again

@@ -62,7 +62,10 @@ def load(root: Path) -> tuple[list[Entry], list[Finding]]:
     """The repository's entries (none when there is no file), and a finding when the file is wrong."""
     path = root / ALLOW_FILE
     if not path.is_file():
-        return [], []
+        if not path.exists() and not path.is_symlink():
+            return [], []
+        message = f"{ALLOW_FILE} is not a regular file (a folder, a link or another kind): no finding is accepted"
+        return [], [Finding(ALLOW_FILE, 1, 1, "sensitive-allow", message, "make it the file `commlog allow` writes")]
     try:
         return parse_entries(read_text(path)), []
     except (ValueError, LoadError, OSError) as err:
@@ -75,7 +78,9 @@ def applied(root: Path, findings: list[Finding]) -> tuple[list[Finding], int]:
     entries, problems = load(root)
     if not entries and not problems:
         return findings, 0
-    accepted = {(e.record, e.hash) for e in entries}
+    wrong = entry_findings(root, entries)
+    problems += wrong.values()
+    accepted = {(e.record, e.hash) for i, e in enumerate(entries) if i not in wrong}
     kept: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     for item in findings:
@@ -87,7 +92,7 @@ def applied(root: Path, findings: list[Finding]) -> tuple[list[Finding], int]:
     judged_otherwise = {Path(f.path).stem for f in kept if f.path.startswith("records/")}
     for index, entry in enumerate(entries):
         # a record with other findings may not have been judged for sensitive data (one that does not load)
-        if (entry.record, entry.hash) not in seen and entry.record not in judged_otherwise:
+        if index not in wrong and (entry.record, entry.hash) not in seen and entry.record not in judged_otherwise:
             kept.append(
                 Finding(
                     ALLOW_FILE,
@@ -100,6 +105,46 @@ def applied(root: Path, findings: list[Finding]) -> tuple[list[Finding], int]:
                 )
             )
     return kept + problems, len(seen)
+
+
+def entry_findings(root: Path, entries: list[Entry]) -> dict[int, Finding]:
+    """By index, each entry that accepts nothing: its time is no real one, or who it names is no active staff member
+    with a role the working tree's policy lets accept (``validate --base`` checks who committed it, besides)."""
+    staff = {}
+    for path in sorted((root / "contacts/internal").glob("*.yaml")):
+        try:
+            data = parse(read_text(path))
+        except (LoadError, OSError):
+            continue
+        if isinstance(data, dict) and data.get("status") == "active" and isinstance(data.get("id"), str):
+            staff[data["id"]] = data
+    try:
+        policy = parse(read_text(root / "policy.yaml"))
+    except (LoadError, OSError):
+        policy = None
+    roles = settings_of(policy if isinstance(policy, dict) else None).accept_roles
+    found = {}
+    for index, entry in enumerate(entries):
+        problem = ""
+        try:
+            datetime.strptime(entry.at, "%Y-%m-%d %H:%M")
+        except ValueError:
+            problem = f"its time {entry.at!r} is no real date and time (YYYY-MM-DD HH:MM)"
+        if entry.accepted_by not in staff:
+            problem = problem or f"it names {entry.accepted_by}, who is no active staff member (contacts/internal)"
+        elif not set(staff[entry.accepted_by].get("roles") or []) & set(roles):
+            problem = problem or f"it names {entry.accepted_by}, whose roles may not accept ({', '.join(roles)})"
+        if problem:
+            found[index] = Finding(
+                ALLOW_FILE,
+                0,
+                0,
+                "sensitive-allow",
+                f"entry {index + 1} ({entry.record}, {entry.detector}) accepts nothing: {problem}",
+                "let a reviewer with a role the policy lets accept run `commlog allow`, or remove the entry",
+                pointer("allowed", index),
+            )
+    return found
 
 
 def _key(item: Finding) -> tuple[str, str] | None:
