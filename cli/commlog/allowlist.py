@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -70,6 +71,14 @@ def load(root: Path) -> tuple[list[Entry], list[Finding]]:
         return parse_entries(read_text(path)), []
     except (ValueError, LoadError, OSError) as err:
         return [], [Finding(ALLOW_FILE, 1, 1, "sensitive-allow", str(err), "fix the file or remove the entry")]
+
+
+def accepts(root: Path) -> Callable[[Finding], bool]:
+    """Whether the repository's allow list accepts a finding (an entry that is itself a finding accepts nothing)."""
+    entries, _ = load(root)
+    wrong = entry_findings(root, entries) if entries else {}
+    accepted = {(e.record, e.hash) for i, e in enumerate(entries) if i not in wrong}
+    return lambda item: _key(item) in accepted
 
 
 def applied(root: Path, findings: list[Finding]) -> tuple[list[Finding], int]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from commlog import numbering
+from commlog.allowlist import accepts
 from commlog.fileio import atomic_write
 from commlog.fmt import canonical_text
 from commlog.importing.beside import ITEM_HEADINGS, SHEETS, Beside, join, read_beside
@@ -275,10 +276,11 @@ def _check(register: Register, planned: list[Planned], file: str, rows: Rows) ->
         record_ids=corpus.record_ids | {p.record["id"] for p in planned},
         record_names=corpus.record_names | {p.record["id"] for p in planned},
     )
+    accepted = accepts(corpus.root)
     for finding in _findings(changed):
         owner = by_path.get(finding.path)
-        if owner is None:
-            continue  # the repository's own findings are `commlog validate`'s to report
+        if owner is None or accepted(finding):
+            continue  # the repository's own findings are `commlog validate`'s to report; the allow list's are accepted
         row, column, heading = rows.where(owner, finding.pointer)
         hint = f" ({finding.hint})" if finding.hint else ""
         problems.append(Problem(file, row, column, heading, finding.rule, finding.message + hint))
