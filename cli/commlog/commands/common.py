@@ -163,6 +163,13 @@ def choices(values: tuple[str, ...], parse: Callable[[str], str], option: str) -
         raise click.BadParameter(str(err), param_hint=option) from err
 
 
+output_option = click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output (an xlsx workbook always needs one).",
+)
+"""--output for every report (written by :func:`output_to` or :func:`write_output`)."""
 encoding_option = click.option(
     "--encoding",
     type=click.Choice(["utf-8", "gb18030"]),

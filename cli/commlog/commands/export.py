@@ -14,6 +14,7 @@ from commlog.commands.common import (
     encoding_option,
     example,
     load_schedule,
+    output_option,
     repo_option,
     resolve_root,
     write_output,
@@ -81,12 +82,7 @@ def _day(value: str | None, option: str) -> date | None:
     "内部联络信息表 or 外部联络信息表 with --kind contacts).",
 )
 @encoding_option
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write to this file instead of standard output (required for xlsx on a terminal).",
-)
+@output_option
 @as_of_option
 @repo_option
 @example(

@@ -10,6 +10,7 @@ from commlog.commands.common import (
     encoding_option,
     example,
     no_cache_option,
+    output_option,
     output_to,
     repo_option,
     resolve_as_of,
@@ -25,12 +26,7 @@ from commlog.commands.common import (
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "md", "json", "csv"]), default="text", show_default=True
 )
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write to this file instead of standard output.",
-)
+@output_option
 @encoding_option
 @click.option("--fail-on-overdue", is_flag=True, help="Exit 1 when anything is overdue (for CI on a schedule).")
 @strict_option

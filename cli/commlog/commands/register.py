@@ -12,6 +12,7 @@ from commlog.commands.common import (
     encoding_option,
     example,
     load_schedule,
+    output_option,
     output_to,
     repo_option,
     resolve_root,
@@ -56,12 +57,7 @@ from commlog.commands.common import (
     help="csv is the whole register, UTF-8 with a byte order mark for Excel (see --encoding); `commlog export` "
     "writes the register as xlsx.",
 )
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write to this file instead of standard output.",
-)
+@output_option
 @encoding_option
 @repo_option
 @example(

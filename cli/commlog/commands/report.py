@@ -12,6 +12,7 @@ from commlog.commands.common import (
     example,
     load_schedule,
     no_cache_option,
+    output_option,
     output_to,
     repo_option,
     resolve_root,
@@ -36,12 +37,7 @@ def report() -> None:
 @as_of_option
 @click.option("--department", default=None, help="Only this department (name or code): its records and stages.")
 @click.option("--format", "output_format", type=click.Choice(["md", "json", "xlsx"]), default="md", show_default=True)
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write to this file instead of standard output.",
-)
+@output_option
 @no_cache_option
 @repo_option
 @example(
