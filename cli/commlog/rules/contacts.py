@@ -117,6 +117,47 @@ def departed_date(corpus: Corpus) -> Iterator[Finding]:
             )
 
 
+@rule("ended-date", needs_policy=False)
+def ended_date(corpus: Corpus) -> Iterator[Finding]:
+    """An organisation that is no longer dealt with carries the day it ended, and a person who left carries that day."""
+    for doc in corpus.org_docs:
+        status, ended = doc.data["status"], doc.data.get("ended")
+        if status == "inactive" and not ended:
+            yield finding(
+                doc,
+                "ended-date",
+                ("status",),
+                "status is inactive but there is no ended date (合作终止日期)",
+                "add `ended: YYYY-MM-DD`",
+            )
+        elif status == "active" and ended:
+            yield finding(
+                doc,
+                "ended-date",
+                ("ended",),
+                "an active organisation has an ended date",
+                "set status: inactive, or remove the date",
+            )
+        for index, person in enumerate(doc.data["people"]):
+            left = person.get("left")
+            if person.get("status") == "departed" and not left:
+                yield finding(
+                    doc,
+                    "ended-date",
+                    ("people", index, "status"),
+                    f"{person['id']} is departed but has no left date (离任日期)",
+                    "add `left: YYYY-MM-DD`",
+                )
+            elif person.get("status", "active") == "active" and left:
+                yield finding(
+                    doc,
+                    "ended-date",
+                    ("people", index, "left"),
+                    f"{person['id']} is active but has a left date",
+                    "set status: departed, or remove the date",
+                )
+
+
 @rule("unknown-contact", needs_policy=False)
 def org_owner(corpus: Corpus) -> Iterator[Finding]:
     """Each outside organisation has an internal owner who is on the staff list."""
