@@ -25,6 +25,7 @@ COMMANDS = {
     "import": "importing:import_",
     "pr-summary": "pr_summary",
     "allow": "allow",
+    "contacts": "contacts",
     "site": "site",
     "demo": "demo",
 }
@@ -53,6 +54,7 @@ SECTIONS = [
     ("Close", ["complete", "archive", "reopen", "cancel"]),
     ("Read and report", ["show", "list", "todo", "due", "overdue", "report", "pr-summary", "site"]),
     ("Spreadsheets", ["export", "import"]),
+    ("Contacts", ["contacts"]),
     ("Repository", ["init", "validate", "allow", "fmt", "codeowners", "upgrade", "demo"]),
 ]
 
