@@ -28,7 +28,8 @@ CLEARANCE = {"public": 0, "internal": 1, "confidential": 2, "secret": 3}
 Confidence = Literal["high", "low"]
 TEXT_ATTACHMENTS = (".txt", ".md", ".csv", ".eml")
 """Attachments read as text even when their bytes do not decode (replacement characters); any other attachment
-is text when its content is (:func:`as_text`). Binary files (docx, xlsx, pdf, images) are not read (no extractor)."""
+is text when its content is (:func:`as_text`). Documents (docx, xlsx, pdf...) are read by :mod:`commlog.documents`;
+other binary files (images, audio, archives) are not read."""
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from commlog import repository
+from commlog.documents import FILE_LIMIT, document_text, is_document
 from commlog.fileio import open_regular
 from commlog.findings import Finding
 from commlog.load import Document
@@ -93,10 +94,29 @@ def low_confidence(doc: Document, settings: Settings) -> Iterator[tuple[tuple[ob
 
 
 def attachment_text(root: Path, record_file: str, name: str) -> str:
-    """A text attachment's content, whatever its name ('' for a binary one, or one that cannot be read: other
-    rules say why). What is text is :func:`commlog.sensitive.as_text`'s decision, the site's too."""
+    """An attachment's text, whatever its name ('' for one with none that can be read: other rules say why).
+    A document (docx, xlsx, pdf...) gives the text inside it (:mod:`commlog.documents`); any other file is text
+    when :func:`commlog.sensitive.as_text` says so, the site's decision too."""
     path = repository.attachment(root, record_file, name)
-    return "" if path is None else _decoded(path, name)
+    return "" if path is None else _content(path, name)
+
+
+def _content(path: Path, name: str) -> str:
+    if is_document(name):
+        raw = _raw(path)
+        text = document_text(raw, name) if raw is not None else None
+        if text is not None:
+            return text
+    return _decoded(path, name)  # a file named .pdf may be text all the same
+
+
+def _raw(path: Path) -> bytes | None:
+    try:
+        with open_regular(path) as handle:
+            raw = handle.read(FILE_LIMIT + 1)
+    except OSError:
+        return None
+    return raw if len(raw) <= FILE_LIMIT else None
 
 
 def _decoded(path: Path, name: str) -> str:
@@ -114,7 +134,11 @@ def _decoded(path: Path, name: str) -> str:
 
 
 def text_digest(root: Path, relative: str) -> str:
-    """The digest of an attachment's content read as text ('' for a binary one, whose name alone the rules read)."""
+    """The digest of what sensitive-data reads of an attachment: a document's bytes, other files' text ('' for a
+    binary one, whose name alone the rules read)."""
+    if is_document(relative):
+        raw = _raw(root / relative)
+        return hashlib.blake2b(raw, digest_size=12).hexdigest() if raw else ""
     text = _decoded(root / relative, relative)
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest() if text else ""
 

@@ -16,6 +16,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
+from commlog.documents import FILE_LIMIT, document_text, is_document
 from commlog.fileio import open_regular
 from commlog.repository import attachment
 from commlog.sensitive import as_text, maybe_text
@@ -86,6 +87,31 @@ def published_names(names: list[str], redact: Callable[[str], str]) -> dict[str,
     return result
 
 
+def withheld(root: Path, record_file: str, names: list[str], mask: Callable[[str], str]) -> frozenset[str]:
+    """The attachments a build that masks (``mask`` changes a text holding a number its clearance may not see
+    whole) may not publish: each document (docx, xlsx, pdf...) whose text it would mask, which cannot be masked
+    inside the file, and each it cannot read (legacy doc/xls, encrypted, corrupt, over the size limit), which it
+    cannot check. A document whose bytes are text is masked as text instead (:func:`publish`)."""
+    held = set()
+    for name in names:
+        if not is_document(name):
+            continue
+        source = attachment(root, record_file, name)
+        try:
+            if source is None:
+                continue  # not published at all (:func:`publish`)
+            with open_regular(source, sole_name=True) as handle:
+                raw = handle.read(FILE_LIMIT + 1)
+        except OSError:
+            continue
+        if maybe_text(raw[:SNIFF]) or as_text(raw[:SNIFF], name, truncated=True) is not None:
+            continue
+        text = document_text(raw, name)
+        if text is None or mask(text) != text:
+            held.add(name)
+    return frozenset(held)
+
+
 def publish(
     root: Path,
     record_file: str,
@@ -94,14 +120,18 @@ def publish(
     target: Path,
     redact: Callable[[str], str],
     mask: Callable[[str], str] | None = None,
+    held: frozenset[str] = frozenset(),
 ) -> None:
     """Copy a record's attachments into ``target`` (its page's files/ folder) under their published names.
 
     What is not an ordinary file in the record's own folder is left out; ``redact``
     takes the ids of records the build does not show out of the names; ``mask`` the numbers the build's
-    clearance may not see whole out of every attachment whose content is text, whatever its name.
+    clearance may not see whole out of every attachment whose content is text, whatever its name; ``held``
+    (:func:`withheld`) is not copied at all.
     """
     for name, published in published_names(names, redact).items():
+        if name in held:
+            continue
         source = attachment(root, record_file, name)
         try:
             if source is None:

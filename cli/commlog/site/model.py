@@ -19,7 +19,8 @@ from commlog.reports.people import name_of
 from commlog.repository import POLICY, RECORDS, role_of
 from commlog.schedule import Schedule, schedule
 from commlog.schema import Schemas
-from commlog.sensitive import Settings, mask_text, settings_of
+from commlog.sensitive import Settings, mask_text, masked_detectors, settings_of
+from commlog.site.attachments import withheld
 
 log = logging.getLogger("mkdocs.plugins.commlog")  # the plugin's logger: MkDocs shows and counts its warnings
 _DASHES = "\\-\u2010-\u2015\u2212\ufe63\uff0d"
@@ -105,6 +106,19 @@ class SiteModel:
     def mask(self, text: str) -> str:
         """``text`` with every number the build's clearance may not see whole masked (commlog.sensitive)."""
         return mask_text(text, self._sensitive, self.clearance)
+
+    @cached_property
+    def withheld(self) -> dict[str, frozenset[str]]:
+        """Each shown record's attachments this build may not publish, by record id: documents holding a number its
+        clearance may not see whole, and documents it cannot read (:func:`commlog.site.attachments.withheld`)."""
+        if not masked_detectors(self._sensitive, self.clearance):
+            return {}
+        found = (
+            (view.id, withheld(self.root, view.path, view.data["attachments"], self.mask))
+            for view in self.records.values()
+            if view.data.get("attachments")
+        )
+        return {record_id: held for record_id, held in found if held}
 
     @cached_property
     def _sensitive(self) -> Settings:

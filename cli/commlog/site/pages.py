@@ -522,8 +522,14 @@ class Site:
             (e, entry, m.entries.mark(entry, e, m.name)) for e, entry in zip(data["events"], entries, strict=True)
         ]
         channels = {c["id"]: c["name"] for c in m.policy["channels"]}
+        held = m.withheld.get(view.id, frozenset())
         attachments = [
-            (name, "files/" + quote(published), published_name(name) != name)
+            (
+                m.redact(name) if name in held else name,
+                "files/" + quote(published),
+                published_name(name) != name,
+                name in held,
+            )
             for name, published in published_names(data.get("attachments", []), m.redact).items()
         ]
         return self.render(

@@ -144,6 +144,7 @@ class CommlogPlugin(BasePlugin[CommlogConfig]):
                     site_dir / view.url / "files",
                     self.model.redact,
                     self.model.mask,
+                    self.model.withheld.get(view.id, frozenset()),
                 )
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:

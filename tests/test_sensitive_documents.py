@@ -1,0 +1,135 @@
+"""Documents attached to records (docx, xlsx, pdf, legacy doc): the rule reads the text inside them, and a site
+build that would have to mask a number in one, or cannot read one, does not publish it.
+
+The documents are made by the programs staff use: LibreOffice writes the docx, pdf and doc from a text file,
+openpyxl the xlsx."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from commlog.documents import UNPACK_LIMIT, document_text
+from test_history import git
+from test_office import convert
+
+from conftest import copy_demo, run_commlog
+from sitebuild import build_site, output_texts
+
+ID = "110105199001011232"
+CARD = "6222021234567890128"
+RECORD = """\
+id: NX-2024-902
+kind: message
+direction: internal
+subject: 客户退款材料
+summary: 退款材料见附件。
+from: {department: 市场部, person: zhang-wei}
+to:
+  - {department: 财务部}
+urgency: normal
+channels: [email]
+classification: internal
+importance: normal
+category: {project: 退款}
+events:
+  - {type: submitted, at: 2024-10-09 09:30, by: zhang-wei}
+attachments: [退款函.docx, 退款函.pdf, 退款函.doc, 明细.xlsx, 会议通知.docx, 空白.pdf]
+"""
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """Each attachment's bytes, as the programs staff use write them."""
+    work = tmp_path_factory.mktemp("documents")
+    letter = work / "letter.txt"  # LibreOffice may not load a non-ASCII path under a C locale
+    letter.write_text(f"退款函\n客户身份证号：{ID}\n退款卡号：6222 0212 3456 7890 128\n", encoding="utf-8")
+    made = {f"退款函.{kind}": convert(letter, kind, work).read_bytes() for kind in ("docx", "pdf", "doc")}
+    notice = work / "notice.txt"
+    notice.write_text("会议通知\n请于2024年10月10日14:00到三楼会议室，电话分机8021。\n", encoding="utf-8")
+    made["会议通知.docx"] = convert(notice, "docx", work).read_bytes()
+    blank = work / "blank.txt"
+    blank.write_text("无\n", encoding="utf-8")
+    made["空白.pdf"] = convert(blank, "pdf", work).read_bytes()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "银行卡号", "金额"])
+    sheet.append(["张三", CARD, 1200])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    made["明细.xlsx"] = buffer.getvalue()
+    return made
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory, documents: dict[str, bytes]) -> Path:
+    target = copy_demo(tmp_path_factory.mktemp("sensitive-documents") / "repo", with_site=True)
+    record = target / "records/2024/NX-2024-902.yaml"
+    record.write_text(RECORD, encoding="utf-8")
+    folder = record.with_suffix("")
+    folder.mkdir()
+    for name, data in documents.items():
+        (folder / name).write_bytes(data)
+    git(target, "init", "-q", "-b", "main")
+    git(target, "add", "-A")
+    git(target, "commit", "-q", "-m", "Record the refund documents")
+    return target
+
+
+def test_the_text_inside_each_document(documents: dict[str, bytes]) -> None:
+    for name in ("退款函.docx", "退款函.pdf"):
+        text = document_text(documents[name], name)
+        assert text is not None and ID in text and "6222 0212 3456 7890 128" in text, name
+    assert CARD in (document_text(documents["明细.xlsx"], "明细.xlsx") or "")
+    assert document_text(documents["退款函.doc"], "退款函.doc") is None  # legacy Word: no extractor reads it
+    assert document_text(b"PK\x03\x04 not a zip", "x.docx") is None
+    assert document_text(b"%PDF-1.4 broken", "x.pdf") is None
+
+
+def test_a_zip_bomb_stops_at_the_limit() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<w:t>" + b"0" * (UNPACK_LIMIT + 10) + b"</w:t>")
+    assert len(buffer.getvalue()) < 1024 * 1024
+    assert document_text(buffer.getvalue(), "bomb.docx") is None
+
+
+def test_the_rule_reads_documents(repo: Path) -> None:
+    done = run_commlog("validate", "--repo", str(repo), "--format", "json")
+    found = [f["message"] for f in json.loads(done.stdout)["findings"] if f["path"].endswith("NX-2024-902.yaml")]
+    for name in ("退款函.docx", "退款函.pdf"):
+        assert any(m.startswith(f"attachment {name} line ") and "resident_id" in m for m in found), (name, found)
+        assert any(m.startswith(f"attachment {name} line ") and "bank_card" in m for m in found), (name, found)
+    assert any(m.startswith("attachment 明细.xlsx line ") and "bank_card" in m for m in found), found
+    assert not any("会议通知" in m or "空白" in m for m in found)  # an extension number and a date are no finding
+    assert done.returncode == 1
+
+
+def _published(site: Path) -> dict[str, bytes]:
+    folder = site / "records/2024/NX-2024-902/files"
+    return {p.name: p.read_bytes() for p in folder.iterdir()} if folder.exists() else {}
+
+
+def test_an_internal_build_withholds_what_it_would_have_to_mask(repo: Path, tmp_path: Path) -> None:
+    site = build_site(repo, tmp_path / "internal", clearance="internal")
+    published = _published(site)
+    assert sorted(published) == ["会议通知.docx", "空白.pdf"]  # nothing to mask in them: published as they are
+    page = (site / "records/2024/NX-2024-902/index.html").read_text(encoding="utf-8")
+    for name in ("退款函.docx", "退款函.pdf", "退款函.doc", "明细.xlsx"):
+        assert f"{name} <span class=\"commlog-withheld\">（未发布" in page, name
+    for path, data in output_texts(site):
+        if path.suffix in {".docx", ".xlsx", ".pdf", ".doc"}:
+            continue  # the published ones hold no number (above); their bytes are compressed
+        assert ID.encode() not in data and CARD.encode() not in data, path
+
+
+def test_a_confidential_build_publishes_every_document(repo: Path, tmp_path: Path, documents: dict[str, bytes]) -> None:
+    site = build_site(repo, tmp_path / "confidential", clearance="confidential")
+    assert _published(site) == documents
+    page = (site / "records/2024/NX-2024-902/index.html").read_text(encoding="utf-8")
+    assert "commlog-withheld" not in page
