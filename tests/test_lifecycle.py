@@ -454,3 +454,16 @@ def test_evidence_named_like_a_broken_link_is_kept_beside_it(repo: Path, tmp_pat
     result = act(repo, "zhang-wei", "send", record_id, "--channel", "email", "--evidence-file", str(receipt))
     assert "Traceback" not in result.stderr
     assert result.returncode == 0 and (folder / "回执-2.pdf").read_bytes() == b"%PDF"
+
+
+def test_a_note_for_the_reviewer_does_not_refuse_a_write(repo: Path) -> None:
+    """A keyword with no number near it (rule sensitive-note) is for the reviewer: commlog new writes the record."""
+    result = act(
+        repo, "zhang-wei", "new", "message", "--to", "customer-a/li-na", "--subject", "报价事宜",
+        "--summary", "请勿在邮件中讨论底价。", "--channel", "email", "--format", "json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    done = act(repo, "zhang-wei", "validate", "--format", "json")
+    assert done.returncode == 0
+    made = json.loads(result.stdout)["path"]
+    assert [n["rule"] for n in json.loads(done.stdout)["notes"] if n["path"] == made] == ["sensitive-note"]

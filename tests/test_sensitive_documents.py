@@ -121,7 +121,7 @@ def test_an_internal_build_withholds_what_it_would_have_to_mask(repo: Path, tmp_
     assert sorted(published) == ["会议通知.docx", "空白.pdf"]  # nothing to mask in them: published as they are
     page = (site / "records/2024/NX-2024-902/index.html").read_text(encoding="utf-8")
     for name in ("退款函.docx", "退款函.pdf", "退款函.doc", "明细.xlsx"):
-        assert f"{name} <span class=\"commlog-withheld\">（未发布" in page, name
+        assert f'{name} <span class="commlog-withheld">（未发布' in page, name
     for path, data in output_texts(site):
         if path.suffix in {".docx", ".xlsx", ".pdf", ".doc"}:
             continue  # the published ones hold no number (above); their bytes are compressed

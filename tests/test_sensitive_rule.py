@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from test_index import run_in
@@ -111,3 +113,35 @@ def test_the_index_sees_a_changed_text_attachment(demo_repo: Path, tmp_path: Pat
     [found] = findings(demo_repo, cache)
     assert "bank_card" in str(found["message"])
     assert findings(demo_repo, cache) == fresh(demo_repo, tmp_path)
+
+
+def notes(repo: Path, cache: Path) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    report = json.loads(run_in(repo, ("validate", "--format", "json"), cache))
+    mine = [n for n in report["notes"] if n["path"] == "records/2024/NX-2024-901.yaml"]
+    return report["findings"], mine
+
+
+def test_a_keyword_with_no_number_near_it_is_a_note_failing_nothing(demo_repo: Path, tmp_path: Path) -> None:
+    place(demo_repo, "请勿在邮件中讨论底价")
+    cache = tmp_path / "cache"
+    for _ in range(2):  # judged, then answered by the index: the same
+        found, [note] = notes(demo_repo, cache)
+        assert found == [] and note["line"] == 5 and "底价 with no number near it" in str(note["message"])
+    done = subprocess.run(
+        [sys.executable, "-m", "commlog", "validate", "--repo", str(demo_repo)],
+        capture_output=True, text=True, env={**os.environ, "COMMLOG_CACHE_DIR": str(cache)},
+    )  # fmt: skip
+    assert (
+        done.returncode == 0 and "sensitive-note" in done.stdout and "2 note(s) for a reviewer" in done.stdout
+    )  # and the demo's CG-2026-004
+    place(demo_repo, "请勿在邮件中讨论底价", classification="confidential")  # the class the real thing needs
+    assert notes(demo_repo, cache) == ([], [])
+    place(demo_repo, "本次报价底价为 35.6 万元")  # a number near it: a finding, no longer a note
+    found, noted = notes(demo_repo, cache)
+    assert [f["rule"] for f in found] == ["sensitive-data"] and noted == []
+
+
+def test_a_passport_number_with_no_word_before_it_is_a_note(demo_repo: Path, tmp_path: Path) -> None:
+    place(demo_repo, "编号 E12345678 的文件已寄出")
+    found, noted = notes(demo_repo, tmp_path / "cache")
+    assert found == [] and [n["message"] for n in noted if "passport" in str(n["message"])]

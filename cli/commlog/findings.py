@@ -25,6 +25,15 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+NOTE_RULES = frozenset(("sensitive-note",))
+"""Rules whose findings are notes for a reviewer: printed by ``validate`` and the pull request summary, but no
+file is invalid for them, no command refuses a write for them, and the exit status ignores them."""
+
+
+def is_note(item: Finding) -> bool:
+    return item.rule in NOTE_RULES
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """A problem in one file, pointing at a line when one is known.

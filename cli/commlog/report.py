@@ -22,13 +22,24 @@ def text(result: Result, out: TextIO) -> None:
         )
     else:
         out.write(f"{result.checked} file(s) checked, all valid\n")
+    for item in result.notes:
+        out.write(item.as_text() + "\n")
+    if result.notes:
+        out.write(
+            f"{len(result.notes)} note(s) for a reviewer in {len({f.path for f in result.notes})} file(s), failing nothing\n"
+        )
     if result.accepted:
         out.write(f"{result.accepted} sensitive-data finding(s) accepted in .commlog/allowed-sensitive.yaml\n")
 
 
 def as_json(result: Result, out: TextIO) -> None:
     json.dump(
-        {"checked": result.checked, "records": result.records, "findings": [f.as_json() for f in result.findings]},
+        {
+            "checked": result.checked,
+            "records": result.records,
+            "findings": [f.as_json() for f in result.findings],
+            "notes": [f.as_json() for f in result.notes],
+        },
         out,
         ensure_ascii=False,
         indent=2,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from commlog import repository
-from commlog.findings import Finding
+from commlog.findings import Finding, is_note
 from commlog.index import checked
 from commlog.index.corpus import Snapshot, load_corpus, take_snapshot, text_or_empty, with_lines
 from commlog.rules import run
@@ -22,6 +22,8 @@ class Result:
     """How many record files there are, valid or not (so that a repository of none says so)."""
     accepted: int = 0
     """How many sensitive-data findings the allow list accepted (commlog.allowlist)."""
+    notes: list[Finding] = field(default_factory=list)
+    """Notes for a reviewer (commlog.findings.NOTE_RULES): reported, never failing."""
 
 
 def validate(root: Path, only: list[Path] | None = None, use_cache: bool = True) -> Result:
@@ -43,12 +45,26 @@ def validate(root: Path, only: list[Path] | None = None, use_cache: bool = True)
             "findings": [f.as_json() for f in result.findings],
         }
         snap.save(result=(key, stored))
-    result = _accepted(root, result)
+    result = _notes_apart(_accepted(root, result))
     if only is None:
         return result
     # The paths are absolute, and links among them are not followed (commands.common.paths_in).
     wanted = {p.relative_to(root).as_posix() for p in only}
-    return Result(len(wanted), [f for f in result.findings if f.path in wanted], result.records, result.accepted)
+    return Result(
+        len(wanted),
+        [f for f in result.findings if f.path in wanted],
+        result.records,
+        result.accepted,
+        [f for f in result.notes if f.path in wanted],
+    )
+
+
+def _notes_apart(result: Result) -> Result:
+    """The result with the notes for a reviewer taken out of its findings (the index keeps them together)."""
+    notes = [f for f in result.findings if is_note(f)]
+    if not notes:
+        return result
+    return replace(result, findings=[f for f in result.findings if not is_note(f)], notes=result.notes + notes)
 
 
 def _accepted(root: Path, result: Result) -> Result:
@@ -79,7 +95,7 @@ def validate_all(root: Path, snap: Snapshot | None = None) -> Result:
         corpus, findings = checked.findings(snap)
     else:  # everything loaded, every rule run: the reference the index is tested against
         corpus, findings = load_corpus(root, snap=snap)
-        findings += run(corpus)
+        findings += run(corpus, notes=True)
     if not os.path.lexists(root / repository.POLICY):
         findings.append(
             Finding(

@@ -93,4 +93,4 @@ def _with_trail(root: Path, base: str, result: Any, only: list[Path] | None, use
         f for f in placed(root, trail.findings) if wanted is None or f.path in wanted or f.rule == "record-removed"
     ]
     findings = sorted(result.findings + found, key=lambda f: (f.path, f.line, f.column, f.rule))
-    return Result(result.checked, findings, result.records, result.accepted)
+    return Result(result.checked, findings, result.records, result.accepted, result.notes)

@@ -52,7 +52,7 @@ def findings(snap: Snapshot) -> tuple[Corpus, list[Finding]]:
                 found += parsed
     snap.load(pending)
     alone = replace(corpus, records=[Document(r, "", verdicts[r].data) for r in pending])  # type: ignore[arg-type]
-    judged_now = with_lines(list(run(alone, across=False)), lambda path: text_or_empty(snap.root / path))
+    judged_now = with_lines(list(run(alone, across=False, notes=True)), lambda path: text_or_empty(snap.root / path))
     by_path: dict[str, list[Finding]] = {r: [] for r in pending}
     for item in judged_now:
         if item.path in by_path:
@@ -64,7 +64,7 @@ def findings(snap: Snapshot) -> tuple[Corpus, list[Finding]]:
     across = replace(corpus)
     across.facts = compared
     with bulk():
-        found += run(across, across=True)
+        found += run(across, across=True, notes=True)
     snap.save(checked=(context, new, set(keys.values())))
     return corpus, found
 

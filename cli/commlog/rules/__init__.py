@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from commlog.findings import Finding, pointer
+from commlog.findings import NOTE_RULES, Finding, pointer
 from commlog.load import Document
 from commlog.policy import Policy
 
@@ -119,13 +119,17 @@ def all_rules() -> list[Rule]:
     return RULES
 
 
-def run(corpus: Corpus, across: bool | None = None) -> Iterator[Finding]:
+def run(corpus: Corpus, across: bool | None = None, notes: bool = False) -> Iterator[Finding]:
     """Every rule's findings (with ``across``, only the rules that compare records, or only the others);
-    rules that need the policy are skipped without one."""
+    rules that need the policy are skipped without one. ``notes``: with the notes for a reviewer
+    (:data:`commlog.findings.NOTE_RULES`), which only ``validate`` reports."""
     if across is not False and corpus.facts is None:  # taken once for all the rules that compare records
         corpus = replace(corpus)
         corpus.facts = corpus.compared()
     for item in all_rules():
         if (item.needs_policy and corpus.policy is None) or (across is not None and item.across != across):
             continue
-        yield from item.check(corpus)
+        if notes or not NOTE_RULES.intersection(item.ids):
+            yield from item.check(corpus)
+        else:
+            yield from (found for found in item.check(corpus) if found.rule not in NOTE_RULES)

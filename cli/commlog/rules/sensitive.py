@@ -43,11 +43,15 @@ SNIFF = 8192
 """Bytes read first: a NUL among them (and no UTF-16 mark) is a binary file, not read further."""
 CLASS_NAMES = {"public": "公开", "internal": "内部", "confidential": "机密", "secret": "绝密"}
 RULE = "sensitive-data"
+NOTE = "sensitive-note"
+"""What a reviewer should look at though it fails nothing (:data:`commlog.findings.NOTE_RULES`): a keyword with no
+number near it, a document number with no word before it, in a record whose classification or channels would not
+do if it were the real thing."""
 FINGERPRINT = "指纹"
 """Ends a finding's message with the hash the allow list keeps of its value (commlog.allowlist)."""
 
 
-@rule(RULE)
+@rule(RULE, NOTE)
 def sensitive_data(corpus: Corpus) -> Iterator[Finding]:
     """Personal and sensitive data stays in records classified, and sent over channels, as the policy requires."""
     assert corpus.policy is not None
@@ -154,8 +158,6 @@ def _judge(
     settings: Settings,
     where: str,
 ) -> Iterator[Finding]:
-    if hit.confidence != "high":
-        return  # a keyword with no number near it, a document number with no word before it: the PR summary lists it
     level = settings.levels.get(hit.detector, "confidential")
     reasons = []
     if CLEARANCE[classification] < CLEARANCE[level]:
@@ -177,4 +179,13 @@ def _judge(
     message = (
         f"{line}{hit.detector} ({name}) {shown}: {'; '.join(reasons)} [{FINGERPRINT} {fingerprint(record_id, hit)}]"
     )
+    if hit.confidence != "high":  # a keyword with no number near it, a document number with no word before it
+        doubt = "no number near it" if hit.detector in settings.keywords else "no word naming the document before it"
+        message = (
+            f"{line}{hit.detector} ({name}) {shown} with {doubt}: if the record carries the real thing, it "
+            f"{'; '.join(reasons)}"
+        )
+        hint = "a note for the reviewer, failing nothing: check the text; raise the classification or remove the data if it is"
+        yield finding(doc, NOTE, parts, message, hint)
+        return
     yield finding(doc, RULE, parts, message, hint)
