@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from commlog.sensitive import Hit, credit_code, luhn, mask, mask_text, resident_id, scan, settings_of
 
@@ -147,3 +148,35 @@ def test_zero_width_inside_a_mobile_is_masked_whole() -> None:
     text = "电话1\u200b3\u200b8\u200b1234\u200b5678"
     assert found(text) == [("mobile", "13812345678")]
     assert mask_text(text, SETTINGS, "public") == "电话138****5678"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"身份证号{ID[:9]} {ID[9:]}，请核对", [("resident_id", ID)]),  # a folded YAML scalar joined its two lines
+        (f"身份证号{ID[:9]}\n    {ID[9:]}，请核对", [("resident_id", ID)]),  # a literal one kept the break
+        (f"卡号{CARD[:11]}\r\n{CARD[11:]}", [("bank_card", CARD)]),  # a text attachment's line
+        (f"身份证号{ID[:5]}\n{ID[5:]} 与卡号{CARD}", [("resident_id", ID), ("bank_card", CARD)]),  # in order
+    ],
+)
+def test_a_number_broken_across_a_line(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected
+    assert ID not in mask_text(text, SETTINGS, "internal").replace(" ", "").replace("\n", "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "订单 12345678 90123456789 已发货",  # two numbers side by side that make no identity or card
+        "数量 1101051990 0101123 件",  # 17 digits: no identity number
+        f"身份证号{ID[:9]}  {ID[9:]}",  # two spaces: two numbers, not a line joined
+        "手机1381234\n5678",  # a mobile has no check character: a break is not joined for it
+    ],
+)
+def test_numbers_side_by_side_are_not_joined(text: str) -> None:
+    assert found(text) == []
+
+
+def test_a_folded_scalar_in_a_record_is_read_as_yaml_joins_it() -> None:
+    data = yaml.safe_load(f"summary: >\n  客户身份证号{ID[:9]}\n  {ID[9:]}，请核对\n")
+    assert found(data["summary"]) == [("resident_id", ID)]

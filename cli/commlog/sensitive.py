@@ -136,6 +136,10 @@ _PATTERN = re.compile(
         )
     )
 )
+_BROKEN = re.compile(_B + r"\d{1,17}(?: |\r?\n[ \t]*)\d{1,18}[Xx]?" + _E)
+"""A number broken once where its line was: a folded YAML scalar (``>``) joins its lines with a space, a literal one
+(``|``) and a text file keep the line break. Read only by the detectors whose check character makes a chance join
+of two numbers all but impossible (an 18-character identity number, a bank card with its issuer prefix)."""
 _MAYBE = re.compile(r"\d(?:[\u200b-\u200d\u2060\ufeff]*\d){3}|[@\uff20]")
 """Every value a detector finds has four digits in a row (any Unicode decimal digit, zero-width characters
 between them ignored) or an @: a text without them, most text, is passed over without normalising or running
@@ -330,6 +334,22 @@ def scan(text: str, settings: Settings) -> Iterator[Hit]:
 
 
 def _numbers(normal: str, settings: Settings) -> Iterator[Hit]:
+    """Every number in ``normal``, in order: whole, then broken across a line (:data:`_BROKEN`) where no whole one is."""
+    hits = list(_whole_numbers(normal, settings))
+    broken = []
+    for match in _BROKEN.finditer(normal):
+        start, end = match.span()
+        if any(h.start < end and start < h.end for h in hits):
+            continue
+        compact = "".join(match.group().split()).upper()
+        if len(compact) == 18 and resident_id(compact):
+            broken.append(Hit("resident_id", start, end, compact))
+        elif bank_card(compact):
+            broken.append(Hit("bank_card", start, end, compact))
+    return iter(sorted(hits + broken, key=lambda h: h.start) if broken else hits)
+
+
+def _whole_numbers(normal: str, settings: Settings) -> Iterator[Hit]:
     for match in _PATTERN.finditer(normal):
         kind = match.lastgroup
         raw = match.group()
