@@ -184,3 +184,13 @@ def test_a_folder_at_the_allow_list_is_a_finding(repo: Path) -> None:
     found = sorted(rules(repo))
     assert [f.split(":")[0] for f in found] == ["sensitive-allow", "sensitive-data", "sensitive-data"], found
     assert "is not a regular file" in found[0]  # and the demo's accepted finding is one again
+
+
+def test_the_summary_notes_only_what_the_record_could_not_carry(repo: Path) -> None:
+    """A keyword alone in a confidential record is no note: the record may carry the real thing."""
+    text = RECORD.format(summary="请勿外发源代码").replace("classification: internal", "classification: confidential")
+    (repo / "records/2024/NX-2024-901.yaml").write_text(text, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Note", author=STAFF)
+    data = json.loads(run_commlog("pr-summary", "--base", "main", "--format", "json", "--repo", str(repo)).stdout)
+    assert data["sensitive"] == {"findings": [], "notes": []}

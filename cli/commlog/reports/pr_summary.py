@@ -116,9 +116,9 @@ def _notes(corpus: Corpus, changes: list[RecordChange]) -> list[tuple[str, str, 
     assert corpus.policy is not None
     settings = settings_of(corpus.policy.data)
     return [
-        (c.path, "/".join(map(str, parts)), hit.detector, mask(hit))
+        (c.path, pointer.lstrip("/"), hit.detector, mask(hit))
         for c in changes
-        for parts, hit in low_confidence(Document(c.path, "", c.record), settings)
+        for pointer, hit in low_confidence(corpus.root, Document(c.path, "", c.record), settings)
     ]
 
 

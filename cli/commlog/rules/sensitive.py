@@ -88,13 +88,13 @@ def judged(root: Path, doc: Document, settings: Settings) -> Iterator[tuple[Hit,
                 yield hit, found
 
 
-def low_confidence(doc: Document, settings: Settings) -> Iterator[tuple[tuple[object, ...], Hit]]:
-    """What a reviewer should look at though it is no finding: a keyword with no number near it, a document
-    number with no word before it (the pull request summary lists them)."""
-    for parts, text in texts(doc.data, RECORD_CODED, settings):
-        for hit in scan(text, settings):
-            if hit.confidence == "low":
-                yield parts, hit
+def low_confidence(root: Path, doc: Document, settings: Settings) -> Iterator[tuple[str, Hit]]:
+    """What a reviewer should look at though it is no finding (the notes of :data:`NOTE`: a keyword with no number
+    near it, a document number with no word before it, where the record's class or channels would not do for the
+    real thing), each with the JSON pointer of its field; the pull request summary lists them."""
+    for hit, found in judged(root, doc, settings):
+        if found.rule == NOTE:
+            yield found.pointer, hit
 
 
 def attachment_text(root: Path, record_file: str, name: str) -> str:
