@@ -173,3 +173,21 @@ def test_the_rule_reads_any_decimal_digit(repo: Path) -> None:
     assert len([m for m in summary if "440306********0022" in m]) == 2  # full width, mathematical bold
     assert len([m for m in summary if "110105********1232" in m]) == 4  # ASCII, Arabic-Indic, zero-width, a file name
     assert len([m for m in found if m.startswith("attachment digits.md line 1: resident_id")]) == 3
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "text"])
+def test_the_register_listed_for_a_clearance_is_masked(repo: Path, tmp_path: Path, fmt: str) -> None:
+    """`commlog list --clearance` is a register that leaves the repository: filtered and masked as exports are."""
+    output = tmp_path / f"list.{fmt}"
+    base = ["list", "--repo", str(repo), "--format", fmt, "--output", str(output)]
+    assert run_commlog(*base, "--clearance", "internal").returncode == 0
+    data = output.read_bytes()
+    assert _leaks([("list", data)], NUMBERS) == {} and b"NX-2024-901" in data
+    if fmt == "csv":  # the whole register, summaries included; text and json show no summary
+        assert b"110105********1232" in data
+    assert run_commlog(*base, "--clearance", "public").returncode == 0
+    assert b"NX-2024-901" not in output.read_bytes()  # an internal record is not in a public register
+    assert run_commlog(*base).returncode == 0  # the repository's own reader: the files as they are
+    assert b"NX-2024-901" in output.read_bytes()
+    if fmt == "csv":
+        assert ID.encode() in output.read_bytes()

@@ -25,6 +25,9 @@ repo_option = click.option(
     help="Records repository (default: the one enclosing the current folder).",
 )
 
+CLEARANCES = ["public", "internal", "confidential", "secret"]
+"""The classifications, lowest first: the choices of every --clearance option."""
+
 
 def resolve_root(repo: Path | None) -> Path:
     """The repository root, or a usage error (exit 2) naming what is missing."""

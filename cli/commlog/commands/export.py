@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from commlog.commands.common import (
+    CLEARANCES,
     as_of_option,
     choices,
     encoding_option,
@@ -19,8 +20,6 @@ from commlog.commands.common import (
     resolve_root,
     write_output,
 )
-
-CLEARANCES = ["public", "internal", "confidential", "secret"]
 
 
 def _day(value: str | None, option: str) -> date | None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from commlog.commands.common import (
+    CLEARANCES,
     as_of_option,
     choices,
     encoding_option,
@@ -49,6 +50,13 @@ from commlog.commands.common import (
 )
 @as_of_option
 @click.option(
+    "--clearance",
+    type=click.Choice(CLEARANCES),
+    default=None,
+    help="For a register that leaves the repository: only records at or below this classification, numbers its "
+    "readers may not see whole masked (as `commlog export` and the site do). Without it: every record, as in the files.",
+)
+@click.option(
     "--format",
     "output_format",
     type=click.Choice(["text", "json", "csv"]),
@@ -61,7 +69,7 @@ from commlog.commands.common import (
 @encoding_option
 @repo_option
 @example(
-    "commlog list --status 待审核\ncommlog list --department NX --kind message --mine\ncommlog list --format csv --output 信息交流记录表.csv"
+    "commlog list --status 待审核\ncommlog list --department NX --kind message --mine\ncommlog list --clearance internal --format csv --output 信息交流记录表.csv"
 )
 def register_list(
     statuses: tuple[str, ...],
@@ -69,6 +77,7 @@ def register_list(
     kinds: tuple[str, ...],
     mine: bool,
     as_of: str | None,
+    clearance: str | None,
     output_format: str,
     output: Path | None,
     encoding: str,
@@ -108,6 +117,7 @@ def register_list(
         departments=choices(departments, lambda v: department_name(v, ctx.policy), "--department"),
         kinds=choices(kinds, kind_id, "--kind"),
         person=person,
+        clearance=clearance,
     )
     if plan.skipped:
         click.echo(

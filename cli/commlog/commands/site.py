@@ -6,11 +6,19 @@ from pathlib import Path
 
 import click
 
-from commlog.commands.common import as_of_option, example, repo_option, resolve_as_of, resolve_root, strict_option
+from commlog.commands.common import (
+    CLEARANCES,
+    as_of_option,
+    example,
+    repo_option,
+    resolve_as_of,
+    resolve_root,
+    strict_option,
+)
 
 clearance_option = click.option(
     "--clearance",
-    type=click.Choice(["public", "internal", "confidential", "secret"]),
+    type=click.Choice(CLEARANCES),
     default="internal",
     show_default=True,
     help="Highest classification the site may show; anything above it appears nowhere in the output.",

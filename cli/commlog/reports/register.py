@@ -17,6 +17,7 @@ from commlog.reports import spreadsheet
 from commlog.reports.columns import table
 from commlog.reports.people import Orgs, Staff, name_of
 from commlog.schedule import RecordClock, Schedule
+from commlog.sensitive import CLEARANCE, mask_text, settings_of
 from commlog.timeutil import show
 from commlog.workflow import KIND_NAMES, STATUS_NAMES, URGENCY_NAMES, approvals, may_approve
 
@@ -140,6 +141,9 @@ class Filters:
     kinds: frozenset[str] = frozenset()
     person: str | None = None
     """Only records that concern this member of staff (``--mine``)."""
+    clearance: str | None = None
+    """Only records at or below this classification, their numbers masked as the site and exports mask them for it
+    (``--clearance``); None: every record as its files say (the repository's own reader)."""
 
 
 @dataclass(frozen=True)
@@ -179,10 +183,16 @@ def register(plan: Schedule, as_of: datetime, filters: Filters = Filters()) -> R
     ctx = plan.context
     staff, orgs, policy = ctx.staff, ctx.orgs, ctx.policy
     rows = []
+    settings = settings_of(policy.data)
+
+    def shown(text: str) -> str:
+        return text if filters.clearance is None else mask_text(text, settings, filters.clearance)
+
     for clock in plan.records:
         record = clock.record
         if (
-            (filters.statuses and clock.status not in filters.statuses)
+            (filters.clearance and CLEARANCE[record["classification"]] > CLEARANCE[filters.clearance])
+            or (filters.statuses and clock.status not in filters.statuses)
             or (filters.departments and record["from"]["department"] not in filters.departments)
             or (filters.kinds and record["kind"] not in filters.kinds)
             or (filters.person and not concerns(clock, filters.person, staff, policy))
@@ -200,8 +210,8 @@ def register(plan: Schedule, as_of: datetime, filters: Filters = Filters()) -> R
                 sender_name=name_of(record["from"]["person"], staff, orgs),
                 to=record["to"],
                 receivers=[receiver(p, staff, orgs) for p in record["to"]],
-                subject=record["subject"],
-                summary=record["summary"],
+                subject=shown(record["subject"]),
+                summary=shown(record["summary"]),
                 urgency=record["urgency"],
                 channels=record["channels"],
                 submitted=ctx.time(record["events"][0]["at"]),
@@ -209,7 +219,7 @@ def register(plan: Schedule, as_of: datetime, filters: Filters = Filters()) -> R
                 expected=expected,
                 actual=actual,
                 archive_no=archived[-1] if archived else "",
-                remarks=record.get("remarks", ""),
+                remarks=shown(record.get("remarks", "")),
                 path=clock.doc.path,
             )
         )
