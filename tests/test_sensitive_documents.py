@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from email.message import EmailMessage
 from pathlib import Path
 
 import openpyxl
@@ -39,7 +40,7 @@ importance: normal
 category: {project: 退款}
 events:
   - {type: submitted, at: 2024-10-09 09:30, by: zhang-wei}
-attachments: [退款函.docx, 退款函.pdf, 退款函.doc, 明细.xlsx, 会议通知.docx, 空白.pdf]
+attachments: [退款函.docx, 退款函.pdf, 退款函.doc, 明细.xlsx, 会议通知.docx, 空白.pdf, 客户来信.eml, 转发.eml, 通知邮件.eml, 材料.zip]
 """
 
 
@@ -63,7 +64,28 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     buffer = io.BytesIO()
     book.save(buffer)
     made["明细.xlsx"] = buffer.getvalue()
+    made["客户来信.eml"] = _mail(f"您好，我的身份证号是{ID}，请办理退款。", "gb2312")
+    made["转发.eml"] = _mail("请见附件。", "utf-8", ("退款函.docx", made["退款函.docx"]))
+    made["通知邮件.eml"] = _mail("明天上午九点开会，分机8021。", "gb2312")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as packed:
+        packed.writestr("letter.docx", made["退款函.docx"])
+    made["材料.zip"] = archive.getvalue()
     return made
+
+
+def _mail(body: str, charset: str, attached: tuple[str, bytes] | None = None) -> bytes:
+    """A mail as a Chinese mail client saves it: the body base64 in its charset, a document attached."""
+    message = EmailMessage()
+    message["From"] = "客户 <kehu@example.com>"
+    message["To"] = "zhang.wei@hengtai.example"
+    message["Subject"] = "退款申请"
+    message.set_content(body, charset=charset, cte="base64")
+    if attached:
+        message.add_attachment(attached[1], maintype="application", subtype="octet-stream", filename=attached[0])
+    data = message.as_bytes()
+    assert ID.encode() not in data and ID.encode("utf-16-le") not in data  # the number is not in the bytes as such
+    return data
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +111,9 @@ def test_the_text_inside_each_document(documents: dict[str, bytes]) -> None:
     assert document_text(documents["退款函.doc"], "退款函.doc") is None  # legacy Word: no extractor reads it
     assert document_text(b"PK\x03\x04 not a zip", "x.docx") is None
     assert document_text(b"%PDF-1.4 broken", "x.pdf") is None
+    assert ID in (document_text(documents["客户来信.eml"], "客户来信.eml") or "")
+    assert ID in (document_text(documents["转发.eml"], "转发.eml") or "")  # in the document attached to the mail
+    assert document_text(documents["材料.zip"], "材料.zip") is None  # an archive: not read
 
 
 def test_a_zip_bomb_stops_at_the_limit() -> None:
@@ -106,7 +131,9 @@ def test_the_rule_reads_documents(repo: Path) -> None:
         assert any(m.startswith(f"attachment {name} line ") and "resident_id" in m for m in found), (name, found)
         assert any(m.startswith(f"attachment {name} line ") and "bank_card" in m for m in found), (name, found)
     assert any(m.startswith("attachment 明细.xlsx line ") and "bank_card" in m for m in found), found
-    assert not any("会议通知" in m or "空白" in m for m in found)  # an extension number and a date are no finding
+    for name in ("客户来信.eml", "转发.eml"):
+        assert any(m.startswith(f"attachment {name} line ") and "resident_id" in m for m in found), (name, found)
+    assert not any("会议通知" in m or "空白" in m or "通知邮件" in m for m in found)  # an extension number and a date are no finding
     assert done.returncode == 1
 
 
@@ -115,15 +142,18 @@ def _published(site: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in folder.iterdir()} if folder.exists() else {}
 
 
-def test_an_internal_build_withholds_what_it_would_have_to_mask(repo: Path, tmp_path: Path) -> None:
+def test_an_internal_build_withholds_what_it_would_have_to_mask(
+    repo: Path, tmp_path: Path, documents: dict[str, bytes]
+) -> None:
     site = build_site(repo, tmp_path / "internal", clearance="internal")
     published = _published(site)
-    assert sorted(published) == ["会议通知.docx", "空白.pdf"]  # nothing to mask in them: published as they are
+    assert sorted(published) == ["会议通知.docx", "空白.pdf", "通知邮件.eml"]  # nothing to mask: published as they are
+    assert published["通知邮件.eml"] == documents["通知邮件.eml"]
     page = (site / "records/2024/NX-2024-902/index.html").read_text(encoding="utf-8")
-    for name in ("退款函.docx", "退款函.pdf", "退款函.doc", "明细.xlsx"):
+    for name in ("退款函.docx", "退款函.pdf", "退款函.doc", "明细.xlsx", "客户来信.eml", "转发.eml", "材料.zip"):
         assert f'{name} <span class="commlog-withheld">（未发布' in page, name
     for path, data in output_texts(site):
-        if path.suffix in {".docx", ".xlsx", ".pdf", ".doc"}:
+        if path.suffix in {".docx", ".xlsx", ".pdf", ".doc", ".eml"}:
             continue  # the published ones hold no number (above); their bytes are compressed
         assert ID.encode() not in data and CARD.encode() not in data, path
 

@@ -19,9 +19,13 @@ from pathlib import PurePosixPath
 
 ZIPPED = frozenset((".docx", ".xlsx", ".pptx", ".docm", ".xlsm", ".pptm", ".odt", ".ods", ".odp"))
 PDF = ".pdf"
-UNREADABLE = frozenset((".doc", ".xls", ".ppt", ".wps", ".et", ".dps"))
-"""Office formats that carry text no extractor here reads (legacy binary Word, Excel, PowerPoint and WPS)."""
-DOCUMENTS = ZIPPED | {PDF} | UNREADABLE
+EMAIL = ".eml"
+"""A saved email: text, but its parts are mostly base64 or quoted-printable (a Chinese mail's body almost always),
+so its text is what the parts decode to, attachments included; its bytes can hide a number from a plain scan."""
+UNREADABLE = frozenset((".doc", ".xls", ".ppt", ".wps", ".et", ".dps", ".msg", ".zip", ".7z", ".rar", ".gz", ".tar"))
+"""Formats that carry text no extractor here reads: legacy binary Word, Excel, PowerPoint and WPS, Outlook's .msg,
+and archives (which may hold any of the others)."""
+DOCUMENTS = ZIPPED | {PDF, EMAIL} | UNREADABLE
 """Every attachment type judged as a document (by its name: its content is binary)."""
 FILE_LIMIT = 32 * 1024 * 1024
 """Bytes of a document read at most; a larger one is not read (None)."""
@@ -44,6 +48,11 @@ def is_document(name: str) -> bool:
     return PurePosixPath(name).suffix.lower() in DOCUMENTS
 
 
+def is_text_document(name: str) -> bool:
+    """A document whose bytes are text (an email): judged by what it decodes to, never masked as plain text."""
+    return PurePosixPath(name).suffix.lower() == EMAIL
+
+
 def document_text(raw: bytes, name: str) -> str | None:
     """The text of the document ``raw`` named ``name``, or None when it cannot be read."""
     suffix = PurePosixPath(name).suffix.lower()
@@ -53,7 +62,44 @@ def document_text(raw: bytes, name: str) -> str | None:
         return _zipped_text(raw)
     if suffix == PDF:
         return _pdf_text(raw)
+    if suffix == EMAIL:
+        return _email_text(raw)
     return None
+
+
+def _email_text(raw: bytes) -> str | None:
+    """The headers people read and every part decoded: text parts in their charset, attached documents by
+    :func:`document_text` (one it cannot read makes the whole mail unreadable), forwarded mails within."""
+    import email
+    import email.policy
+
+    try:
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        pieces = [str(message.get(h, "")) for h in ("From", "To", "Cc", "Subject")]
+        for part in message.walk():
+            if part.is_multipart():
+                continue
+            payload = part.get_payload(decode=True)
+            if not isinstance(payload, bytes):
+                continue
+            name = part.get_filename() or ""
+            if name and is_document(name):
+                inner = document_text(payload, name)
+                if inner is None:
+                    return None
+                pieces += [name, inner]
+            elif part.get_content_maintype() == "text":
+                charset = (part.get_content_charset() or "utf-8").lower()
+                charset = "gb18030" if charset in ("gb2312", "gbk", "x-gbk") else charset
+                try:
+                    pieces += [name, payload.decode(charset, "replace")]
+                except LookupError:
+                    pieces += [name, payload.decode("utf-8", "replace")]
+            else:
+                pieces.append(name)  # an image or other binary part: its name only
+    except (ValueError, TypeError, IndexError, LookupError, UnicodeError):
+        return None
+    return "\n".join(p for p in pieces if p)[:TEXT_LIMIT]
 
 
 def _zipped_text(raw: bytes) -> str | None:

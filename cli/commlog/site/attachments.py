@@ -16,7 +16,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from commlog.documents import FILE_LIMIT, document_text, is_document
+from commlog.documents import FILE_LIMIT, document_text, is_document, is_text_document
 from commlog.fileio import open_regular
 from commlog.repository import attachment
 from commlog.sensitive import as_text, maybe_text
@@ -89,9 +89,10 @@ def published_names(names: list[str], redact: Callable[[str], str]) -> dict[str,
 
 def withheld(root: Path, record_file: str, names: list[str], mask: Callable[[str], str]) -> frozenset[str]:
     """The attachments a build that masks (``mask`` changes a text holding a number its clearance may not see
-    whole) may not publish: each document (docx, xlsx, pdf...) whose text it would mask, which cannot be masked
-    inside the file, and each it cannot read (legacy doc/xls, encrypted, corrupt, over the size limit), which it
-    cannot check. A document whose bytes are text is masked as text instead (:func:`publish`)."""
+    whole) may not publish: each document (docx, xlsx, pdf, eml...) whose text it would mask, which cannot be masked
+    inside the file, and each it cannot read (legacy doc/xls, msg, archives, encrypted, corrupt, over the size limit),
+    which it cannot check. A document whose bytes are text (a docx that is really a text file) is masked as text
+    instead (:func:`publish`); an email never is, as its parts are encoded."""
     held = set()
     for name in names:
         if not is_document(name):
@@ -104,7 +105,9 @@ def withheld(root: Path, record_file: str, names: list[str], mask: Callable[[str
                 raw = handle.read(FILE_LIMIT + 1)
         except OSError:
             continue
-        if maybe_text(raw[:SNIFF]) or as_text(raw[:SNIFF], name, truncated=True) is not None:
+        if not is_text_document(name) and (
+            maybe_text(raw[:SNIFF]) or as_text(raw[:SNIFF], name, truncated=True) is not None
+        ):
             continue
         text = document_text(raw, name)
         if text is None or mask(text) != text:
