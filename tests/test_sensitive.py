@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from commlog.sensitive import Hit, credit_code, luhn, mask, mask_text, resident_id, scan, settings_of
+from commlog.sensitive import _LONG_NUMBER, Hit, credit_code, luhn, mask, mask_text, resident_id, scan, settings_of  # noqa: PLC2701
 
 SETTINGS = settings_of(
     {
@@ -180,3 +182,28 @@ def test_numbers_side_by_side_are_not_joined(text: str) -> None:
 def test_a_folded_scalar_in_a_record_is_read_as_yaml_joins_it() -> None:
     data = yaml.safe_load(f"summary: >\n  客户身份证号{ID[:9]}\n  {ID[9:]}，请核对\n")
     assert found(data["summary"]) == [("resident_id", ID)]
+
+
+_ALPHABET = "0123456789１２３٣𝟏 -－\u3000\u200b\n.EXCa号码卡身份证：+@"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=40))
+def test_the_shortcut_past_a_text_never_skips_a_number_to_mask(text: str) -> None:
+    """mask_text's prefilter (_LONG_NUMBER) lets through every text the full scan would mask at internal clearance."""
+    if mask_text(text, SETTINGS, "internal") != text:
+        assert _LONG_NUMBER.search(text) is not None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"身份证号{ID}", f"证件号 {ID[:6]} {ID[6:14]} {ID[14:]}", "卡号 6222 0212 3456 7890 128",
+        "卡号\u30006222\u30000212\u30003456\u30007890\u3000128", "护照号码：E12345678", "往来港澳通行证 C12345678",
+        f"身份证号{ID[:9]}\n    {ID[9:]}", "".join(chr(0x1D7CE + int(c)) for c in ID), "\u200b".join(ID),
+        "Amex 3782 822463 10005",
+    ],
+)  # fmt: skip
+def test_the_shortcut_lets_every_known_number_through(text: str) -> None:
+    assert _LONG_NUMBER.search(text) is not None
+    assert mask_text(text, SETTINGS, "internal") != text

@@ -133,7 +133,9 @@ def test_the_rule_reads_documents(repo: Path) -> None:
     assert any(m.startswith("attachment 明细.xlsx line ") and "bank_card" in m for m in found), found
     for name in ("客户来信.eml", "转发.eml"):
         assert any(m.startswith(f"attachment {name} line ") and "resident_id" in m for m in found), (name, found)
-    assert not any("会议通知" in m or "空白" in m or "通知邮件" in m for m in found)  # an extension number and a date are no finding
+    assert not any(
+        "会议通知" in m or "空白" in m or "通知邮件" in m for m in found
+    )  # an extension number and a date are no finding
     assert done.returncode == 1
 
 

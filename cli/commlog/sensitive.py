@@ -413,10 +413,38 @@ def masked_detectors(settings: Settings, clearance: str) -> frozenset[str]:
     )
 
 
+_ZW = "[\u200b-\u200d\u2060\ufeff]*"
+_SEP = "[ \\-\u3000\u00a0\u202f\u2010-\u2014\u2212\ufe63\uff0d]"
+_START = "(?<![A-Za-z\uff21-\uff3a\uff41-\uff5a\\d])"
+
+
+def _digits(count: int) -> str:
+    return rf"\d(?:{_ZW}\d){{{count - 1}}}"
+
+
+_LONG_NUMBER = re.compile(
+    "|".join(
+        (
+            _START + rf"(?:[A-Z\uff21-\uff3a]{{1,2}}{_ZW})?" + _digits(7),
+            _START + _digits(4) + _ZW + _SEP + _ZW + _digits(4) + _ZW + _SEP + _ZW + _digits(4),
+            _START + _digits(4) + _ZW + _SEP + _ZW + _digits(6),
+        )
+    )
+)
+"""What every identity, bank card, passport and permit number holds, in the text as written (any decimal digit,
+zero-width characters anywhere, every separator the normalising reads as a space or hyphen), with no letter or
+digit before it: seven digits in a row (after one or two capital letters, for a passport), or the 4-4-4 and 4-6
+groups of a spaced card. A text without it, most pages of a site, holds none of them: :func:`mask_text` passes over
+it without normalising and running the full pattern, which on a site's HTML (times, dates, ids) costs 25 times as much."""
+_LONG_NUMBER_DETECTORS = frozenset(("resident_id", "bank_card", "passport", "hkmo_permit"))
+
+
 def mask_text(text: str, settings: Settings, clearance: str) -> str:
     """``text`` with every value the clearance may not see whole replaced by its masked form."""
     hidden = masked_detectors(settings, clearance)
     if not hidden:
+        return text
+    if hidden <= _LONG_NUMBER_DETECTORS and _LONG_NUMBER.search(text) is None:
         return text
     parts: list[str] = []
     last = 0
