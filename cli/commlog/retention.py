@@ -109,14 +109,20 @@ def add_years(day: date, years: int) -> date:
 def standing(
     path: str, record: dict[str, Any], orgs: Mapping[str, dict[str, Any]], policy: Policy, as_of: datetime
 ) -> Standing:
-    """Where ``record`` stands at ``as_of``."""
+    """Where ``record`` stands at ``as_of`` (events and a disposal dated later do not count yet)."""
+    tz = policy.timezone
+    happened = [e for e in record["events"] if parse_time(e["at"], tz, strict=False) <= as_of]
+    gone = record.get("disposed")
+    if gone is not None and parse_time(gone["at"], tz, strict=False) > as_of:
+        gone = None
+    record = {**record, "events": happened}
     nature = important_by_nature(record, orgs, policy)
     importance = "important" if nature else record.get("importance", "normal")
     row = schedule_row(importance, record["classification"], policy)
     event = archiving(record)
     archived = parse_time(event["at"], policy.timezone, strict=False) if event else None
     due = add_years(archived.astimezone(policy.timezone).date(), row.years) if archived and row else None
-    hold, disposed = hold_in_force(record), record.get("disposed")
+    hold, disposed = hold_in_force(record), gone
     today = as_of.astimezone(policy.timezone).date()
     state: State
     if disposed is not None:
