@@ -358,3 +358,29 @@ def test_the_xlsx_is_a_workbook(repo: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0
     assert openpyxl.load_workbook(io.BytesIO(result.stdout)).active.title == "留存报告"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [
+        ("    - {person: deng-gang, role: dept_head}\n", "", "the approvals lack dept_head"),
+        ("  due: 2025-12-18\n", "  due: 2026-12-18\n", "before its term ended"),
+        ("  by: zhao-min\n  authority", "  by: luo-qing\n  authority", "did not hold the archiving role"),
+        (
+            "archive_no: ND-2024-1007}\n",
+            "archive_no: ND-2024-1007}\n  - {type: held, at: 2026-11-01 09:00, by: luo-qing, note: 诉讼保全}\n",
+            "while on legal hold",
+        ),
+    ],
+)
+def test_a_disposal_record_that_does_not_add_up_is_a_finding(demo_repo: Path, old: str, new: str, says: str) -> None:
+    path = demo_repo / "records/2024/NB-2024-057.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "commlog", "validate", "--format", "json"],
+        cwd=demo_repo, capture_output=True, text=True, env={**os.environ, "PYTHONUTF8": "1"},
+    )  # fmt: skip
+    found = [(f["rule"], f["message"]) for f in json.loads(result.stdout)["findings"]]
+    assert result.returncode == 1 and any(r == "disposal-record" and says in m for r, m in found), found
