@@ -309,6 +309,8 @@ def test_a_disposal_leaves_a_stub_and_passes_the_pull_request_check(repo: Path) 
     commit(repo, "zhao-min", "dispose of NB-2024-056", "2026-11-20T15:05:00+08:00")
     checked = act(repo, "admin", "2026-11-20 15:10+08:00", "validate", "--base", "main", "--format", "json")
     assert json.loads(checked.stdout)["findings"] == [], checked.stdout
+    summary = act(repo, "admin", "2026-11-20 15:10+08:00", "pr-summary", "--base", "main").stdout
+    assert "销毁: 原主题「原材料订单交期调整」" in summary and "罗晴 (法务)" in summary, summary
     # the same disposal committed by someone else, and a stub that changed more than the stub allows
     git(
         repo,
