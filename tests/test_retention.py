@@ -205,7 +205,8 @@ def test_hold_and_release_keep_the_status_and_the_overdue_report(repo: Path) -> 
     )
     commit(repo, "luo-qing", "hold NB-2024-056", "2026-11-20T10:05:00+08:00")
     shown = json.loads(act(repo, "admin", now, "show", "NB-2024-056", "--format", "json").stdout)
-    assert shown["status"] == "archived"
+    assert shown["status"] == "archived" and shown["retention"]["state"] == "held"
+    assert shown["retention"]["hold"]["note"] == "原材料质量诉讼证据保全"
     assert act(repo, "admin", now, "overdue", "--as-of", AS_OF).stdout == overdue
     assert act(repo, "admin", now, "validate").returncode == 0
     assert (
