@@ -387,3 +387,19 @@ def test_a_disposal_record_that_does_not_add_up_is_a_finding(demo_repo: Path, ol
     )  # fmt: skip
     found = [(f["rule"], f["message"]) for f in json.loads(result.stdout)["findings"]]
     assert result.returncode == 1 and any(r == "disposal-record" and says in m for r, m in found), found
+
+
+def test_an_interrupted_disposal_is_undone_or_finished_by_the_next(repo: Path) -> None:
+    """A disposal killed between moving the attachments aside and writing the stub: running it again puts them back
+    (even when that run is refused: here an approval is missing) or, once the stub was written, removes them."""
+    year = repo / "records/2024"
+    aside = year / ".NB-2024-056.x1.commlog-dispose"
+    aside.mkdir()
+    (year / "NB-2024-056").rename(aside / "NB-2024-056")
+    act(repo, "zhao-min", "2026-11-20 15:00+08:00", "dispose", "NB-2024-056", "--approve-by", "luo-qing")
+    assert (year / "NB-2024-056/交期确认函.txt").is_file() and not aside.exists()  # refused, attachments back
+    stub = year / ".NB-2024-057.x2.commlog-dispose/NB-2024-057"
+    stub.mkdir(parents=True)
+    (stub / "旧附件.txt").write_text("销毁前的附件\n", encoding="utf-8")
+    act(repo, "zhao-min", "2026-11-20 15:00+08:00", "dispose", "NB-2024-057", "--approve-by", "luo-qing")
+    assert not stub.parent.exists()  # the stub was written: what was left of the attachments goes

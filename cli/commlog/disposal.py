@@ -127,6 +127,7 @@ def dispose(
     """Replace the record by its stub and remove its attachments, or raise :class:`Refusal` having changed nothing."""
     record = register.record(record_id)
     relative = register.path_of(record_id)
+    _recover(register, relative, record)
     if not may_archive(register.staff.get(actor.person), register.policy):
         raise Refusal(
             f"{register.name(actor.person)} may not dispose of records: that is for the archivist (档案管理员, "
@@ -162,6 +163,26 @@ def dispose(
     return Disposed(record_id, relative, block, removed)
 
 
+ASIDE = ".commlog-dispose"
+"""Ends the name of the folder an attachment folder is moved into while its record's stub is written."""
+
+
+def _recover(register: Register, relative: str, record: dict[str, Any]) -> None:
+    """Finish or undo a disposal that was interrupted: the attachments go if the stub was written, else come back."""
+    folder = attachment_folder(register.root, relative)
+    for aside in folder.parent.glob(f".{folder.name}.*{ASIDE}"):
+        moved = aside / folder.name
+        if "disposed" not in record:
+            if os.path.lexists(folder):
+                raise Refusal(
+                    f"{aside.relative_to(register.root)} is left from an interrupted disposal beside "
+                    f"{folder.relative_to(register.root)}; keep what belongs in the latter and remove it"
+                )
+            if moved.is_dir():
+                os.rename(moved, folder)
+        shutil.rmtree(aside)
+
+
 def _write_without_attachments(register: Register, relative: str, stub: dict[str, Any], record: dict[str, Any]) -> int:
     """Move the attachment folder aside, write the stub, then delete the folder (put back if the write is refused)."""
     folder = attachment_folder(register.root, relative)
@@ -169,7 +190,7 @@ def _write_without_attachments(register: Register, relative: str, stub: dict[str
         write(register, relative, stub, record)
         return 0
     count = sum(len(files) for _, _, files in os.walk(folder))
-    aside = tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".commlog-dispose", dir=folder.parent)
+    aside = tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=ASIDE, dir=folder.parent)
     moved = os.path.join(aside, folder.name)
     os.rename(folder, moved)
     try:
