@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -85,7 +86,7 @@ class Policy:
         """The first sequence number of each year's archive series (ND-2024-1001: 1001)."""
         return int(self.data["numbering"].get("archive_first", 1))
 
-    @property
+    @cached_property
     def retention(self) -> list[RetentionRow]:
         """The retention schedule, in the policy's order."""
         return [
@@ -103,7 +104,7 @@ class Policy:
         """The roles an overdue stage is escalated up, lowest first."""
         return list(self.data.get("escalation", {}).get("chain", ESCALATION_CHAIN))
 
-    @property
+    @cached_property
     def disposal(self) -> Disposal:
         """The retention schedule's companions (policy.yaml ``disposal``), defaults filled in."""
         return Disposal.of(self.data)

@@ -57,8 +57,8 @@ def retention(
     A record's term is the longest policy.yaml retention row matching its importance (records
     important by nature count as important: disposal.important_by_nature) and classification, from
     its archiving. A schedule row shorter than the national archives rules' 10 years is warned about
-    on standard error. text and md list what needs attention (--all: every record); json, csv and
-    xlsx hold every record.
+    at the top of the report (on standard error for json, csv and xlsx). text and md list what needs
+    attention (--all: every record); json, csv and xlsx hold every record.
     """
     from commlog.index.corpus import load_corpus
     from commlog.reports.retention import WRITERS, retention_report, sheet
