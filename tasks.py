@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The quick start's commands, needing nothing but Python 3.11+ (and git):
 
-    python3 tasks.py demo    validate the demo organisation, print its overdue report, build its archive site
+    python3 tasks.py demo    validate the demo organisation, print its overdue and retention reports, build its archive site
     python3 tasks.py test    the whole test suite: ruff, mypy, pytest (the site in headless Chromium, records in yaml-language-server)
     python3 tasks.py bench   the benchmark (see site/performance.md)
 
@@ -49,6 +49,7 @@ def demo() -> None:
     run(commlog, "validate")
     run(commlog, "fmt", "--check")
     run(commlog, "overdue", "--as-of", DEMO_AS_OF)
+    run(commlog, "retention", "--as-of", DEMO_AS_OF)
     run(commlog, "site", "build", "--as-of", DEMO_AS_OF)  # it says how to open the site
 
 

@@ -167,6 +167,21 @@ _TYPES = [
         needs=("note",),
     ),
     EventType(
+        "held",
+        "留存冻结",
+        "a holder of a hold role (policy.yaml disposal.hold_roles: 法务, 档案管理员)",
+        "A legal hold: the record is kept whatever its retention schedule says (litigation, an inquiry, an audit) "
+        "until it is released; the reason is the note. It changes neither the status nor a deadline.",
+        needs=("note",),
+    ),
+    EventType(
+        "released",
+        "解除冻结",
+        "a holder of a hold role",
+        "The legal hold ends, with the reason; the retention schedule applies again.",
+        needs=("note",),
+    ),
+    EventType(
         "answered",
         "协作答复",
         "a person of a department the collaboration request addresses",

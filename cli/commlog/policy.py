@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,6 +23,46 @@ class Channel:
     id: str
     name: str
     classifications: frozenset[str]
+
+
+NATIONAL_MINIMUM_YEARS = 10
+"""国家档案局《企业文件材料归档范围和档案保管期限规定》(2012): 保管期限分为永久、定期30年和定期10年."""
+
+
+@dataclass(frozen=True)
+class RetentionRow:
+    """One row of the retention schedule (policy.yaml ``retention``): what it matches, how many years."""
+
+    years: int
+    importance: str | None = None
+    classification: str | None = None
+    note: str = ""
+
+    def matches(self, importance: str, classification: str) -> bool:
+        return self.importance in (None, importance) and self.classification in (None, classification)
+
+
+@dataclass(frozen=True)
+class Disposal:
+    """policy.yaml ``disposal``: important-by-nature entries, the due-soon window, hold and approval roles."""
+
+    important_by_nature: tuple[dict[str, Any], ...]
+    due_soon_days: int
+    hold_roles: tuple[str, ...]
+    approval_roles: tuple[str, ...]
+    national_minimum_years: int
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Disposal:
+        given = data.get("disposal", {})
+        archivist = str(data.get("archiving", {}).get("role", "archivist"))
+        return cls(
+            important_by_nature=tuple(given.get("important_by_nature", ())),
+            due_soon_days=int(given.get("due_soon_days", 90)),
+            hold_roles=tuple(given.get("hold_roles", ("legal", archivist))),
+            approval_roles=tuple(given.get("approval_roles", ("dept_head", "legal"))),
+            national_minimum_years=int(given.get("national_minimum_years", NATIONAL_MINIMUM_YEARS)),
+        )
 
 
 @dataclass(frozen=True)
@@ -45,6 +86,14 @@ class Policy:
         """The first sequence number of each year's archive series (ND-2024-1001: 1001)."""
         return int(self.data["numbering"].get("archive_first", 1))
 
+    @cached_property
+    def retention(self) -> list[RetentionRow]:
+        """The retention schedule, in the policy's order."""
+        return [
+            RetentionRow(r["years"], r.get("importance"), r.get("classification"), r.get("note", ""))
+            for r in self.data["retention"]
+        ]
+
     @property
     def archive_role(self) -> str:
         """The role whose holders archive records (档案管理员)."""
@@ -54,6 +103,11 @@ class Policy:
     def escalation_chain(self) -> list[str]:
         """The roles an overdue stage is escalated up, lowest first."""
         return list(self.data.get("escalation", {}).get("chain", ESCALATION_CHAIN))
+
+    @cached_property
+    def disposal(self) -> Disposal:
+        """The retention schedule's companions (policy.yaml ``disposal``), defaults filled in."""
+        return Disposal.of(self.data)
 
     @property
     def feedback_due_beyond_sla(self) -> str:

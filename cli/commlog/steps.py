@@ -27,6 +27,7 @@ from commlog.lifecycle import (
     written,
 )
 from commlog.repository import attachment_folder
+from commlog.retention import hold_in_force
 from commlog.workflow import (
     EVENT_NAMES,
     REPLY,
@@ -46,7 +47,7 @@ OPEN = frozenset({"pending_review", "approved", "awaiting_feedback", "in_progres
 OUT = frozenset({"awaiting_feedback", "in_progress"})
 """Statuses of a record that has gone out (sent, published or replied)."""
 READY = frozenset({"approved", "awaiting_feedback", "in_progress"})
-Who = Literal["sender", "handler", "approver", "archivist", "recipient", "answerer", "legal", "anyone"]
+Who = Literal["sender", "handler", "approver", "archivist", "recipient", "answerer", "legal", "custodian", "anyone"]
 WHO_TEXT = {
     "sender": "staff of the sending department (发起部门)",
     "handler": "staff of the sending or an addressed department, or the task's owner",
@@ -55,6 +56,7 @@ WHO_TEXT = {
     "recipient": "a recipient of the notice",
     "answerer": "staff of an addressed department that has not answered yet",
     "legal": "the legal department (法务)",
+    "custodian": "a holder of a role the policy lets put records on legal hold (disposal.hold_roles: 法务, 档案管理员)",
     "anyone": "any active member of staff",
 }
 
@@ -105,6 +107,8 @@ STEPS: dict[str, Step] = {
         Step("archive", "archived", "Archive a completed or cancelled record with the next archive number (归档).", frozenset({"completed", "cancelled"}), "archivist", ("note",)),
         Step("reopen", "reopened", "Reopen a completed, archived or cancelled record (重新打开).", frozenset({"completed", "archived", "cancelled"}), "sender", ("reason",), ("note",)),
         Step("cancel", "cancelled", "Cancel a record that is no longer needed (取消).", frozenset({"draft"}) | OPEN | {"rejected", "completed"}, "sender", ("reason",), ("note",)),
+        Step("hold", "held", "Put a record on legal hold, with the reason (留存冻结).", frozenset(STATUS_NAMES), "custodian", ("reason",), ("note",)),
+        Step("release", "released", "Release a record's legal hold, with the reason (解除冻结).", frozenset(STATUS_NAMES), "custodian", ("reason",), ("note",), "held"),
         Step("comment", "comment", "Add a remark to the record's history (备注).", frozenset(STATUS_NAMES) - {"archived", "cancelled"}, "anyone", ("note",), ("note",)),
     ]
 }  # fmt: skip
@@ -161,6 +165,8 @@ def take(
     """Apply ``step`` to the record, or raise :class:`Refusal` having written nothing."""
     record = register.record(record_id)
     kind = record["kind"]
+    if "disposed" in record:
+        raise Refusal(f"{record_id} was disposed of on {record['disposed']['at']}; its stub takes no more steps")
     if step.event not in allowed_events(register, kind):
         others = [s.command for s in STEPS.values() if s.event in allowed_events(register, kind)]
         raise Refusal(f"a {kind} record has no '{step.command}' step; its steps are: {', '.join(others)}")
@@ -228,6 +234,10 @@ def _check_who(register: Register, step: Step, record: dict[str, Any], actor: Ac
         allowed = "legal" in register.staff.get(person, {}).get("roles", [])
     elif step.who == "archivist":
         allowed = may_archive(register.staff.get(person), register.policy)
+    elif step.who == "custodian":
+        contact = register.staff.get(person, {})
+        roles = set(contact.get("roles", [])) & set(register.policy.disposal.hold_roles)
+        allowed = bool(roles) and contact.get("status") == "active"
     if not allowed:
         raise Refusal(
             f"{register.name(person)} ({dept}) may not `{step.command}` {record['id']}: that is for {WHO_TEXT[step.who]}"
@@ -379,6 +389,15 @@ def _archived(
     _plain(register, record, actor, event, request)
 
 
+def _hold(register: Register, record: dict[str, Any], actor: Actor, event: dict[str, Any], request: Request) -> None:
+    held = hold_in_force(record)
+    if event["type"] == "held" and held is not None:
+        raise Refusal(f"{record['id']} is already on legal hold since {held['at']} ({held.get('note', '')})")
+    if event["type"] == "released" and held is None:
+        raise Refusal(f"{record['id']} is not on legal hold; its hold was released already")
+    _plain(register, record, actor, event, request)
+
+
 def _contract(
     register: Register, record: dict[str, Any], actor: Actor, event: dict[str, Any], request: Request
 ) -> None:
@@ -409,6 +428,8 @@ BUILD = {
     "completed": _completed,
     "archived": _archived,
     "contract_signed": _contract,
+    "held": _hold,
+    "released": _hold,
 }
 
 

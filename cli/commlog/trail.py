@@ -54,6 +54,11 @@ RULES = [
         "event-backdated",
         "An event is dated after the base's newest event of its record and no later than its commit, and entered within the policy's allowance (default 1 working day) unless late_entry says why.",
     ),
+    (
+        "disposal-not-stub",
+        "A disposal replaces the base's record by exactly its stub (commlog dispose): the register row, the events' types, dates and people, the archive number, and the disposed block.",
+    ),
+    ("disposal-not-by-archivist", "A disposal is committed by the archivist its disposed block names as its executor."),
     ("id-taken", "An id the base branch registered meanwhile is not taken again (`commlog renumber ID --next`)."),
     ("archive-no-taken", "An archive number the base branch gave meanwhile is not given again."),
 ]
@@ -204,7 +209,10 @@ def check(root: Path, ref: str, me: str | None, now: datetime, use_cache: bool =
         if old is not None:
             trail.before[path] = old
             start = len(old["events"])
-            trail.findings += _rewritten(path, old, data, commits, versions)
+            if "disposed" in data and "disposed" not in old:
+                trail.findings += _disposal(path, old, data, schemas, commits, versions, judges, me)
+            else:
+                trail.findings += _rewritten(path, old, data, commits, versions)
         aliases = _aliases(root, path, renamed, in_base)
         authors = [
             _author(aliases, i, data["events"][i], commits, versions, me, now)
@@ -333,6 +341,47 @@ def _rewritten(
             )  # fmt: skip
         )
         break  # everything after the first difference follows from it
+    return found
+
+
+def _disposal(
+    path: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    schemas: Schemas,
+    commits: list[history.TrailCommit],
+    versions: dict[str, dict[str, Any]],
+    judges: Judges,
+    me: str | None,
+) -> list[Finding]:
+    """A record the change disposed of: the stub is the base's record made a stub, committed by its executor."""
+    from commlog.disposal import stub_of
+
+    found = []
+    if {k: v for k, v in new.items() if k != "disposed"} != stub_of(old, schemas):
+        found.append(
+            _finding(
+                path,
+                "disposal-not-stub",
+                ("disposed",),
+                "the disposal changed the record otherwise than into its stub",
+                "dispose of the base's record with `commlog dispose`, changing nothing else in the same change",
+            )
+        )
+    first = next((c for c in commits if "disposed" in versions.get(f"{c.sha}:{path}", {})), None)
+    email = (first.email if first else me or "").lower()
+    executor = new["disposed"]["by"]
+    if judges.emails.get(email) != executor:
+        where = f"commit {first.sha[:8]}" if first else "the uncommitted change"
+        found.append(
+            _finding(
+                path,
+                "disposal-not-by-archivist",
+                ("disposed", "by"),
+                f"the disposal by {executor} was committed by {email or 'an unknown author'} ({where})",
+                f"{executor} commits the disposal with the git identity of their contact file on the base branch",
+            )
+        )
     return found
 
 

@@ -77,6 +77,8 @@ ROLE_NAMES = {
 CLOSING = {"completed", "archived", "cancelled"}
 PERSONAL = frozenset({"approved", "rejected", "acknowledged"})
 """Steps that are the person's own: only they, or a delegate the policy names, enter them."""
+HOLD_EVENTS = ("held", "released")
+"""A legal hold and its release: about keeping the record, never a step of its handling."""
 DRAFT_EVENTS = {"drafted", "comment", "cancelled"}
 """What may happen to a draft before it is submitted."""
 ACTIVITY = {

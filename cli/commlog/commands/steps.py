@@ -44,6 +44,8 @@ EXAMPLES = {
     "archive": "commlog archive NX-2026-012",
     "reopen": 'commlog reopen NX-2026-012 --reason "客户追加需求"',
     "cancel": 'commlog cancel NX-2026-012 --reason "需求已撤回"',
+    "hold": 'commlog hold CG-2024-001 --reason "供应商质量纠纷诉讼, 法务部要求保全"',
+    "release": 'commlog release CG-2024-001 --reason "诉讼已结案"',
     "comment": 'commlog comment NX-2026-012 --note "客户来电询问进度"',
 }
 

@@ -18,6 +18,8 @@ from commlog.reports.columns import table
 from commlog.reports.fields import TASK_NAMES, VALUE_LABELS, field_lines, value_text
 from commlog.reports.people import Orgs, Staff, close_matches, labelled, name_of
 from commlog.reports.register import receiver
+from commlog.retention import STATE_NAMES as RETENTION_NAMES
+from commlog.retention import Standing, standing
 from commlog.schedule import Schedule
 from commlog.schema import Schemas, Shape
 from commlog.timeutil import show
@@ -87,6 +89,8 @@ class Description:
     """What each event whose author is not its person says about that (empty for the others)."""
     tasks: dict[str, TaskStatus] = field(default_factory=dict)
     """Each task's or action item's current status (:func:`commlog.deadlines.task_statuses`)."""
+    retention: Standing | None = None
+    """Where the record stands in the retention schedule at ``as_of``."""
 
     def who(self, person: str) -> str:
         return labelled(person, self.staff, self.orgs)
@@ -149,6 +153,7 @@ def describe(
             for a, e in zip(attributed, record["events"], strict=True)
         ],
         tasks=task_statuses(record, policy.timezone, clock.stages),
+        retention=standing(clock.doc.path, record, ctx.orgs, policy, as_of),
     )
 
 
@@ -304,10 +309,25 @@ def _thread_lines(d: Description) -> list[str]:
     return lines
 
 
+def _retention_lines(d: Description) -> list[str]:
+    """保管期限, 到期日 and the retention state; the hold in force."""
+    kept = d.retention
+    if kept is None or kept.row is None:
+        return []
+    due = kept.due.isoformat() if kept.due else "归档后起算"
+    lines = [
+        f"保管期限: {kept.years} 年 ({kept.row.note or 'policy.yaml retention'})  到期日: {due}  {RETENTION_NAMES[kept.state]}"
+    ]
+    if kept.hold:
+        lines.append(f"留存冻结: {kept.hold['at']} {d.who(kept.hold['by'])}: {kept.hold.get('note', '')}")
+    return lines
+
+
 def text(d: Description, out: TextIO) -> None:
     lines = [
         f"{d.id} {d.record['subject']}",
         f"状态: {STATUS_NAMES[d.status]} ({d.status})  截至 {show(d.as_of, d.tz)}  文件: {d.path}",
+        *_retention_lines(d),
         "",
         "基本信息",
         *("  " + line for line in _fields(d)),
@@ -377,6 +397,14 @@ def as_json(d: Description, out: TextIO) -> None:
         "as_of": d.as_of.isoformat(),
         "status": d.status,
         "status_name": STATUS_NAMES[d.status],
+        "retention": None
+        if d.retention is None
+        else {
+            "state": d.retention.state,
+            "years": d.retention.years,
+            "due": d.retention.due.isoformat() if d.retention.due else None,
+            "hold": d.retention.hold,
+        },
         "record": d.record,
         "labels": {
             key: VALUE_LABELS[key][str(d.record[key])]

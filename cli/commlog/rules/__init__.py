@@ -114,7 +114,7 @@ def finding(
 
 def all_rules() -> list[Rule]:
     """Every registered rule (importing the rule modules registers them)."""
-    from commlog.rules import archiving, contacts, feedback, policy, records, sensitive, workflow  # noqa: F401
+    from commlog.rules import archiving, contacts, feedback, policy, records, retention, sensitive, workflow  # noqa: F401
 
     return RULES
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from commlog.findings import Finding
 from commlog.rules import Corpus, finding, rule
-from commlog.workflow import OUTGOING, PERSONAL, ROLE_NAMES, approvals, delegates_of, may_approve
+from commlog.workflow import HOLD_EVENTS, OUTGOING, PERSONAL, ROLE_NAMES, approvals, delegates_of, may_approve
 
 
 @rule("approval-missing")
@@ -61,11 +61,15 @@ def approver_holds_role(corpus: Corpus) -> Iterator[Finding]:
 
 @rule("event-after-close")
 def nothing_after_closing(corpus: Corpus) -> Iterator[Finding]:
-    """After a record is archived, the only event allowed is 'reopened'; after it is cancelled, 'reopened' or its archiving."""
+    """After a record is archived, the only events allowed are 'reopened' and a legal hold or its release; after it is cancelled, also its archiving."""
     for doc in corpus.records:
         closed_by = None
         for index, event in enumerate(doc.data["events"]):
-            if closed_by and event["type"] != "reopened" and (closed_by, event["type"]) != ("cancelled", "archived"):
+            if (
+                closed_by
+                and event["type"] not in ("reopened", *HOLD_EVENTS)
+                and (closed_by, event["type"]) != ("cancelled", "archived")
+            ):
                 yield finding(
                     doc,
                     "event-after-close",

@@ -17,6 +17,7 @@ from commlog.history import History, read_history
 from commlog.identity import Entries
 from commlog.reports.people import name_of
 from commlog.repository import POLICY, RECORDS, role_of
+from commlog.retention import Standing, standing
 from commlog.schedule import Schedule, schedule
 from commlog.schema import Schemas
 from commlog.sensitive import Settings, mask_text, masked_detectors, settings_of
@@ -66,6 +67,8 @@ class RecordView:
     status: str
     stages: list[Stage]
     submitted: datetime
+    retention: Standing | None = None
+    """Where the record stands in the retention schedule at the build's as-of time."""
 
     @property
     def id(self) -> str:
@@ -205,6 +208,7 @@ def build_model(root: Path, clearance: str, as_of: datetime) -> SiteModel:
             clock.status,
             clock.stages,
             ctx.time(record["events"][0]["at"]).astimezone(ctx.policy.timezone),
+            standing(clock.doc.path, record, ctx.orgs, ctx.policy, as_of),
         )
     for view in model.records.values():
         data = view.data

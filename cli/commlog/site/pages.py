@@ -17,6 +17,7 @@ from commlog.reports import summary as summary_report
 from commlog.reports import summary_writers as summary_text
 from commlog.reports.fields import TASK_NAMES, VALUE_LABELS
 from commlog.reports.overdue import lateness, overdue_report
+from commlog.retention import STATE_NAMES as RETENTION_NAMES
 from commlog.site import charts, invalid
 from commlog.site.attachments import published_name, published_names
 from commlog.site.model import HIDDEN, RecordView, SiteModel
@@ -82,6 +83,7 @@ def condition(key: str, value: Any) -> str:
 NAMES = {
     "STATUS_NAMES": STATUS_NAMES,
     "STATE_NAMES": STATE_NAMES,
+    "RETENTION_NAMES": RETENTION_NAMES,
     "BASIS_NAMES": BASIS_NAMES,
     "KIND_NAMES": KIND_NAMES,
     "URGENCY_NAMES": URGENCY_NAMES,
