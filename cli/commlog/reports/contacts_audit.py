@@ -186,10 +186,13 @@ def _late_changes(audit: _Audit, report: AuditReport) -> list[Finding]:
             audit.settings.get("external_update_working_days" if external else "staff_update_working_days", 1)
         )
         carried = audit.trail.first_carried.get(doc.path, {})
-        for (person, key), value in sorted(dates_of(doc.data).items()):
+        dates = dates_of(doc.data)
+        for (person, key), value in sorted(dates.items()):
             day = date.fromisoformat(value)
             if day > audit.day():
                 continue  # takes effect later
+            if key == "changed" and any(v == value and p == person and k != key for (p, k), v in dates.items()):
+                continue  # the same change as the departure, ending or joining it dates: reported once
             deadline = _deadline(audit, day, limit)
             value_commit = carried.get((person, key))
             commit = value_commit[1] if value_commit and value_commit[0] == value else None
