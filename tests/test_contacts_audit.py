@@ -232,3 +232,10 @@ def test_month_arithmetic_and_names() -> None:
     assert add_months(date(2024, 2, 29), 24) == date(2026, 2, 28)
     assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
     assert org_name_key("远景咨询（有限）公司 ") == org_name_key("远景咨询(有限)公司")
+
+
+def test_a_shallow_clone_says_it_cannot_judge(history_repo: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{history_repo}", str(clone)], check=True)
+    code, out = audit(clone, "2026-12-01 09:00")
+    assert code == 0 and out.count("浅克隆") == 2 and ": review-due:" not in out and "late-change" not in out

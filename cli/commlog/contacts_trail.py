@@ -47,6 +47,8 @@ class ContactTrail:
 
     available: bool = False
     """There is git history to ask."""
+    shallow: bool = False
+    """A shallow clone: the commits before its boundary, and so the contacts' past, are missing."""
     started: Commit | None = None
     """The register's first commit touching contacts/ at or before the moment (its initial load)."""
     committed: set[str] = field(default_factory=set)
@@ -63,8 +65,8 @@ def contact_trail(root: Path, as_of: datetime, ids: dict[str, str], use_cache: b
     from commlog.load import LoadError, decode, parse
 
     known = history.read_history(root, use_cache=use_cache)
-    trail = ContactTrail(available=known.available)
-    if not known.available:
+    trail = ContactTrail(available=known.available, shallow=known.shallow)
+    if not known.available or known.shallow:
         return trail
     commits_of = {
         path: [c for c in reversed(known.files.get(path, [])) if c.moment <= as_of] for path in ids

@@ -117,6 +117,11 @@ def _history_note(audit: _Audit, report: AuditReport, what: str) -> bool:
     if not audit.trail.available:
         report.notes.append(f"{what}: 没有 git 历史可查(不是 git 仓库,或尚无提交),未判断")
         return False
+    if audit.trail.shallow:
+        report.notes.append(
+            f"{what}: 浅克隆(shallow clone)看不到完整的 git 历史,未判断;CI 中请取完整历史(fetch-depth: 0)"
+        )
+        return False
     if audit.trail.started is None:
         report.notes.append(f"{what}: 审核时点 {show(audit.as_of, report.tz)} 之前没有涉及 contacts/ 的提交,未判断")
         return False
