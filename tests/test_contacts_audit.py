@@ -239,3 +239,21 @@ def test_a_shallow_clone_says_it_cannot_judge(history_repo: Path, tmp_path: Path
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{history_repo}", str(clone)], check=True)
     code, out = audit(clone, "2026-12-01 09:00")
     assert code == 0 and out.count("浅克隆") == 2 and ": review-due:" not in out and "late-change" not in out
+
+
+def test_the_site_shows_the_audit_without_whole_numbers(tmp_path: Path) -> None:
+    from sitebuild import build_site
+
+    repo = copy_demo(tmp_path / "repo", with_site=True)
+    edit(repo, "contacts/external/supplier-g.yaml", "mobile: '", "mobile: '1")  # 12 digits, quoted in the finding
+    number = next(
+        line.split("'")[1]
+        for line in (repo / "contacts/external/supplier-g.yaml").read_text(encoding="utf-8").splitlines()
+        if "mobile:" in line
+    )
+    site = build_site(repo, tmp_path / "site")
+    page = (site / "contacts/audit/index.html").read_text(encoding="utf-8")
+    assert '<a href="../../records/2026/NX-2026-004/">NX-2026-004</a>' in page
+    assert "远景咨询有限公司" in page and "合作终止满期待复核（1）" in page
+    assert "手机号码格式无效" in page and number not in page
+    assert 'href="audit/"' in (site / "contacts/index.html").read_text(encoding="utf-8")
