@@ -257,3 +257,32 @@ def test_the_site_shows_the_audit_without_whole_numbers(tmp_path: Path) -> None:
     assert "远景咨询有限公司" in page and "合作终止满期待复核（1）" in page
     assert "手机号码格式无效" in page and number not in page
     assert 'href="audit/"' in (site / "contacts/index.html").read_text(encoding="utf-8")
+
+
+def test_contacts_review_makes_the_empty_commit_the_audit_counts(history_repo: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(history_repo), str(clone)], check=True)
+    edit(clone, "contacts/internal/zhang-wei.yaml", "title: 市场专员", "title: 高级市场专员")
+    subprocess.run(["git", "add", "-A"], cwd=clone, check=True)
+    name, email = SALES[:-1].split(" <")
+    env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name}
+    env |= {"GIT_COMMITTER_EMAIL": email, "GIT_AUTHOR_DATE": "2026-10-05T10:00:00+08:00"}
+    env["GIT_COMMITTER_DATE"] = env["GIT_AUTHOR_DATE"]
+    runner = CliRunner()
+    done = runner.invoke(main, ["contacts", "review", "li-qiang", "customer-c", "--repo", str(clone)], env=env)
+    assert done.exit_code == 0 and done.output.endswith("Contacts-Reviewed: li-qiang customer-c\n"), done.output
+    shown = subprocess.run(
+        ["git", "show", "--stat", "--format=%an %B", "HEAD"], cwd=clone, capture_output=True, text=True
+    )
+    assert shown.stdout.startswith("Zhao Jie 联络信息审核\n\nContacts-Reviewed: li-qiang customer-c\n")
+    assert "zhang-wei" not in shown.stdout  # what was staged stays staged, out of the review's commit
+    staged = subprocess.run(["git", "diff", "--cached", "--name-only"], cwd=clone, capture_output=True, text=True)
+    assert staged.stdout == "contacts/internal/zhang-wei.yaml\n"
+    due = paths(findings(clone, "2026-12-21 09:00")["review-due"])  # the `all` of 09-20 is due on 12-20
+    assert "contacts/internal/li-qiang.yaml" not in due and "contacts/external/customer-c.yaml" not in due
+    assert "contacts/internal/wang-fang.yaml" in due
+    for wrong in (["nobody"], [], ["li-qiang", "--all"]):
+        refused = runner.invoke(main, ["contacts", "review", *wrong, "--repo", str(clone)], env=env)
+        assert refused.exit_code == 2, refused.output
+    count = subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=clone, capture_output=True, text=True)
+    assert count.stdout == "8\n"  # the six of the fixture, its load and the one review: nothing refused was committed

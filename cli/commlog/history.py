@@ -820,3 +820,13 @@ def trailer_commits(root: Path, key: str) -> list[tuple[Commit, list[str]]]:
             (Commit(sha, author, email, date, subject), [v.strip() for v in values.split("\x1f") if v.strip()])
         )
     return found
+
+
+def commit_empty(root: Path, message: str) -> str | None:
+    """Make a commit that changes nothing (what is staged stays staged) with ``message``, as git's configured user;
+    its id, or None when git refuses (no identity, not a repository)."""
+    done = _git(root, "commit", "--allow-empty", "--only", "--no-verify", "-q", "-m", message)
+    if done is None:
+        return None
+    head = _git(root, "rev-parse", "HEAD")
+    return _text(head).strip() if head else None

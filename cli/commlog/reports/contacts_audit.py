@@ -25,12 +25,15 @@ from commlog.rules import Corpus, finding
 from commlog.timeutil import show
 
 SECTIONS: dict[str, tuple[str, str]] = {
-    "review-due": ("超过审核周期未审核", "核对该联系人的各项信息后提交(无改动时用 Contacts-Reviewed 尾注的空提交)"),
+    "review-due": ("超过审核周期未审核", "核对该联系人的各项信息后提交(无改动时运行 commlog contacts review 编号)"),
     "late-change": ("变更登记超时", "今后在时限内登记;已登记的无需再改"),
     "departed-roles": ("离职人员仍有审批角色", "删去其 roles,并把角色交给接任者"),
     "departed-named": ("未结记录仍指向离职/离任人员", "在记录中改为接任者,或在完成后归档"),
     "departed-keep-expired": ("离职人员信息保存期满", "从 contacts/internal/ 删除该文件(git 历史保留其记录)"),
-    "ended-review-due": ("合作终止满期待复核", "确认是否保留:长期合作方改回 active 或提交复核,一次性合作方删除文件"),
+    "ended-review-due": (
+        "合作终止满期待复核",
+        "确认是否保留:长期合作方保留并运行 commlog contacts review 编号,一次性合作方删除文件",
+    ),
     "contact-format": ("电话或邮箱格式无效", "按名片或邮件签名更正"),
     "unique-email": ("邮箱重复", "每人使用自己的邮箱"),
     "duplicate-mobile": ("手机号码重复", "核实号码归属,删去错误的一条"),
@@ -157,8 +160,7 @@ def _reviews(audit: _Audit, report: AuditReport) -> list[Finding]:
                     ("id",),
                     f"{doc.data['id']} was last reviewed on {reviewed} (commit {commit.short}); "
                     f"a review was due by {due}, every {months} months",
-                    "review it and commit (an empty commit with the trailer `Contacts-Reviewed: "
-                    f"{doc.data['id']}` when nothing changed)",
+                    f"review it and commit; when nothing changes, `commlog contacts review {doc.data['id']}`",
                 )
             )
     return found
@@ -328,8 +330,8 @@ def _ended(audit: _Audit, report: AuditReport) -> list[Finding]:
                 "ended-review-due",
                 ("ended",),
                 f"{doc.data['id']}'s relationship ended on {ended}; whether to keep its data was to be confirmed from {due}",
-                "a long-term partner: keep it and commit with the trailer `Contacts-Reviewed: "
-                f"{doc.data['id']}`; a one-off one: remove the file, git keeps it",
+                f"a long-term partner: keep it, `commlog contacts review {doc.data['id']}`; "
+                "a one-off one: remove the file, git keeps it",
             )
         )
     return found
