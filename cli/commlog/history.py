@@ -803,3 +803,30 @@ class WorkTreeBlobs:
             if tag == "H" and stage == "0" and mode in _FILE_MODES and path not in dirty
         }
         return vouched
+
+
+def trailer_commits(root: Path, key: str) -> list[tuple[Commit, list[str]]]:
+    """Each commit reachable from HEAD whose message carries the trailer ``key`` (``Contacts-Reviewed: a b``), with
+    the trailer's values, newest first; empty without git history."""
+    fields = f"%H%x1e%an%x1e%ae%x1e%aI%x1e%(trailers:key={key},valueonly,separator=%x1f)%x1e%s"
+    out = _git(root.resolve(), "log", "-z", "--encoding=UTF-8", "--no-show-signature", f"--format={fields}", "HEAD")
+    found: list[tuple[Commit, list[str]]] = []
+    for entry in (out or b"").split(b"\x00"):
+        parts = _text(entry).split("\x1e", 5)
+        if len(parts) != 6 or not parts[4].strip():
+            continue
+        sha, author, email, date, values, subject = parts
+        found.append(
+            (Commit(sha, author, email, date, subject), [v.strip() for v in values.split("\x1f") if v.strip()])
+        )
+    return found
+
+
+def commit_empty(root: Path, message: str) -> str | None:
+    """Make a commit that changes nothing (what is staged stays staged) with ``message``, as git's configured user;
+    its id, or None when git refuses (no identity, not a repository)."""
+    done = _git(root, "commit", "--allow-empty", "--only", "--no-verify", "-q", "-m", message)
+    if done is None:
+        return None
+    head = _git(root, "rev-parse", "HEAD")
+    return _text(head).strip() if head else None

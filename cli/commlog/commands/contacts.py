@@ -6,7 +6,7 @@ from importlib import import_module
 
 import click
 
-CONTACT_COMMANDS: dict[str, str] = {}
+CONTACT_COMMANDS: dict[str, str] = {"audit": "contacts_audit:audit", "review": "contacts_review:review"}
 """Each subcommand's module in commlog.commands and its function (``module:function``), imported when it runs."""
 
 

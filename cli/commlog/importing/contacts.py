@@ -35,6 +35,7 @@ INTERNAL_ALIASES: dict[str, list[str]] = {
     "入职日期": ["joined"],
     "离职日期": ["departed"],
     "代码托管用户名": ["forge_user"],
+    "变更日期": ["changed"],
 }
 EXTERNAL_ALIASES: dict[str, list[str]] = {
     "序号": [],
@@ -51,6 +52,10 @@ EXTERNAL_ALIASES: dict[str, list[str]] = {
     "手机号码": ["手机", "mobile"],
     "邮箱": ["电子邮箱", "email"],
     "状态": ["status"],
+    "终止日期": ["ended"],
+    "单位变更日期": [],
+    "离任日期": ["left"],
+    "联系人变更日期": [],
 }
 INTERNAL_REQUIRED = ["人员编号", "姓名", "部门", "职务", "邮箱"]
 EXTERNAL_REQUIRED = ["单位编号", "单位名称", "单位类型", "对接负责人"]
@@ -91,7 +96,7 @@ def _internal(t: dict[str, str], cells: dict[str, Any], people: People) -> tuple
     put("roles", "审批角色", lambda text: [choice(r, ROLE_NAMES, "审批角色") for r in _list(text)])
     person["status"] = "active"
     put("status", "状态", lambda text: choice(text, STAFF_STATUS, "状态"))
-    for key, heading in (("joined", "入职日期"), ("departed", "离职日期")):
+    for key, heading in (("joined", "入职日期"), ("departed", "离职日期"), ("changed", "变更日期")):
         if t.get(heading):
             try:
                 person[key] = when(cells[heading], time(0)).date().isoformat()
@@ -165,6 +170,9 @@ def import_contacts(
                     heading = "单位电话"
                     if t.get("单位电话"):
                         org["phone"] = _number(t["单位电话"])
+                    for k, heading in (("ended", "终止日期"), ("changed", "单位变更日期")):
+                        if t.get(heading):
+                            org[k] = when(values[heading], time(0)).date().isoformat()
                     if t.get("联系人"):
                         person = {"id": t.get("联系人编号", ""), "name": t["联系人"]}
                         for k, heading, parse in (
@@ -176,6 +184,9 @@ def import_contacts(
                                 person[k] = parse(t[heading])
                         heading = "状态"
                         person["status"] = choice(t["状态"], STAFF_STATUS, "状态") if t.get("状态") else "active"
+                        for k, heading in (("left", "离任日期"), ("changed", "联系人变更日期")):
+                            if t.get(heading):
+                                person[k] = when(values[heading], time(0)).date().isoformat()
                         org["people"].append(person)
                 except Bad as err:
                     outcome.problems.append(

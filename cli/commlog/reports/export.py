@@ -75,6 +75,7 @@ INTERNAL_HEADINGS = [
     "入职日期",
     "离职日期",
     "代码托管用户名",
+    "变更日期",
 ]
 EXTERNAL = "外部联络信息表"
 EXTERNAL_HEADINGS = [
@@ -92,6 +93,10 @@ EXTERNAL_HEADINGS = [
     "手机号码",
     "邮箱",
     "状态",
+    "终止日期",
+    "单位变更日期",
+    "离任日期",
+    "联系人变更日期",
 ]
 WRAP = (
     "内容摘要",
@@ -446,6 +451,7 @@ def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: da
                 _day(person["joined"]) if person.get("joined") else None,
                 _day(person["departed"]) if person.get("departed") else None,
                 person.get("forge_user", ""),
+                _day(person["changed"]) if person.get("changed") else None,
             ]
         )
     external: list[list[Cell]] = []
@@ -453,6 +459,7 @@ def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: da
     for org in sorted(ctx.orgs.values(), key=lambda o: (list(ORG_TYPE_NAMES).index(o["type"]), o["id"])):
         for person in org.get("people", []) or [{}]:
             n += 1
+            dates = ((org, "ended"), (org, "changed"), (person, "left"), (person, "changed"))
             external.append(
                 [
                     n,
@@ -469,6 +476,7 @@ def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: da
                     phone(person.get("mobile")),
                     person.get("email", ""),
                     CONTACT_STATUS_NAMES.get(person.get("status", ""), person.get("status", "")),
+                    *(_day(item[key]) if item.get(key) else None for item, key in dates),
                 ]
             )
     result = Export(

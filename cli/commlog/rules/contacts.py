@@ -170,3 +170,58 @@ def org_owner(corpus: Corpus) -> Iterator[Finding]:
                 f"owner '{doc.data['owner']}' is not in contacts/internal/",
                 "add the staff member or fix the id",
             )
+
+
+def _numbers(corpus: Corpus) -> Iterator[tuple[Document, tuple[object, ...], str, str]]:
+    """Each phone, mobile and email the contacts give: the document, the field, its kind and its value."""
+    for doc in corpus.staff_docs:
+        for key in ("phone", "mobile", "email"):
+            if isinstance(doc.data.get(key), str):
+                yield doc, (key,), key, doc.data[key]
+    for doc in corpus.org_docs:
+        if isinstance(doc.data.get("phone"), str):
+            yield doc, ("phone",), "phone", doc.data["phone"]
+        for index, person in enumerate(doc.data["people"]):
+            for key in ("phone", "mobile", "email"):
+                if isinstance(person.get(key), str):
+                    yield doc, ("people", index, key), key, person[key]
+
+
+@rule("contact-format", needs_policy=False)
+def contact_format(corpus: Corpus) -> Iterator[Finding]:
+    """Phone numbers, mobiles and emails are written so that they can be dialled and sent to (a mainland mobile has 11 digits)."""
+    from commlog.contact_formats import email_problem, mobile_problem, phone_problem
+
+    check = {"phone": phone_problem, "mobile": mobile_problem, "email": email_problem}
+    names = {"phone": "办公电话", "mobile": "手机号码", "email": "电子邮箱"}
+    for doc, parts, key, value in _numbers(corpus):
+        problem = check[key](value)
+        if problem:
+            yield finding(
+                doc,
+                "contact-format",
+                parts,
+                f"{key} ({names[key]}) '{value}' {problem}",
+                "correct it from the person's card or signature, or remove the field",
+            )
+
+
+@rule("dept-head")
+def one_head(corpus: Corpus) -> Iterator[Finding]:
+    """A department has one head (部门负责人): two active staff members of one department do not both hold dept_head."""
+    from commlog.roles import heads_of
+
+    assert corpus.policy is not None
+    by_id = {doc.data["id"]: doc for doc in corpus.staff_docs}
+    for name in corpus.policy.departments:
+        heads = heads_of(name, corpus.staff)
+        if len(heads) > 1:
+            for head in heads:
+                others = ", ".join(h for h in heads if h != head)
+                yield finding(
+                    by_id[head],
+                    "dept-head",
+                    ("roles",),
+                    f"{name} has {len(heads)} heads: {head} and {others} both hold dept_head",
+                    "keep dept_head on the one head and take it off the others' roles",
+                )

@@ -193,6 +193,7 @@ class Site:
             Page("overdue.md", "逾期报告", self.overdue),
             Page("statistics.md", "统计", self.statistics),
             Page("contacts.md", "通讯录", self.contacts),
+            Page("contacts/audit.md", "联络信息审核", self.contacts_audit),
             Page("procedure.md", "管理程序参数", self.procedure),
             Page("search.md", "搜索", self.search),
         ]
@@ -478,6 +479,12 @@ class Site:
             show_phones=m.show_phones,
             threshold=threshold,
         )
+
+    def contacts_audit(self) -> str:
+        from commlog.site.contacts_audit import audit_sections
+
+        report, sections = audit_sections(self.model)
+        return self.render("contacts_audit.html", "contacts/audit/", report=report, sections=sections)
 
     def procedure(self) -> str:
         policy = self.model.policy
