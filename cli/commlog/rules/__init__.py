@@ -112,11 +112,16 @@ def finding(
     return Finding(doc if isinstance(doc, str) else doc.path, 0, 0, rule_id, message, hint, pointer(*parts), at_key)
 
 
+RULE_MODULES = ("archiving", "contacts", "feedback", "policy", "records", "retention", "sensitive", "workflow")
+
+
 def all_rules() -> list[Rule]:
-    """Every registered rule (importing the rule modules registers them)."""
+    """Every registered rule (importing the rule modules registers them), in the order of :data:`RULE_MODULES`
+    and, within a module, of definition: whichever module another import loaded first, the order is the same."""
     from commlog.rules import archiving, contacts, feedback, policy, records, retention, sensitive, workflow  # noqa: F401
 
-    return RULES
+    place = {f"commlog.rules.{name}": index for index, name in enumerate(RULE_MODULES)}
+    return sorted(RULES, key=lambda item: place.get(item.check.__module__, len(place)))
 
 
 def run(corpus: Corpus, across: bool | None = None, notes: bool = False) -> Iterator[Finding]:
