@@ -2,8 +2,9 @@
 通知确认表) and the contacts registers (内部/外部联络信息表), as :class:`~commlog.reports.spreadsheet.Table`\\ s.
 
 Values are written as people write them: names, not ids; 紧急, 企业邮箱, 已归档, not their codes; times as times.
-Nothing above the export's clearance is in any table, and phone numbers are masked below the policy's
-``contacts.show_phones_at``, as on the site.
+Nothing above the export's clearance is in any table, and each contact's numbers are masked below their own
+level (commlog.directory: the contact's classification, private numbers, the policy's ``contacts.numbers_at``),
+as on the site.
 """
 
 from __future__ import annotations
@@ -411,25 +412,25 @@ def records_export(plan: Schedule, selection: Selection, organisation: str, as_o
     return masked(result, plan.context.policy.data)
 
 
-def shows_phones(policy: dict[str, Any], clearance: str) -> bool:
-    """Whether numbers are shown whole at this clearance (policy.yaml contacts.show_phones_at), as on the site."""
-    threshold = policy.get("contacts", {}).get("show_phones_at", "confidential")
-    return CLEARANCE[clearance] >= CLEARANCE[threshold]
-
-
 def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: datetime) -> Export:
-    """内部联络信息表 and 外部联络信息表; numbers masked (138****1234) below the policy's clearance for them."""
-    from commlog.site.render import mask_phone
+    """内部联络信息表 and 外部联络信息表: the contacts at or below ``clearance``, each number whole at or above its
+    own level and masked (138****1234) below it (commlog.directory), as on the site."""
+    from commlog import directory
 
     ctx = plan.context
     tz = ctx.policy.timezone
-    whole = shows_phones(ctx.policy.data, clearance)
+    rules = directory.settings_of(ctx.policy.data)
+    some_masked = False
 
-    def phone(number: Any) -> str:
-        return str(number or "") if whole else mask_phone(str(number or ""))
+    def phone(contact: dict[str, Any], name: str, org: dict[str, Any] | None = None) -> str:
+        nonlocal some_masked
+        shown = directory.shown_number(rules, clearance, contact, name, org)
+        some_masked = some_masked or shown != str(contact.get(name) or "")
+        return shown
 
     internal: list[list[Cell]] = []
-    for n, person in enumerate(sorted(ctx.staff.values(), key=lambda p: (p["department"], p["id"])), 1):
+    staff = [p for p in ctx.staff.values() if directory.listed(clearance, p)]
+    for n, person in enumerate(sorted(staff, key=lambda p: (p["department"], p["id"])), 1):
         internal.append(
             [
                 n,
@@ -437,8 +438,8 @@ def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: da
                 person["name"],
                 person["department"],
                 person.get("title", ""),
-                phone(person.get("phone")),
-                phone(person.get("mobile")),
+                phone(person, "phone"),
+                phone(person, "mobile"),
                 person.get("email", ""),
                 JOIN.join(person.get("responsibilities", [])),
                 JOIN.join(ROLE_NAMES.get(r, r) for r in person.get("roles", [])),
@@ -450,8 +451,9 @@ def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: da
         )
     external: list[list[Cell]] = []
     n = 0
-    for org in sorted(ctx.orgs.values(), key=lambda o: (list(ORG_TYPE_NAMES).index(o["type"]), o["id"])):
-        for person in org.get("people", []) or [{}]:
+    orgs = [o for o in ctx.orgs.values() if directory.listed(clearance, o)]
+    for org in sorted(orgs, key=lambda o: (list(ORG_TYPE_NAMES).index(o["type"]), o["id"])):
+        for person in [p for p in org.get("people", []) if directory.listed(clearance, p, org)] or [{}]:
             n += 1
             external.append(
                 [
@@ -460,13 +462,13 @@ def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: da
                     org["name"],
                     ORG_TYPE_NAMES[org["type"]],
                     JOIN.join(org.get("matters", [])),
-                    phone(org.get("phone")),
+                    phone(org, "phone"),
                     name_of(org["owner"], ctx.staff, ctx.orgs) if org.get("owner") else "",
                     ORG_STATUS_NAMES.get(org.get("status", ""), org.get("status", "")),
                     person.get("id", ""),
                     person.get("name", ""),
                     person.get("title", ""),
-                    phone(person.get("mobile")),
+                    phone(person, "mobile", org),
                     person.get("email", ""),
                     CONTACT_STATUS_NAMES.get(person.get("status", ""), person.get("status", "")),
                 ]
@@ -476,8 +478,8 @@ def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: da
     )
     for name, headings, rows in ((INTERNAL, INTERNAL_HEADINGS, internal), (EXTERNAL, EXTERNAL_HEADINGS, external)):
         title = _title(organisation, name, "当前", clearance, as_of, tz)
-        if not whole:
-            title += "    电话号码已隐去中间四位"
+        if some_masked:
+            title += "    电话号码已隐去中间四位（按联络人的密级）"
         result.tables.append(Table(name, headings, rows, title=title, tz=tz, wrap=WRAP))
     return masked(result, ctx.policy.data)
 
