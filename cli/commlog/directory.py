@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from commlog.sensitive import CLEARANCE
@@ -192,3 +193,23 @@ def find(
                 )
             )
     return found
+
+
+class NotAllowed(Exception):
+    """The person asking may not see whole numbers; the message says why and who may."""
+
+
+def revealer(root: Path, staff: dict[str, dict[str, Any]], settings: Settings) -> str:
+    """The acting member of staff (git's user.email) if they hold one of the policy's reveal roles."""
+    from commlog.identity import IdentityError, acting_person
+
+    try:
+        me = acting_person(root, staff)
+    except IdentityError as err:
+        raise NotAllowed(str(err)) from err
+    if set(staff[me].get("roles") or []) & set(settings.reveal_roles):
+        return me
+    raise NotAllowed(
+        f"{staff[me]['name']} ({me}) may not see whole numbers: the policy lets the roles "
+        f"{', '.join(settings.reveal_roles)} (contacts.reveal_roles); find without --reveal shows them masked"
+    )
