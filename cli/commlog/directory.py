@@ -18,6 +18,8 @@ from commlog.sensitive import CLEARANCE
 
 NUMBERS = ("phone", "mobile")
 """The number fields of a contact, in the order they are shown."""
+NUMBER_NAMES = {"phone": "办公电话", "mobile": "手机号码"}
+"""How the contacts tables name each number (the 私人号码 column)."""
 PRIVATE_LEVEL = "confidential"
 """A number marked private is shown whole at this clearance or above."""
 DEFAULT_LEVEL = "internal"
@@ -58,9 +60,12 @@ def settings_of(policy: dict[str, Any] | None) -> Settings:
 
 
 def level_of(contact: dict[str, Any], org: dict[str, Any] | None = None) -> str:
-    """A contact's classification: its own, or for an organisation's person the higher of theirs and the org's."""
-    own = contact.get("classification", DEFAULT_LEVEL)
-    return highest(own, org.get("classification", DEFAULT_LEVEL)) if org is not None else own
+    """A contact's classification (default internal); an organisation's person has the organisation's, or their own
+    where it is higher."""
+    if org is None:
+        return str(contact.get("classification", DEFAULT_LEVEL))
+    inherited = str(org.get("classification", DEFAULT_LEVEL))
+    return highest(inherited, str(contact.get("classification", inherited)))
 
 
 def number_level(settings: Settings, contact: dict[str, Any], name: str, org: dict[str, Any] | None = None) -> str:
@@ -213,3 +218,20 @@ def revealer(root: Path, staff: dict[str, dict[str, Any]], settings: Settings) -
         f"{staff[me]['name']} ({me}) may not see whole numbers: the policy lets the roles "
         f"{', '.join(settings.reveal_roles)} (contacts.reveal_roles); find without --reveal shows them masked"
     )
+
+
+HIDDEN_NAME = "（无权查看的联络人）"
+"""What a build or an export shows in place of a contact classified above its clearance."""
+
+
+def names_at(
+    staff: dict[str, dict[str, Any]], orgs: dict[str, dict[str, Any]], clearance: str
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Copies of the registers in which every contact above ``clearance`` is named :data:`HIDDEN_NAME`, for what
+    names people by their registers' names (an export of records)."""
+    shown_staff = {pid: p if listed(clearance, p) else {**p, "name": HIDDEN_NAME} for pid, p in staff.items()}
+    shown_orgs = {}
+    for oid, org in orgs.items():
+        people = [p if listed(clearance, p, org) else {**p, "name": HIDDEN_NAME} for p in org["people"]]
+        shown_orgs[oid] = {**org, "people": people, **({} if listed(clearance, org) else {"name": HIDDEN_NAME})}
+    return shown_staff, shown_orgs

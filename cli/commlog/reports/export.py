@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,8 @@ INTERNAL_HEADINGS = [
     "入职日期",
     "离职日期",
     "代码托管用户名",
+    "私人号码",
+    "密级",
 ]
 EXTERNAL = "外部联络信息表"
 EXTERNAL_HEADINGS = [
@@ -93,6 +95,9 @@ EXTERNAL_HEADINGS = [
     "手机号码",
     "邮箱",
     "状态",
+    "单位密级",
+    "私人号码",
+    "密级",
 ]
 WRAP = (
     "内容摘要",
@@ -381,7 +386,12 @@ def _dept(person: str, staff: dict[str, Any]) -> str:
 
 
 def records_export(plan: Schedule, selection: Selection, organisation: str, as_of: datetime) -> Export:
-    """The register and, where the records hold them, the task, action-item and confirmation tables."""
+    """The register and, where the records hold them, the task, action-item and confirmation tables; a contact
+    classified above the clearance is named 无权查看 (commlog.directory), as on the site."""
+    from commlog import directory
+
+    staff, orgs = directory.names_at(plan.context.staff, plan.context.orgs, selection.clearance)
+    plan = replace(plan, context=replace(plan.context, staff=staff, orgs=orgs))
     tz = plan.context.policy.timezone
     clocks = selected(plan, selection)
     period = _period(selection, [_submitted(c, plan).astimezone(tz) for c in clocks])
@@ -447,6 +457,7 @@ def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: da
                 _day(person["joined"]) if person.get("joined") else None,
                 _day(person["departed"]) if person.get("departed") else None,
                 person.get("forge_user", ""),
+                *_marks(person),
             ]
         )
     external: list[list[Cell]] = []
@@ -471,6 +482,8 @@ def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: da
                     phone(person, "mobile", org),
                     person.get("email", ""),
                     CONTACT_STATUS_NAMES.get(person.get("status", ""), person.get("status", "")),
+                    CLASSIFICATION_NAMES.get(org.get("classification", ""), ""),
+                    *_marks(person),
                 ]
             )
     result = Export(
@@ -482,6 +495,14 @@ def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: da
             title += "    电话号码已隐去中间四位（按联络人的密级）"
         result.tables.append(Table(name, headings, rows, title=title, tz=tz, wrap=WRAP))
     return masked(result, ctx.policy.data)
+
+
+def _marks(contact: dict[str, Any]) -> list[Cell]:
+    """A contact's 私人号码 and 密级 cells, empty where the file says nothing (the defaults)."""
+    from commlog.directory import NUMBER_NAMES
+
+    private = JOIN.join(NUMBER_NAMES[n] for n in contact.get("private") or [])
+    return [private, CLASSIFICATION_NAMES.get(contact.get("classification", ""), "")]
 
 
 def masked(result: Export, policy: dict[str, Any]) -> Export:
