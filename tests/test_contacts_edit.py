@@ -192,3 +192,34 @@ def test_find_searches_chinese_text_and_masks_numbers(repo: Path) -> None:
     assert revealed.returncode == 0 and "139000000000" in revealed.stdout and "021-55660000" in revealed.stdout
     bad = run_commlog("contacts", "find", "x", "--department", "不存在部", "--repo", str(repo))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_the_old_policy_key_is_read_and_upgrade_renames_it(tmp_path: Path) -> None:
+    """A repository made before numbers_at keeps masking as it did (show_phones_at), until upgrade renames the key."""
+    repo = tmp_path / "acme"
+    assert run_commlog("init", str(repo)).returncode == 0
+    policy = repo / "policy.yaml"
+    text = policy.read_text(encoding="utf-8")
+    assert "  numbers_at: internal\n" in text
+    policy.write_text(text.replace("  numbers_at: internal\n", "  show_phones_at: confidential\n"), encoding="utf-8")
+    (repo / "contacts/internal/li-lei.yaml").write_text(
+        "id: li-lei\nname: 李雷\ndepartment: 市场部\ntitle: 专员\nmobile: '13201885122'\n"
+        "email: li.lei@acme.example\nstatus: active\n",
+        encoding="utf-8",
+    )
+    assert run_commlog("fmt", "--repo", str(repo)).returncode == 0
+
+    def exported() -> str:
+        result = run_commlog("export", "--kind", "contacts", "--format", "csv", "--repo", str(repo))
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert run_commlog("validate", "--repo", str(repo)).returncode == 0
+    assert "132****5122" in exported() and "13201885122" not in exported()  # the old key still masks
+    result = run_commlog("upgrade", cwd=repo)
+    assert result.returncode == 0 and "contacts.show_phones_at renamed contacts.numbers_at" in result.stdout
+    text = policy.read_text(encoding="utf-8")
+    assert "  numbers_at: confidential\n" in text and "show_phones_at" not in text
+    assert run_commlog("validate", "--repo", str(repo)).returncode == 0
+    assert "132****5122" in exported()
+    assert "renamed" not in run_commlog("upgrade", cwd=repo).stdout  # once
