@@ -89,6 +89,14 @@ def listed(clearance: str, contact: dict[str, Any], org: dict[str, Any] | None =
     return at_or_above(clearance, level_of(contact, org))
 
 
+def named(clearance: str, contact: dict[str, Any], org: dict[str, Any] | None = None) -> bool:
+    """Whether a build at ``clearance`` may name the contact where a record it shows names them: always for a
+    contact at internal or below (that keeps the directory, not the names records carry, from public builds), and
+    for a contact classified confidential or secret only at or above that."""
+    level = level_of(contact, org)
+    return CLEARANCE[level] <= CLEARANCE[DEFAULT_LEVEL] or at_or_above(clearance, level)
+
+
 def file_level(settings: Settings, data: dict[str, Any], staff: bool) -> str:
     """The clearance at which everything in a contact file is shown whole (a commit touching it names it)."""
     if staff:
@@ -227,11 +235,11 @@ HIDDEN_NAME = "（无权查看的联络人）"
 def names_at(
     staff: dict[str, dict[str, Any]], orgs: dict[str, dict[str, Any]], clearance: str
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-    """Copies of the registers in which every contact above ``clearance`` is named :data:`HIDDEN_NAME`, for what
-    names people by their registers' names (an export of records)."""
-    shown_staff = {pid: p if listed(clearance, p) else {**p, "name": HIDDEN_NAME} for pid, p in staff.items()}
+    """Copies of the registers in which every contact the build may not name (:func:`named`) is named
+    :data:`HIDDEN_NAME`, for what names people by their registers' names (an export of records)."""
+    shown_staff = {pid: p if named(clearance, p) else {**p, "name": HIDDEN_NAME} for pid, p in staff.items()}
     shown_orgs = {}
     for oid, org in orgs.items():
-        people = [p if listed(clearance, p, org) else {**p, "name": HIDDEN_NAME} for p in org["people"]]
-        shown_orgs[oid] = {**org, "people": people, **({} if listed(clearance, org) else {"name": HIDDEN_NAME})}
+        people = [p if named(clearance, p, org) else {**p, "name": HIDDEN_NAME} for p in org["people"]]
+        shown_orgs[oid] = {**org, "people": people, **({} if named(clearance, org) else {"name": HIDDEN_NAME})}
     return shown_staff, shown_orgs

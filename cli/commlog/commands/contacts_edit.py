@@ -24,6 +24,7 @@ date_option = click.option(
     "--date",
     "day",
     type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
     default=None,
     help="The day the change took effect, YYYY-MM-DD (default: today in the policy's timezone); never in the future.",
 )

@@ -161,19 +161,19 @@ class SiteModel:
 
     def name(self, who: str) -> str:
         """A person's display name: 张伟, or 李娜 (客户A公司) for someone outside; 无权查看 for a contact classified
-        above the build's clearance (the build does not list them, and names them nowhere)."""
-        return name_of(who, self.staff, self.orgs) if self.listed(who) else directory.HIDDEN_NAME
+        confidential or secret above the build's clearance (commlog.directory.named)."""
+        return name_of(who, self.staff, self.orgs) if self.named(who) else directory.HIDDEN_NAME
 
-    def listed(self, who: str) -> bool:
+    def named(self, who: str) -> bool:
         """Whether the build may name this person or organisation (an unknown id: yes, as written)."""
         if who in self.staff:
-            return directory.listed(self.clearance, self.staff[who])
+            return directory.named(self.clearance, self.staff[who])
         org_id, _, person = who.partition("/")
         org = self.orgs.get(org_id)
         if org is None:
             return True
         found = next((p for p in org["people"] if p["id"] == person), {}) if person else org
-        return directory.listed(self.clearance, found, org if person else None)
+        return directory.named(self.clearance, found, org if person else None)
 
     @cached_property
     def entries(self) -> Entries:
