@@ -2,7 +2,7 @@
 
 The demo marks some contacts: 张伟's and 曹琳's mobiles are private (shown whole at confidential), 客户A's 王涛 and
 安信物流 (partner-i) are confidential (not listed below it), regulator-j is public. The fixture adds a secret member
-of staff with a marker name. Each build and export is searched for the numbers whole and for the names.
+of staff with a marker name and makes 客户A's 李娜, named by internal records, confidential. Each build and export is searched for the numbers whole and for the names.
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ WHOLE = [
 ]
 
 
+NAMED = [("confidential person named by internal records", "李娜 (客户A公司)", "confidential")]
+"""How a record page, a notice's table or the overdue report names a person (the directory lists them otherwise)."""
+
+
 def _level(clearance: str) -> int:
     return CLEARANCES.index(clearance)
 
@@ -55,6 +59,10 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "status: active\n",
         encoding="utf-8",
     )
+    org = root / "contacts/external/customer-a.yaml"  # 李娜, to whom internal records are addressed, is confidential
+    text = org.read_text(encoding="utf-8")
+    org.write_text(text.replace("    email: li.na@customer-a.example\n", "    email: li.na@customer-a.example\n"
+                                "    classification: confidential\n"), encoding="utf-8")  # fmt: skip
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", f"Add {SECRET_NAME} {SECRET_MOBILE}")  # a commit subject naming the contact
@@ -71,12 +79,12 @@ def builds(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, by
 @pytest.mark.parametrize("clearance", CLEARANCES)
 def test_the_site_shows_each_number_only_at_or_above_its_level(builds: dict[str, bytes], clearance: str) -> None:
     everything = builds[clearance]
-    for what, text, lowest in WHOLE:
+    for what, text, lowest in WHOLE + NAMED:
         shown = text.encode() in everything
         assert shown == (_level(clearance) >= _level(lowest)), f"{what} at {clearance}"
     if clearance == "internal":  # masked, not dropped, where the contact is listed
         assert b"183****0393" in everything and "张伟".encode() in everything
-        assert "（无权查看的联络人）".encode() in everything  # 王涛 on NX-2026-001's page, 机密联络人 on a notice's
+        assert "（无权查看的联络人）".encode() in everything  # 李娜 on NX-2024-001's page, 机密联络人 on a notice's
     if clearance == "public":  # regulator-j is public: listed, its numbers masked (the policy's numbers_at: internal)
         assert "徐军".encode() in everything and b"139****0000" in everything
         assert b"139900630000" not in everything and b"021-55660009" not in everything
@@ -115,5 +123,5 @@ def test_the_register_export_names_no_contact_above_its_clearance(repo: Path, tm
     args = ("export", "--clearance", clearance, "--format", "xlsx", "--output", str(xlsx), "--repo", str(repo))
     assert run_commlog(*args).returncode == 0
     text = _xlsx_text(xlsx)
-    assert ("王涛" in text) == (clearance == "confidential")  # NX-2026-001 is addressed to him
+    assert ("李娜" in text) == (clearance == "confidential")  # NX-2024-001 (internal) is addressed to her
     assert SECRET_NAME not in text and "无权查看的联络人" in text  # the secret 行政部 member of the notices' tables

@@ -6,7 +6,7 @@ import logging
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -160,20 +160,9 @@ class SiteModel:
         return levels
 
     def name(self, who: str) -> str:
-        """A person's display name: 张伟, or 李娜 (客户A公司) for someone outside; 无权查看 for a contact classified
-        confidential or secret above the build's clearance (commlog.directory.named)."""
-        return name_of(who, self.staff, self.orgs) if self.named(who) else directory.HIDDEN_NAME
-
-    def named(self, who: str) -> bool:
-        """Whether the build may name this person or organisation (an unknown id: yes, as written)."""
-        if who in self.staff:
-            return directory.named(self.clearance, self.staff[who])
-        org_id, _, person = who.partition("/")
-        org = self.orgs.get(org_id)
-        if org is None:
-            return True
-        found = next((p for p in org["people"] if p["id"] == person), {}) if person else org
-        return directory.named(self.clearance, found, org if person else None)
+        """A person's display name: 张伟, or 李娜 (客户A公司) for someone outside (无权查看 for a contact the build
+        may not name: :func:`build_model` renames them in the registers it keeps)."""
+        return name_of(who, self.staff, self.orgs)
 
     @cached_property
     def entries(self) -> Entries:
@@ -204,6 +193,10 @@ def shows_file(path: str, records: set[str], clearance: str, contact_levels: dic
 def build_model(root: Path, clearance: str, as_of: datetime) -> SiteModel:
     """Load the repository and keep what a build at ``clearance`` may show, as of ``as_of``."""
     plan = schedule(root, as_of)
+    # Every page, report and index of this build names people from these registers: a contact classified above
+    # the clearance is 无权查看 in all of them (commlog.directory.named).
+    staff, orgs = directory.names_at(plan.context.staff, plan.context.orgs, clearance)
+    plan = replace(plan, context=replace(plan.context, staff=staff, orgs=orgs))
     history = read_history(root)
     model = SiteModel(root, clearance, as_of, plan, Schemas(), history)
     ctx = plan.context
