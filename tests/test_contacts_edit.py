@@ -223,3 +223,22 @@ def test_the_old_policy_key_is_read_and_upgrade_renames_it(tmp_path: Path) -> No
     assert run_commlog("validate", "--repo", str(repo)).returncode == 0
     assert "132****5122" in exported()
     assert "renamed" not in run_commlog("upgrade", cwd=repo).stdout  # once
+
+
+def test_a_member_of_staff_as_they_stood_on_a_day() -> None:
+    from commlog.tenure import as_on
+
+    person = {
+        "department": "生产部",
+        "title": "经理",
+        "status": "departed",
+        "departed": "2026-01-01",
+        "history": [
+            {"until": "2025-06-30", "department": "采购部", "roles": ["dept_head"]},
+            {"until": "2024-06-30", "department": "市场部", "title": "专员", "roles": []},
+        ],
+    }
+    early, middle, late = (as_on(person, d) for d in ("2024-06-30", "2024-07-01", "2026-01-02"))
+    assert early == {**person, "department": "市场部", "title": "专员", "roles": [], "status": "active"}
+    assert middle == {**person, "department": "采购部", "roles": ["dept_head"], "status": "active"}
+    assert late == person and as_on(None, "2024-01-01") is None

@@ -108,7 +108,11 @@ def authorise(register: Register, target: Address, owner: str | None = None) -> 
         org = register.corpus.orgs.get(target.org or target.id)
         if me == (org["owner"] if org else owner):
             return me
-    admins = [register.name(p) for p, c in register.staff.items() if "admin" in (c.get("roles") or [])]
+    admins = [
+        register.name(p)
+        for p, c in register.staff.items()
+        if set(c.get("roles") or []) & set(UPKEEP_ROLES) and c["status"] == "active"
+    ]
     also = "" if target.kind == "staff" else " and the organisation's owner (对接负责人)"
     raise Refusal(
         f"{register.name(me)} may not change {target}: the contacts are kept by the administrators "
