@@ -50,6 +50,7 @@ def demo() -> None:
     run(commlog, "fmt", "--check")
     run(commlog, "overdue", "--as-of", DEMO_AS_OF)
     run(commlog, "retention", "--as-of", DEMO_AS_OF)
+    run(commlog, "contacts", "audit", "--as-of", DEMO_AS_OF)
     run(commlog, "site", "build", "--as-of", DEMO_AS_OF)  # it says how to open the site
 
 

@@ -23,6 +23,7 @@ from commlog.identity import IdentityError, acting_person
 from commlog.index.corpus import load_corpus
 from commlog.load import LoadError, load, locate, parse_written
 from commlog.policy import Policy
+from commlog.repository import CONTACTS, EXTERNAL, INTERNAL
 from commlog.rules import Corpus, run
 from commlog.schema import Schemas
 from commlog.timeutil import parse_time, show
@@ -193,7 +194,8 @@ def write(register: Register, relative: str, data: dict[str, Any], before: dict[
     added = new_findings(register, relative, data, text, before)
     if added:
         listing = "\n".join("  " + f.as_text() for f in added)
-        raise Refusal(f"this step would make {relative} invalid, so nothing was written:\n{listing}")
+        where = relative if {f.path for f in added} == {relative} else f"{relative} or the records naming it"
+        raise Refusal(f"this step would make {where} invalid, so nothing was written:\n{listing}")
     if before is None:
         path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, text)
@@ -214,26 +216,56 @@ def _has_surrogates(value: Any) -> bool:
 def new_findings(
     register: Register, relative: str, data: dict[str, Any], text: str, before: dict[str, Any] | None
 ) -> list[Finding]:
-    """Findings the new content of ``relative`` would have that its old content did not."""
+    """Findings the new content of ``relative`` would have that its old content did not.
+
+    A contact is judged with every file that names it: records refer to contacts (approvers' roles, recipients,
+    dates of leaving), so a contact's change may add a finding to a record, which is reported in that record."""
     problems = register.schemas.check(relative, data)
     if problems:
         return _placed(problems, text)
+    if relative.startswith(CONTACTS + "/"):
+        old_all = {(f.path, f.rule, f.message) for f in run(register.corpus)}
+        added = [
+            f for f in _rule_findings(register, relative, data, True) if (f.path, f.rule, f.message) not in old_all
+        ]
+        return _placed([f for f in added if f.path == relative], text) + _placed_in_files(
+            register, [f for f in added if f.path != relative]
+        )
     old = {(f.rule, f.message) for f in _rule_findings(register, relative, before)} if before is not None else set()
     return _placed([f for f in _rule_findings(register, relative, data) if (f.rule, f.message) not in old], text)
 
 
-def _rule_findings(register: Register, relative: str, data: dict[str, Any]) -> list[Finding]:
+def _placed_in_files(register: Register, findings: list[Finding]) -> list[Finding]:
+    """Findings in files other than the one written, each placed in its own file as it is."""
+    placed = []
+    for path in sorted({f.path for f in findings}):
+        try:
+            text = load(register.root, register.root / path).text
+        except LoadError:
+            text = ""
+        placed += _placed([f for f in findings if f.path == path], text)
+    return placed
+
+
+def _rule_findings(register: Register, relative: str, data: dict[str, Any], everywhere: bool = False) -> list[Finding]:
     from commlog.load import Document
 
     corpus = register.corpus
-    records = [d for d in corpus.records if d.path != relative] + [Document(relative, "", data)]
-    changed = replace(
-        corpus,
-        records=records,
-        record_ids=corpus.record_ids | {data["id"]},
-        record_names=corpus.record_names | {Path(relative).stem},
-    )
-    return [f for f in run(changed) if f.path == relative]
+    doc = Document(relative, "", data)
+    if relative.startswith(INTERNAL + "/"):
+        staff = [d for d in corpus.staff_docs if d.path != relative] + [doc]
+        changed = replace(corpus, staff_docs=staff, staff_ids=corpus.staff_ids | {data["id"]})
+    elif relative.startswith(EXTERNAL + "/"):
+        orgs = [d for d in corpus.org_docs if d.path != relative] + [doc]
+        changed = replace(corpus, org_docs=orgs, org_ids=corpus.org_ids | {data["id"]})
+    else:
+        changed = replace(
+            corpus,
+            records=[d for d in corpus.records if d.path != relative] + [doc],
+            record_ids=corpus.record_ids | {data["id"]},
+            record_names=corpus.record_names | {Path(relative).stem},
+        )
+    return [f for f in run(changed) if everywhere or f.path == relative]
 
 
 def _placed(findings: list[Finding], text: str) -> list[Finding]:

@@ -6,7 +6,15 @@ from importlib import import_module
 
 import click
 
-CONTACT_COMMANDS: dict[str, str] = {"audit": "contacts_audit:audit", "review": "contacts_review:review"}
+CONTACT_COMMANDS: dict[str, str] = {
+    "add": "contacts_edit:add",
+    "update": "contacts_edit:update",
+    "depart": "contacts_edit:depart",
+    "end": "contacts_edit:end",
+    "find": "contacts_find:find",
+    "review": "contacts_review:review",
+    "audit": "contacts_audit:audit",
+}
 """Each subcommand's module in commlog.commands and its function (``module:function``), imported when it runs."""
 
 

@@ -63,8 +63,9 @@ def _day(value: str | None, option: str) -> date | None:
     type=click.Choice(CLEARANCES),
     default="internal",
     show_default=True,
-    help="Highest classification exported; nothing above it is in the file. Contacts' numbers are whole only at "
-    "the policy's contacts.show_phones_at (default confidential), masked 138****1234 below.",
+    help="Highest classification exported; nothing above it is in the file. Contacts above it are left out; a "
+    "contact's numbers are whole at or above its classification (private numbers: confidential; the policy's "
+    "contacts.numbers_at may ask more), masked 138****1234 below.",
 )
 @click.option(
     "--format",

@@ -26,12 +26,15 @@ def upgrade(ci_files: bool, repo: Path | None) -> None:
     """Keep the running commlog in the repository: CI installs it from then on.
 
     Replaces the wheel in .commlog/ with one of the running commlog (the CI files install
-    .commlog/commlog-*-py3-none-any.whl) and the schemas/ copy editors read with its schemas.
+    .commlog/commlog-*-py3-none-any.whl) and the schemas/ copy editors read with its schemas,
+    and renames the policy keys it renamed (contacts.show_phones_at is now contacts.numbers_at).
     Run it with the commlog you are moving to, then commit the change by pull request: its
     CI already runs the new commlog. Running it again with the same commlog changes nothing.
     """
     from commlog.distribution import keep
+    from commlog.migrate import rename_policy_keys
     from commlog.scaffold import refresh_schemas, stale_ci_files, write_ci_files
+    from commlog.schema import Schemas
 
     root = resolve_root(repo)
     wheel, removed, changed = keep(root)
@@ -41,6 +44,8 @@ def upgrade(ci_files: bool, repo: Path | None) -> None:
     click.echo(f"{shown} {'written' if changed else 'is current'}")
     for name in refresh_schemas(root):
         click.echo(f"{name} updated")
+    for line in rename_policy_keys(root, Schemas()):
+        click.echo(line)
     if ci_files:
         for name in write_ci_files(root):
             click.echo(f"{name} updated")

@@ -9,6 +9,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from commlog.directory import NUMBER_NAMES
 from commlog.fileio import atomic_write
 from commlog.fmt import canonical_text
 from commlog.importing.register import Outcome, Planned
@@ -18,7 +19,7 @@ from commlog.importing.values import Bad, People, cell_text, choice, when
 from commlog.lifecycle import Register, one_at_a_time
 from commlog.load import Document
 from commlog.rules import run
-from commlog.workflow import ORG_TYPE_NAMES, ROLE_NAMES
+from commlog.workflow import CLASSIFICATION_NAMES, ORG_TYPE_NAMES, ROLE_NAMES
 
 INTERNAL_ALIASES: dict[str, list[str]] = {
     "序号": [],
@@ -36,6 +37,8 @@ INTERNAL_ALIASES: dict[str, list[str]] = {
     "离职日期": ["departed"],
     "代码托管用户名": ["forge_user"],
     "变更日期": ["changed"],
+    "私人号码": ["private"],
+    "密级": ["classification"],
 }
 EXTERNAL_ALIASES: dict[str, list[str]] = {
     "序号": [],
@@ -56,6 +59,9 @@ EXTERNAL_ALIASES: dict[str, list[str]] = {
     "单位变更日期": [],
     "离任日期": ["left"],
     "联系人变更日期": [],
+    "单位密级": [],
+    "私人号码": ["private"],
+    "密级": ["classification"],
 }
 INTERNAL_REQUIRED = ["人员编号", "姓名", "部门", "职务", "邮箱"]
 EXTERNAL_REQUIRED = ["单位编号", "单位名称", "单位类型", "对接负责人"]
@@ -72,6 +78,15 @@ def _number(text: str) -> str:
 
 def _list(text: str) -> list[str]:
     return [part for part in SPLIT.split(text) if part]
+
+
+def _private(text: str) -> list[str]:
+    """私人号码: the numbers named (办公电话、手机号码, or phone, mobile)."""
+    return [choice(part, NUMBER_NAMES, "私人号码") for part in _list(text)]
+
+
+def _classification(text: str) -> str:
+    return choice(text, CLASSIFICATION_NAMES, "密级")
 
 
 def _internal(t: dict[str, str], cells: dict[str, Any], people: People) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -94,6 +109,8 @@ def _internal(t: dict[str, str], cells: dict[str, Any], people: People) -> tuple
     put("forge_user", "代码托管用户名")
     put("responsibilities", "负责事项", _list)
     put("roles", "审批角色", lambda text: [choice(r, ROLE_NAMES, "审批角色") for r in _list(text)])
+    put("private", "私人号码", _private)
+    put("classification", "密级", _classification)
     person["status"] = "active"
     put("status", "状态", lambda text: choice(text, STAFF_STATUS, "状态"))
     for key, heading in (("joined", "入职日期"), ("departed", "离职日期"), ("changed", "变更日期")):
@@ -173,13 +190,19 @@ def import_contacts(
                     for k, heading in (("ended", "终止日期"), ("changed", "单位变更日期")):
                         if t.get(heading):
                             org[k] = when(values[heading], time(0)).date().isoformat()
+                    heading = "单位密级"
+                    if t.get("单位密级"):
+                        org["classification"] = _classification(t["单位密级"])
                     if t.get("联系人"):
                         person = {"id": t.get("联系人编号", ""), "name": t["联系人"]}
-                        for k, heading, parse in (
+                        parsers: tuple[tuple[str, str, Any], ...] = (
                             ("title", "职务", str),
                             ("mobile", "手机号码", _number),
+                            ("private", "私人号码", _private),
                             ("email", "邮箱", str),
-                        ):
+                            ("classification", "密级", _classification),
+                        )
+                        for k, heading, parse in parsers:
                             if t.get(heading):
                                 person[k] = parse(t[heading])
                         heading = "状态"

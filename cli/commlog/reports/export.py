@@ -2,15 +2,16 @@
 通知确认表) and the contacts registers (内部/外部联络信息表), as :class:`~commlog.reports.spreadsheet.Table`\\ s.
 
 Values are written as people write them: names, not ids; 紧急, 企业邮箱, 已归档, not their codes; times as times.
-Nothing above the export's clearance is in any table, and phone numbers are masked below the policy's
-``contacts.show_phones_at``, as on the site.
+Nothing above the export's clearance is in any table, and each contact's numbers are masked below their own
+level (commlog.directory: the contact's classification, private numbers, the policy's ``contacts.numbers_at``),
+as on the site.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,8 @@ INTERNAL_HEADINGS = [
     "离职日期",
     "代码托管用户名",
     "变更日期",
+    "私人号码",
+    "密级",
 ]
 EXTERNAL = "外部联络信息表"
 EXTERNAL_HEADINGS = [
@@ -97,6 +100,9 @@ EXTERNAL_HEADINGS = [
     "单位变更日期",
     "离任日期",
     "联系人变更日期",
+    "单位密级",
+    "私人号码",
+    "密级",
 ]
 WRAP = (
     "内容摘要",
@@ -385,7 +391,12 @@ def _dept(person: str, staff: dict[str, Any]) -> str:
 
 
 def records_export(plan: Schedule, selection: Selection, organisation: str, as_of: datetime) -> Export:
-    """The register and, where the records hold them, the task, action-item and confirmation tables."""
+    """The register and, where the records hold them, the task, action-item and confirmation tables; a contact
+    classified above the clearance is named 无权查看 (commlog.directory), as on the site."""
+    from commlog import directory
+
+    staff, orgs = directory.names_at(plan.context.staff, plan.context.orgs, selection.clearance)
+    plan = replace(plan, context=replace(plan.context, staff=staff, orgs=orgs))
     tz = plan.context.policy.timezone
     clocks = selected(plan, selection)
     period = _period(selection, [_submitted(c, plan).astimezone(tz) for c in clocks])
@@ -416,25 +427,25 @@ def records_export(plan: Schedule, selection: Selection, organisation: str, as_o
     return masked(result, plan.context.policy.data)
 
 
-def shows_phones(policy: dict[str, Any], clearance: str) -> bool:
-    """Whether numbers are shown whole at this clearance (policy.yaml contacts.show_phones_at), as on the site."""
-    threshold = policy.get("contacts", {}).get("show_phones_at", "confidential")
-    return CLEARANCE[clearance] >= CLEARANCE[threshold]
-
-
 def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: datetime) -> Export:
-    """内部联络信息表 and 外部联络信息表; numbers masked (138****1234) below the policy's clearance for them."""
-    from commlog.site.render import mask_phone
+    """内部联络信息表 and 外部联络信息表: the contacts at or below ``clearance``, each number whole at or above its
+    own level and masked (138****1234) below it (commlog.directory), as on the site."""
+    from commlog import directory
 
     ctx = plan.context
     tz = ctx.policy.timezone
-    whole = shows_phones(ctx.policy.data, clearance)
+    rules = directory.settings_of(ctx.policy.data)
+    some_masked = False
 
-    def phone(number: Any) -> str:
-        return str(number or "") if whole else mask_phone(str(number or ""))
+    def phone(contact: dict[str, Any], name: str, org: dict[str, Any] | None = None) -> str:
+        nonlocal some_masked
+        shown = directory.shown_number(rules, clearance, contact, name, org)
+        some_masked = some_masked or shown != str(contact.get(name) or "")
+        return shown
 
     internal: list[list[Cell]] = []
-    for n, person in enumerate(sorted(ctx.staff.values(), key=lambda p: (p["department"], p["id"])), 1):
+    staff = [p for p in ctx.staff.values() if directory.listed(clearance, p)]
+    for n, person in enumerate(sorted(staff, key=lambda p: (p["department"], p["id"])), 1):
         internal.append(
             [
                 n,
@@ -442,8 +453,8 @@ def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: da
                 person["name"],
                 person["department"],
                 person.get("title", ""),
-                phone(person.get("phone")),
-                phone(person.get("mobile")),
+                phone(person, "phone"),
+                phone(person, "mobile"),
                 person.get("email", ""),
                 JOIN.join(person.get("responsibilities", [])),
                 JOIN.join(ROLE_NAMES.get(r, r) for r in person.get("roles", [])),
@@ -452,12 +463,14 @@ def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: da
                 _day(person["departed"]) if person.get("departed") else None,
                 person.get("forge_user", ""),
                 _day(person["changed"]) if person.get("changed") else None,
+                *_marks(person),
             ]
         )
     external: list[list[Cell]] = []
     n = 0
-    for org in sorted(ctx.orgs.values(), key=lambda o: (list(ORG_TYPE_NAMES).index(o["type"]), o["id"])):
-        for person in org.get("people", []) or [{}]:
+    orgs = [o for o in ctx.orgs.values() if directory.listed(clearance, o)]
+    for org in sorted(orgs, key=lambda o: (list(ORG_TYPE_NAMES).index(o["type"]), o["id"])):
+        for person in [p for p in org.get("people", []) if directory.listed(clearance, p, org)] or [{}]:
             n += 1
             dates = ((org, "ended"), (org, "changed"), (person, "left"), (person, "changed"))
             external.append(
@@ -467,16 +480,18 @@ def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: da
                     org["name"],
                     ORG_TYPE_NAMES[org["type"]],
                     JOIN.join(org.get("matters", [])),
-                    phone(org.get("phone")),
+                    phone(org, "phone"),
                     name_of(org["owner"], ctx.staff, ctx.orgs) if org.get("owner") else "",
                     ORG_STATUS_NAMES.get(org.get("status", ""), org.get("status", "")),
                     person.get("id", ""),
                     person.get("name", ""),
                     person.get("title", ""),
-                    phone(person.get("mobile")),
+                    phone(person, "mobile", org),
                     person.get("email", ""),
                     CONTACT_STATUS_NAMES.get(person.get("status", ""), person.get("status", "")),
                     *(_day(item[key]) if item.get(key) else None for item, key in dates),
+                    CLASSIFICATION_NAMES.get(org.get("classification", ""), ""),
+                    *_marks(person),
                 ]
             )
     result = Export(
@@ -484,10 +499,18 @@ def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: da
     )
     for name, headings, rows in ((INTERNAL, INTERNAL_HEADINGS, internal), (EXTERNAL, EXTERNAL_HEADINGS, external)):
         title = _title(organisation, name, "当前", clearance, as_of, tz)
-        if not whole:
-            title += "    电话号码已隐去中间四位"
+        if some_masked:
+            title += "    电话号码已隐去中间四位（按联络人的密级）"
         result.tables.append(Table(name, headings, rows, title=title, tz=tz, wrap=WRAP))
     return masked(result, ctx.policy.data)
+
+
+def _marks(contact: dict[str, Any]) -> list[Cell]:
+    """A contact's 私人号码 and 密级 cells, empty where the file says nothing (the defaults)."""
+    from commlog.directory import NUMBER_NAMES
+
+    private = JOIN.join(NUMBER_NAMES[n] for n in contact.get("private") or [])
+    return [private, CLASSIFICATION_NAMES.get(contact.get("classification", ""), "")]
 
 
 def masked(result: Export, policy: dict[str, Any]) -> Export:

@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from commlog.findings import Finding
 from commlog.rules import Corpus, finding, rule
+from commlog.tenure import as_on
 from commlog.timeutil import parse_time, show
 from commlog.workflow import ROLE_NAMES, STATUS_NAMES, archive_role, may_archive, next_archive_no, status
 
@@ -47,7 +48,7 @@ def archivist_archives(corpus: Corpus) -> Iterator[Finding]:
             if event["type"] != "archived":
                 continue
             day = parse_time(event["at"], policy.timezone, strict=False).astimezone(policy.timezone).date()
-            if not may_archive(staff.get(event["by"]), policy, on=day):
+            if not may_archive(as_on(staff.get(event["by"]), day.isoformat()), policy, on=day):
                 who = f"{event['by']} does not hold" if event["by"] in staff else f"{event['by']} is not staff holding"
                 yield finding(
                     doc,

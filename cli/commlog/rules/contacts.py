@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import PurePosixPath
+from typing import Any
 
 from commlog.findings import Finding
 from commlog.load import Document
@@ -224,4 +225,22 @@ def one_head(corpus: Corpus) -> Iterator[Finding]:
                     ("roles",),
                     f"{name} has {len(heads)} heads: {head} and {others} both hold dept_head",
                     "keep dept_head on the one head and take it off the others' roles",
+                )
+
+
+@rule("private-number", needs_policy=False)
+def private_number(corpus: Corpus) -> Iterator[Finding]:
+    """A number marked private is one the contact has, so that the mark protects what it names."""
+    places: list[tuple[Document, tuple[object, ...], dict[str, Any]]] = [(d, (), d.data) for d in corpus.staff_docs]
+    for doc in corpus.org_docs:
+        places += [(doc, ("people", i), person) for i, person in enumerate(doc.data["people"])]
+    for doc, parts, contact in places:
+        for index, name in enumerate(contact.get("private") or []):
+            if not contact.get(name):
+                yield finding(
+                    doc,
+                    "private-number",
+                    (*parts, "private", index),
+                    f"private names {name}, but there is no {name} number",
+                    f"add the {name} number or take {name} out of private",
                 )

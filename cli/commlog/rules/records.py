@@ -11,6 +11,7 @@ from commlog.deadlines import TASK_ENDED, TASK_TABLES
 from commlog.findings import Finding
 from commlog.repository import attachment, attachment_folder
 from commlog.rules import Corpus, finding, rule
+from commlog.tenure import as_on, day_of
 from commlog.timeutil import parse_time
 from commlog.workflow import DRAFT_EVENTS, TASK_NAMES
 
@@ -186,12 +187,13 @@ def unknown_contact(corpus: Corpus) -> Iterator[Finding]:
 
 @rule("person-department", needs_policy=False)
 def person_department(corpus: Corpus) -> Iterator[Finding]:
-    """The sender (发起人) and each internal recipient belong to the department named with them."""
+    """The sender (发起人) and each internal recipient belong to the department named with them (when the record began)."""
     staff = corpus.staff
     for doc in corpus.records:
+        day = day_of(doc.data["events"][0]["at"])
         parties = [(("from",), doc.data["from"])] + [(("to", i), p) for i, p in enumerate(doc.data["to"])]
         for parts, party in parties:
-            person = staff.get(party.get("person", ""))
+            person = as_on(staff.get(party.get("person", "")), day)
             if person and "department" in party and person["department"] != party["department"]:
                 yield finding(
                     doc,

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from commlog.findings import Finding
 from commlog.rules import Corpus, finding, rule
+from commlog.tenure import as_on, day_of
 from commlog.workflow import HOLD_EVENTS, OUTGOING, PERSONAL, ROLE_NAMES, approvals, delegates_of, may_approve
 
 
@@ -33,7 +34,7 @@ def approval_before_sending(corpus: Corpus) -> Iterator[Finding]:
 
 @rule("approval-role")
 def approver_holds_role(corpus: Corpus) -> Iterator[Finding]:
-    """Whoever approves or rejects states the role and holds it for this record (head of its department, leader of its division)."""
+    """Whoever approves or rejects states the role and holds it for this record (head of its department, leader of its division) on that day."""
     assert corpus.policy is not None
     staff = corpus.staff
     for doc in corpus.records:
@@ -49,7 +50,7 @@ def approver_holds_role(corpus: Corpus) -> Iterator[Finding]:
                     f"{event['type']} by {event['by']} names no role",
                     "add role: dept_head, division_leader, general_manager or legal",
                 )
-            elif not may_approve(role, staff.get(event["by"]), doc.data, corpus.policy):
+            elif not may_approve(role, as_on(staff.get(event["by"]), day_of(event["at"])), doc.data, corpus.policy):
                 yield finding(
                     doc,
                     "approval-role",

@@ -6,12 +6,13 @@ import logging
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from commlog import directory
 from commlog.deadlines import Stage
 from commlog.history import History, read_history
 from commlog.identity import Entries
@@ -158,13 +159,26 @@ class SiteModel:
     def orgs(self) -> dict[str, dict[str, Any]]:
         return self.plan.context.orgs
 
-    @property
-    def show_phones(self) -> bool:
-        threshold = self.policy.get("contacts", {}).get("show_phones_at", "confidential")
-        return CLEARANCE[self.clearance] >= CLEARANCE[threshold]
+    @cached_property
+    def contact_rules(self) -> directory.Settings:
+        """The policy's rules for showing contacts' numbers (commlog.directory)."""
+        return directory.settings_of(self.policy)
+
+    @cached_property
+    def contact_levels(self) -> dict[str, str]:
+        """Each contact file's path and the clearance at which all of it is shown (a commit touching it names it)."""
+        rules = self.contact_rules
+        levels = {
+            f"contacts/internal/{pid}.yaml": directory.file_level(rules, p, True) for pid, p in self.staff.items()
+        }
+        levels.update(
+            {f"contacts/external/{oid}.yaml": directory.file_level(rules, o, False) for oid, o in self.orgs.items()}
+        )
+        return levels
 
     def name(self, who: str) -> str:
-        """A person's display name: 张伟, or 李娜 (客户A公司) for someone outside."""
+        """A person's display name: 张伟, or 李娜 (客户A公司) for someone outside (无权查看 for a contact the build
+        may not name: :func:`build_model` renames them in the registers it keeps)."""
         return name_of(who, self.staff, self.orgs)
 
     @cached_property
@@ -176,16 +190,17 @@ class SiteModel:
         return sorted(self.records.values(), key=lambda r: (r.submitted, r.id), reverse=True)[:count]
 
 
-def shows_file(path: str, records: set[str], show_phones: bool) -> bool:
-    """Whether a build that shows these record files shows everything in the repository file ``path``.
+def shows_file(path: str, records: set[str], clearance: str, contact_levels: dict[str, str]) -> bool:
+    """Whether a build at ``clearance`` that shows these record files shows everything in the repository file ``path``.
 
     A record file, or a file in its attachment folder, only if its record is shown; a contact
-    only if the build shows full phone numbers (a subject may quote one); the policy always.
+    only if the build lists it and shows all its numbers whole (a subject may quote one), and a
+    contact file that is gone only in a secret build; the policy always.
     """
     if path == POLICY:
         return True
     if path.startswith("contacts/"):
-        return show_phones
+        return directory.at_or_above(clearance, contact_levels.get(path, "secret"))
     parts = path.split("/")
     if parts[0] != RECORDS or len(parts) < 3:
         return False
@@ -195,6 +210,10 @@ def shows_file(path: str, records: set[str], show_phones: bool) -> bool:
 def build_model(root: Path, clearance: str, as_of: datetime) -> SiteModel:
     """Load the repository and keep what a build at ``clearance`` may show, as of ``as_of``."""
     plan = schedule(root, as_of)
+    # Every page, report and index of this build names people from these registers: a contact classified above
+    # the clearance is 无权查看 in all of them (commlog.directory.named).
+    staff, orgs = directory.names_at(plan.context.staff, plan.context.orgs, clearance)
+    plan = replace(plan, context=replace(plan.context, staff=staff, orgs=orgs))
     history = read_history(root)
     model = SiteModel(root, clearance, as_of, plan, Schemas(), history)
     ctx = plan.context
@@ -221,7 +240,9 @@ def build_model(root: Path, clearance: str, as_of: datetime) -> SiteModel:
             model.superseded_by[data["supersedes"]] = view.id
     shown = {view.path for view in model.records.values()}
     model.subjects_shown = {
-        sha for sha, paths in history.touched.items() if all(shows_file(p, shown, model.show_phones) for p in paths)
+        sha
+        for sha, paths in history.touched.items()
+        if all(shows_file(p, shown, clearance, model.contact_levels) for p in paths)
     }
     # By classification alone: an invalid record, or one not yet submitted, is hidden all the same.
     deleted = {Path(p).stem for p in history.files if role_of(p) == "record"}  # gone from the tree, not from history

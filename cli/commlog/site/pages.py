@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from commlog import directory
 from commlog.deadlines import BASIS_NAMES, STATE_NAMES, TaskStatus, feedback_times, stage_label, task_statuses
 from commlog.reports import summary as summary_report
 from commlog.reports import summary_writers as summary_text
@@ -456,28 +457,44 @@ class Site:
 
     def contacts(self) -> str:
         m = self.model
+        rules, clearance = m.contact_rules, m.clearance
+
+        def person(contact: dict[str, Any], org: dict[str, Any] | None = None) -> dict[str, Any]:
+            numbers = {n: directory.shown_number(rules, clearance, contact, n, org) for n in directory.NUMBERS}
+            return {**contact, **numbers}
+
         internal = [
             (
                 d,
                 sorted(
-                    (p for p in m.staff.values() if p["department"] == d),
+                    (person(p) for p in m.staff.values() if p["department"] == d and directory.listed(clearance, p)),
                     key=lambda p: (p["status"] != "active", p["id"]),
                 ),
             )
             for d in self.departments
         ]
         external = [
-            (name, sorted((o for o in m.orgs.values() if o["type"] == t), key=lambda o: o["id"]))
+            (
+                name,
+                [
+                    {
+                        **o,
+                        "phone": directory.shown_number(rules, clearance, o, "phone"),
+                        "people": [person(p, o) for p in o["people"] if directory.listed(clearance, p, o)],
+                    }
+                    for o in sorted(m.orgs.values(), key=lambda o: o["id"])
+                    if o["type"] == t and directory.listed(clearance, o)
+                ],
+            )
             for t, name in ORG_TYPE_NAMES.items()
         ]
-        threshold = m.policy.get("contacts", {}).get("show_phones_at", "confidential")
         return self.render(
             "contacts.html",
             "contacts/",
-            internal=internal,
+            internal=[i for i in internal if i[1]],
             external=[e for e in external if e[1]],
-            show_phones=m.show_phones,
-            threshold=threshold,
+            numbers_at=rules.numbers_at,
+            private_level=directory.PRIVATE_LEVEL,
         )
 
     def contacts_audit(self) -> str:

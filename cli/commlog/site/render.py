@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from commlog.directory import mask_number
 from commlog.schema import Shape
 
 
@@ -20,7 +21,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["mask"] = mask_phone
+    env.filters["mask"] = mask_number
     return env
 
 
@@ -30,13 +31,6 @@ def relative(from_url: str, to_url: str) -> str:
     target = to_url or "./"
     link = posixpath.relpath(target.rstrip("/") or ".", base or ".")
     return link + ("/" if target.endswith("/") and link != "." else "") if link != "." else "./"
-
-
-def mask_phone(number: str | None) -> str:
-    """138****1234: the first three and the last four characters kept."""
-    if not number:
-        return ""
-    return number if len(number) <= 7 else number[:3] + "****" + number[-4:]
 
 
 Labels = dict[str, dict[str, str]]
