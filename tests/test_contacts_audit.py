@@ -126,7 +126,9 @@ def test_nothing_is_due_before_the_period_ends(history_repo: Path) -> None:
 
 def test_changes_committed_late_and_in_time(history_repo: Path) -> None:
     late = findings(history_repo, "2026-07-15 17:00")["late-change"]
-    assert [(f["path"], f["line"]) for f in late] == [("contacts/internal/zhang-wei.yaml", 13)]
+    text = (history_repo / "contacts/internal/zhang-wei.yaml").read_text(encoding="utf-8")
+    line = text.splitlines().index("changed: 2026-06-29") + 1
+    assert [(f["path"], f["line"]) for f in late] == [("contacts/internal/zhang-wei.yaml", line)]
     assert "2026-06-29" in late[0]["message"] and "until 2026-06-30 18:00" in late[0]["message"]
     # The initial load's dates (jiang-tao left on 2026-02-28, loaded 06-01) are not judged, nor xin-ren's joining.
     assert not findings(history_repo, "2026-06-30 12:00").get("late-change")
@@ -245,17 +247,16 @@ def test_the_site_shows_the_audit_without_whole_numbers(tmp_path: Path) -> None:
     from sitebuild import build_site
 
     repo = copy_demo(tmp_path / "repo", with_site=True)
-    edit(repo, "contacts/external/supplier-g.yaml", "mobile: '", "mobile: '1")  # 12 digits, quoted in the finding
-    number = next(
-        line.split("'")[1]
-        for line in (repo / "contacts/external/supplier-g.yaml").read_text(encoding="utf-8").splitlines()
-        if "mobile:" in line
-    )
+    # 12 digits, quoted in the finding; a private number, which an internal build shows masked in the directory
+    edit(repo, "contacts/external/supplier-g.yaml", "mobile: '", "private: [mobile]\n    mobile: '1")
+    number = "1" + "13960042000"
     site = build_site(repo, tmp_path / "site")
     page = (site / "contacts/audit/index.html").read_text(encoding="utf-8")
     assert '<a href="../../records/2026/NX-2026-004/">NX-2026-004</a>' in page
     assert "远景咨询有限公司" in page and "合作终止满期待复核（1）" in page
     assert "手机号码格式无效" in page and number not in page
+    confidential = build_site(repo, tmp_path / "confidential", clearance="confidential")
+    assert number in (confidential / "contacts/audit/index.html").read_text(encoding="utf-8")  # at its own level
     assert 'href="audit/"' in (site / "contacts/index.html").read_text(encoding="utf-8")
 
 
@@ -286,3 +287,23 @@ def test_contacts_review_makes_the_empty_commit_the_audit_counts(history_repo: P
         assert refused.exit_code == 2, refused.output
     count = subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=clone, capture_output=True, text=True)
     assert count.stdout == "8\n"  # the six of the fixture, its load and the one review: nothing refused was committed
+
+
+def test_a_change_merged_from_another_line_of_work_is_dated_by_its_own_commit(tmp_path: Path) -> None:
+    """Two branches edit one contact file, one of them recording a change with its date; after the merge the audit
+    dates the change by the commit that carried it, however the history's walk interleaves the two lines."""
+    repo = copy_demo(tmp_path / "repo")
+    git(repo, "init", "-q", "-b", "main", at="2026-06-01 09:00")
+    git(repo, "add", "-A", at="2026-06-01 09:00")
+    git(repo, "commit", "-q", "-m", "Import the register", at="2026-06-01 10:00")
+    git(repo, "checkout", "-q", "-b", "mobile", at="2026-06-02 09:00")
+    edit(repo, "contacts/internal/zhang-wei.yaml", "joined: 2017-09-09", "joined: 2017-09-09\nchanged: 2026-06-01")
+    git(repo, "commit", "-q", "-am", "zhang-wei: changed on 06-01", at="2026-06-02 10:00")
+    git(repo, "checkout", "-q", "main", at="2026-06-02 11:00")
+    edit(repo, "contacts/internal/zhang-wei.yaml", "id: zhang-wei", "# 市场部\nid: zhang-wei")
+    git(repo, "commit", "-q", "-am", "a comment on main", at="2026-06-02 12:00")
+    edit(repo, "contacts/internal/zhang-wei.yaml", "# 市场部\n", "# 市场部专员\n")
+    git(repo, "commit", "-q", "-am", "another comment on main", at="2026-06-03 12:00")
+    git(repo, "merge", "-q", "--no-edit", "mobile", at="2026-06-04 10:00")
+    late = [f for f in findings(repo, "2026-06-05 17:00").get("late-change", []) if "zhang-wei" in f["path"]]
+    assert late == [], [f["message"] for f in late]  # committed 06-02 10:00, within the working day after 06-01

@@ -55,9 +55,9 @@ class ContactTrail:
     """Contact files with a commit at or before the moment."""
     reviewed: dict[str, Commit] = field(default_factory=dict)
     """Per contact file, the latest commit that reviewed it."""
-    first_carried: dict[str, dict[DateKey, tuple[str, Commit]]] = field(default_factory=dict)
-    """Per contact file, each date key's value and the first commit that carried that value (oldest carrying it
-    among the versions since it was last different)."""
+    first_carried: dict[str, dict[tuple[DateKey, str], Commit]] = field(default_factory=dict)
+    """Per contact file, each date key with each value it has had, and the earliest commit whose version of the file
+    carried that value."""
 
 
 def contact_trail(root: Path, as_of: datetime, ids: dict[str, str], use_cache: bool = True) -> ContactTrail:
@@ -69,8 +69,9 @@ def contact_trail(root: Path, as_of: datetime, ids: dict[str, str], use_cache: b
     if not known.available or known.shallow:
         return trail
     commits_of = {
-        path: [c for c in reversed(known.files.get(path, [])) if c.moment <= as_of] for path in ids
-    }  # oldest first
+        path: sorted((c for c in known.files.get(path, []) if c.moment <= as_of), key=lambda c: c.moment)
+        for path in ids
+    }  # oldest first (the history's walk order interleaves the lines of a merge)
     firsts = [c for path, commits in known.files.items() if path.startswith("contacts/") for c in commits]
     earliest = [c for c in firsts if c.moment <= as_of]
     trail.started = min(earliest, key=lambda c: c.moment) if earliest else None
@@ -79,7 +80,7 @@ def contact_trail(root: Path, as_of: datetime, ids: dict[str, str], use_cache: b
         if commits:
             trail.committed.add(path)
         before: dict[str, Any] | None = None
-        carried: dict[DateKey, tuple[str, Commit]] = {}
+        versions: list[tuple[Commit, dict[DateKey, str]]] = []
         for commit in commits:
             raw = blobs.get(f"{commit.sha}:{path}")
             try:
@@ -88,14 +89,15 @@ def contact_trail(root: Path, as_of: datetime, ids: dict[str, str], use_cache: b
                 data = None
             if data is None or data != before:
                 trail.reviewed[path] = commit
-            if data is not None:
-                for key, value in dates_of(data).items():
-                    if key not in carried or carried[key][0] != value:
-                        carried[key] = (value, commit)
-                for key in [k for k in carried if k not in dates_of(data)]:
-                    del carried[key]
+            versions.append((commit, dates_of(data) if data is not None else {}))
             before = data
-        trail.first_carried[path] = carried
+        # Each date's value with the earliest commit whose version carried it: by value, not by walking the versions
+        # in turn, which a merge of two lines of work interleaves (and whose merge commit git lists with no files).
+        first: dict[tuple[DateKey, str], Commit] = {}
+        for commit, dates in versions:
+            for key, value in dates.items():
+                first.setdefault((key, value), commit)
+        trail.first_carried[path] = first
     for commit, values in history.trailer_commits(root, TRAILER):
         if commit.moment > as_of:
             continue

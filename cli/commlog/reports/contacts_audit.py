@@ -201,8 +201,7 @@ def _late_changes(audit: _Audit, report: AuditReport) -> list[Finding]:
             if key == "changed" and any(v == value and p == person and k != key for (p, k), v in dates.items()):
                 continue  # the same change as the departure, ending or joining it dates: reported once
             deadline = _deadline(audit, day, limit)
-            value_commit = carried.get((person, key))
-            commit = value_commit[1] if value_commit and value_commit[0] == value else None
+            commit = carried.get(((person, key), value))
             if commit is not None and commit.sha == started.sha:
                 continue  # the register's initial load
             parts: tuple[object, ...] = (key,)
@@ -316,11 +315,11 @@ def _ended(audit: _Audit, report: AuditReport) -> list[Finding]:
             continue
         due = add_months(date.fromisoformat(str(ended)), months)
         commit = audit.trail.reviewed.get(doc.path)
-        recorded = audit.trail.first_carried.get(doc.path, {}).get(("", "ended"))
+        recorded = audit.trail.first_carried.get(doc.path, {}).get((("", "ended"), str(ended)))
         confirmed = (
             commit is not None
             and commit.moment.astimezone(report.tz).date() >= due
-            and (recorded is None or recorded[1].sha != commit.sha)  # the commit that recorded the end confirms nothing
+            and (recorded is None or recorded.sha != commit.sha)  # the commit that recorded the end confirms nothing
         )
         if due > audit.day() or confirmed:
             continue

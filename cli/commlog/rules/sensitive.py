@@ -27,6 +27,7 @@ from commlog.sensitive import (
     settings_of,
     texts,
 )
+from commlog.workflow import CLASSIFICATION_NAMES
 
 RECORD_CODED = frozenset((
     "id", "kind", "direction", "urgency", "classification", "importance", "channels", "channel", "type", "at", "by",
@@ -41,7 +42,6 @@ ATTACHMENT_LIMIT = 4 * 1024 * 1024
 """Bytes read of a text attachment (the records' own size limit is far below; an attachment can be larger)."""
 SNIFF = 8192
 """Bytes read first: a NUL among them (and no UTF-16 mark) is a binary file, not read further."""
-CLASS_NAMES = {"public": "公开", "internal": "内部", "confidential": "机密", "secret": "绝密"}
 RULE = "sensitive-data"
 NOTE = "sensitive-note"
 """What a reviewer should look at though it fails nothing (:data:`commlog.findings.NOTE_RULES`): a keyword with no
@@ -161,7 +161,9 @@ def _judge(
     level = settings.levels.get(hit.detector, "confidential")
     reasons = []
     if CLEARANCE[classification] < CLEARANCE[level]:
-        reasons.append(f"needs classification {level} ({CLASS_NAMES[level]}) or above, the record is {classification}")
+        reasons.append(
+            f"needs classification {level} ({CLASSIFICATION_NAMES[level]}) or above, the record is {classification}"
+        )
     banned = sorted(channels & settings.never_over.get(hit.detector, frozenset()))
     if banned:
         reasons.append(f"may never go over {', '.join(banned)}")
