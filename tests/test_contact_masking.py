@@ -29,8 +29,8 @@ WHOLE = [
     ("secret staff email", "qz.secret@hengtai.example", "secret"),
     ("confidential person's name, named by NX-2026-001", "王涛", "confidential"),
     ("confidential organisation", "安信物流有限公司", "confidential"),
-    ("its person's mobile", "139800560000", "confidential"),
-    ("confidential person's mobile", "139100130001", "confidential"),
+    ("its person's mobile", "13980056000", "confidential"),
+    ("confidential person's mobile", "13910013000", "confidential"),
     ("private mobile of 张伟", "18301780393", "confidential"),
     ("private mobile of 曹琳", "13003141870", "confidential"),
     ("internal staff mobile (李强)", "13201885122", "internal"),
@@ -86,8 +86,8 @@ def test_the_site_shows_each_number_only_at_or_above_its_level(builds: dict[str,
         assert b"183****0393" in everything and "张伟".encode() in everything
         assert "（无权查看的联络人）".encode() in everything  # 李娜 on NX-2024-001's page, 机密联络人 on a notice's
     if clearance == "public":  # regulator-j is public: listed, its numbers masked (the policy's numbers_at: internal)
-        assert "徐军".encode() in everything and b"139****0000" in everything
-        assert b"139900630000" not in everything and b"021-55660009" not in everything
+        assert "徐军".encode() in everything and b"139****3000" in everything
+        assert b"13990063000" not in everything and b"021-55660009" not in everything
 
 
 def _xlsx_text(path: Path) -> str:

@@ -307,3 +307,17 @@ def test_a_change_merged_from_another_line_of_work_is_dated_by_its_own_commit(tm
     git(repo, "merge", "-q", "--no-edit", "mobile", at="2026-06-04 10:00")
     late = [f for f in findings(repo, "2026-06-05 17:00").get("late-change", []) if "zhang-wei" in f["path"]]
     assert late == [], [f["message"] for f in late]  # committed 06-02 10:00, within the working day after 06-01
+
+
+def test_an_open_record_waiting_on_an_ended_organisation_is_named(tmp_path: Path) -> None:
+    repo = copy_demo(tmp_path / "repo")
+    edit(
+        repo,
+        "contacts/external/supplier-g.yaml",
+        "status: active\npeople:",
+        "status: inactive\nended: 2026-11-16\npeople:",
+    )
+    named = findings(repo, "2026-11-20 17:00")["departed-named"]
+    ended = [f for f in named if "supplier-g/ma-lin" in f["message"]]
+    assert {f["path"] for f in ended} >= {"records/2026/CG-2026-004.yaml"}, [f["message"] for f in named]
+    assert all("relationship ended on 2026-11-16" in f["message"] for f in ended)

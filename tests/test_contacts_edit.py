@@ -74,9 +74,12 @@ def test_an_administrator_adds_changes_and_departs_staff(repo: Path) -> None:
     code, _, err = as_person(repo, ADMIN, "depart", "xiao-nan", "--date", "2026-11-20")
     assert code == 2 and "only one holding 部门负责人 (dept_head)" in err and "--vacate-roles" in err
     assert snapshot(repo) == before
-    assert as_person(repo, ADMIN, "update", "pan-yue", "--add-role", "dept_head", "--date", "2026-11-20")[0] == 0
-    code, out, err = as_person(repo, ADMIN, "depart", "xiao-nan", "--date", "2026-11-20")
+    # A department has one head (rule dept-head): the successor takes the role once she has left, in one commit.
+    code, _, err = as_person(repo, ADMIN, "update", "pan-yue", "--add-role", "dept_head", "--date", "2026-11-20")
+    assert code == 2 and "dept-head" in err and snapshot(repo) == before
+    code, out, err = as_person(repo, ADMIN, "depart", "xiao-nan", "--date", "2026-11-20", "--vacate-roles")
     assert code == 0, err
+    assert as_person(repo, ADMIN, "update", "pan-yue", "--add-role", "dept_head", "--date", "2026-11-20")[0] == 0
     gone = contact(repo, "contacts/internal/xiao-nan.yaml")
     assert gone["status"] == "departed" and gone["departed"] == "2026-11-20" and "roles" not in gone
     assert gone["history"] == [{"until": "2026-11-20", "roles": ["dept_head"]}]
@@ -86,14 +89,12 @@ def test_an_administrator_adds_changes_and_departs_staff(repo: Path) -> None:
 def test_a_change_that_would_break_a_record_is_refused_and_nothing_is_written(repo: Path) -> None:
     before = snapshot(repo)
     # xiao-nan confirmed reading XZ-2026-003 (published 2026-11-20): she cannot have left the day before.
-    assert as_person(repo, ADMIN, "update", "pan-yue", "--add-role", "dept_head")[0] == 0
-    before = snapshot(repo)
-    code, out, err = as_person(repo, ADMIN, "depart", "xiao-nan", "--date", "2026-11-19")
+    code, out, err = as_person(repo, ADMIN, "depart", "xiao-nan", "--date", "2026-11-19", "--vacate-roles")
     assert code == 2 and out == ""
     assert "records/2026/XZ-2026-003.yaml:" in err and "ack-not-recipient" in err
     assert snapshot(repo) == before
     for args, says in [
-        (("update", "zhang-wei", "--department", "销售部"), "unknown-department"),
+        (("update", "zhang-wei", "--department", "销售部"), "unknown-department"),  # no such department
         (("update", "zhang-wei", "--title", "x", "--date", "2026-12-01"), "in the future"),
         (("update", "zhang-wei", "--type", "customer"), "--type does not apply to a member of staff"),
         (("update", "zhang-wei", "--title", "市场专员"), "nothing changes"),
@@ -173,7 +174,7 @@ def test_find_searches_chinese_text_and_masks_numbers(repo: Path) -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "程浩 (cheng-hao)" in out and "李娜 (customer-a/li-na)" in out  # a department, a title and a matter
-    assert "139000000000" not in out and "139****0000" in out and "numbers masked" in out
+    assert "13900000000" not in out and "139****0000" in out and "numbers masked" in out
     found = json.loads(run_commlog("contacts", "find", "框架协议", "--format", "json", "--repo", str(repo)).stdout)
     assert {e["address"] for e in found} == {"customer-a/li-na", "customer-a/wang-tao"}
     assert all("****" in v for e in found for v in e["numbers"].values())
@@ -189,7 +190,7 @@ def test_find_searches_chinese_text_and_masks_numbers(repo: Path) -> None:
     assert refused.returncode == 2 and "may not see whole numbers" in refused.stderr and refused.stdout == ""
     git(repo, "config", "user.email", ADMIN)
     revealed = run_commlog("contacts", "find", "李娜", "--reveal", "--repo", str(repo))
-    assert revealed.returncode == 0 and "139000000000" in revealed.stdout and "021-55660000" in revealed.stdout
+    assert revealed.returncode == 0 and "13900000000" in revealed.stdout and "021-55660000" in revealed.stdout
     bad = run_commlog("contacts", "find", "x", "--department", "不存在部", "--repo", str(repo))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 

@@ -403,3 +403,17 @@ def test_an_interrupted_disposal_is_undone_or_finished_by_the_next(repo: Path) -
     (stub / "旧附件.txt").write_text("销毁前的附件\n", encoding="utf-8")
     act(repo, "zhao-min", "2026-11-20 15:00+08:00", "dispose", "NB-2024-057", "--approve-by", "luo-qing")
     assert not stub.parent.exists()  # the stub was written: what was left of the attachments goes
+
+
+def test_a_disposal_takes_the_records_accepted_findings_out_of_the_allow_list(repo: Path) -> None:
+    """NX-2025-001's credit code is accepted in the allow list; once the record is a stub the entry would be stale
+    and fail validation, so the disposal takes it out (and the archivist commits it with the stub)."""
+    allow = repo / ".commlog/allowed-sensitive.yaml"
+    assert "NX-2025-001" in allow.read_text(encoding="utf-8")
+    args = ("dispose", "NX-2025-001", "--approve-by", "wang-fang", "--approve-by", "luo-qing")
+    result = act(repo, "zhao-min", "2026-11-20 15:00+08:00", *args)
+    assert result.returncode == 0, result.stderr
+    assert "allow-list entries removed: 1" in result.stdout
+    assert "NX-2025-001" not in allow.read_text(encoding="utf-8")
+    done = act(repo, "zhao-min", "2026-11-20 15:00+08:00", "validate")
+    assert done.returncode == 0, done.stdout

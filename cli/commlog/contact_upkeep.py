@@ -307,10 +307,13 @@ def depart(register: Register, target: Address, day: date, today: date, vacate: 
         alone = unreplaced_roles(register.staff, target.id)
         if alone and not vacate:
             names = ", ".join(f"{ROLE_NAMES[r]} ({r})" for r in alone)
-            raise Refusal(
-                f"{target} is the only one holding {names}: hand it over first "
-                "(`commlog contacts update OTHER --add-role ROLE`), or depart with --vacate-roles"
+            hint = (
+                "a department has one head: depart with --vacate-roles, then `commlog contacts update SUCCESSOR "
+                "--add-role dept_head`, and commit both changes together"
+                if "dept_head" in alone
+                else "hand it over first (`commlog contacts update OTHER --add-role ROLE`), or depart with --vacate-roles"
             )
+            raise Refusal(f"{target} is the only one holding {names}: {hint}")
         if (joined := data.get("joined")) and when < str(joined):
             raise Refusal(f"--date {when} is before {target} joined ({joined})")
         if data.get("roles"):

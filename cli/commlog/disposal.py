@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from commlog.lifecycle import Actor, Refusal, Register, write, written
@@ -86,6 +87,8 @@ class Disposed:
     path: str
     block: dict[str, Any]
     attachments_removed: int
+    accepted_removed: int = 0
+    """Entries of the sensitive-data allow list that named the record (stale once it is a stub), taken out."""
 
 
 def approvals(register: Register, record: dict[str, Any], approvers: list[str]) -> list[dict[str, str]]:
@@ -160,7 +163,20 @@ def dispose(
         block["override"] = before_due
     stub = {**stub_of(record, register.schemas), "disposed": block}
     removed = _write_without_attachments(register, relative, stub, record)
-    return Disposed(record_id, relative, block, removed)
+    return Disposed(record_id, relative, block, removed, _forget_accepted(register.root, record_id))
+
+
+def _forget_accepted(root: Path, record_id: str) -> int:
+    """Take the allow list's entries for the disposed record out (their findings went with its text, so they would
+    be stale and fail validation); a list that does not load is left as it is, for validate to report."""
+    from commlog import allowlist
+
+    entries, problems = allowlist.load(root)
+    kept = [e for e in entries if e.record != record_id]
+    if problems or len(kept) == len(entries):
+        return 0
+    allowlist.write(root, kept)
+    return len(entries) - len(kept)
 
 
 ASIDE = ".commlog-dispose"

@@ -169,7 +169,7 @@ def add(
 @date_option
 @repo_option
 @example(
-    "commlog contacts update zhang-wei --department 销售部 --title 销售经理 --date 2026-11-18\n"
+    "commlog contacts update zhang-wei --department 采购部 --title 采购专员 --date 2026-11-18\n"
     "commlog contacts update zhang-wei --mobile 13900001111 --private mobile\n"
     "commlog contacts update wang-fang --add-role dept_head\n"
     "commlog contacts update customer-a --owner zhao-jie --matter 产品推广 --matter 年度框架协议\n"

@@ -29,7 +29,7 @@ from commlog.commands.common import clock, example, repo_option, resolve_root
 @click.option("--at", metavar="TIME", help="When it was done, 'YYYY-MM-DD HH:MM' (policy timezone); default now.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @repo_option
-@example("commlog dispose NB-2024-057 --approve-by han-dong --approve-by luo-qing")
+@example("commlog dispose NB-2024-056 --approve-by deng-gang --approve-by luo-qing")
 def dispose(
     record_id: str,
     approvers: tuple[str, ...],
@@ -65,6 +65,7 @@ def dispose(
             "path": done.path,
             "disposed": done.block,
             "attachments_removed": done.attachments_removed,
+            "allow_entries_removed": done.accepted_removed,
         }
         click.echo(json.dumps(body, ensure_ascii=False))
         return
@@ -75,6 +76,10 @@ def dispose(
     click.echo(f"authority: {done.block['authority']}")
     if done.attachments_removed:
         click.echo(f"attachments removed: {done.attachments_removed} file(s)")
+    if done.accepted_removed:
+        click.echo(
+            f"allow-list entries removed: {done.accepted_removed} (.commlog/allowed-sensitive.yaml: commit it too)"
+        )
     click.echo(
         f"commit {done.path} (and the removed folder); git history still holds the old content: site/retention.md"
     )

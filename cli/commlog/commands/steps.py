@@ -51,7 +51,7 @@ EXAMPLES = {
 
 OPTIONS: dict[str, Callable[[Any], Any]] = {
     "note": click.option("--note", help="Opinion, content or remark (审核意见, 反馈内容, 说明)."),
-    "reason": click.option("--reason", "note", help="Why (退回原因, 取消原因)."),
+    "reason": click.option("--reason", "note", help="Why (退回原因, 取消原因, 冻结或解除冻结的原因)."),
     "role": click.option(
         "--role",
         type=click.Choice(["dept_head", "division_leader", "general_manager", "legal"]),

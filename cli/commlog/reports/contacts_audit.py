@@ -263,7 +263,8 @@ def _departed(audit: _Audit, report: AuditReport) -> list[Finding]:
 
 
 def _named_in_open_records(audit: _Audit, report: AuditReport) -> list[Finding]:
-    """Records not yet closed that name, as sender or recipient, staff who have left or outside people who have."""
+    """Records not yet closed that name, as sender or recipient, staff who have left, outside people who have, or the
+    people of an organisation whose relationship ended."""
     from commlog.schedule import as_it_was
     from commlog.workflow import CLOSING, status
 
@@ -275,6 +276,10 @@ def _named_in_open_records(audit: _Audit, report: AuditReport) -> list[Finding]:
         for person in org["people"]:
             if person.get("status") == "departed":
                 left[f"{oid}/{person['id']}"] = f"left {org['name']} on {person.get('left', '?')}"
+            elif org.get("status") == "inactive":  # the relationship ended: nobody there is waiting on us or we on them
+                left[f"{oid}/{person['id']}"] = (
+                    f"is of {org['name']}, whose relationship ended on {org.get('ended', '?')}"
+                )
     if not left:
         return []
     found = []
