@@ -21,7 +21,7 @@ import pytest
 from commlog.site.model import HIDDEN, SiteModel, normal_id
 from test_history import git
 
-from conftest import copy_demo, run_commlog
+from conftest import copy_demo, pdf_bytes, run_commlog
 from sitebuild import build_site, output_texts
 
 TEMPLATE = "records/2024/NX-2024-001.yaml"
@@ -65,7 +65,7 @@ def _marked_record(repo: Path, record_id: str, classification: str, archive_no: 
     folder = path.with_suffix("")
     folder.mkdir()
     for name in (f"{latin}-附件.pdf", "合同.pdf"):
-        (folder / name).write_bytes(f"%PDF-1.4 {latin}BYTES".encode())
+        (folder / name).write_bytes(pdf_bytes(f"{latin}BYTES"))
     return path
 
 
@@ -112,9 +112,9 @@ def leak_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder.mkdir()
     (folder / "图.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
     (folder / "页.html").write_text("<script>alert(document.cookie)</script>")
-    (folder / "说明.pdf").write_bytes(b"%PDF-1.4 plain")
-    (folder / "NX-2026-902回执.pdf").write_bytes(b"%PDF-1.4 receipt")  # a visible file named after a hidden record
-    (folder / "ｎｘ\u20112026\u2011902附件.pdf").write_bytes(b"%PDF-1.4 annex")  # ... with the id written otherwise
+    (folder / "说明.pdf").write_bytes(pdf_bytes("plain"))
+    (folder / "NX-2026-902回执.pdf").write_bytes(pdf_bytes("receipt"))  # a visible file named after a hidden record
+    (folder / "ｎｘ\u20112026\u2011902附件.pdf").write_bytes(pdf_bytes("annex"))  # ... with the id written otherwise
     (folder / "hostname.txt").symlink_to("/etc/hostname")
     os.link(secret.with_suffix("") / "合同.pdf", folder / "hard.pdf")  # a hard link to the secret record's file
     git(repo, "add", "-A")

@@ -125,3 +125,16 @@ def test_the_register_export_names_no_contact_above_its_clearance(repo: Path, tm
     text = _xlsx_text(xlsx)
     assert ("李娜" in text) == (clearance == "confidential")  # NX-2024-001 (internal) is addressed to her
     assert SECRET_NAME not in text and "无权查看的联络人" in text  # the secret 行政部 member of the notices' tables
+
+
+def test_a_short_number_is_mostly_hidden() -> None:
+    """A 7-digit office phone was shown whole, an 8-character mobile all but one character: never more than a
+    quarter of either end now."""
+    from commlog.directory import mask_number
+
+    assert mask_number("13812345678") == "138****5678"
+    assert mask_number("6588017") == "6*****7"
+    assert mask_number("+4912345") == "+4****45"
+    for number in ("6588017", "+4912345", "021-5566000", "123"):
+        shown = mask_number(number)
+        assert shown != number and sum(a == b for a, b in zip(shown, number, strict=True)) <= len(number) // 2

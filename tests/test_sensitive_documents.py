@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from commlog.documents import UNPACK_LIMIT, document_text
+from commlog.documents import UNPACK_LIMIT, read_attachment
 from test_history import git
 from test_office import convert
 
@@ -103,17 +103,38 @@ def repo(tmp_path_factory: pytest.TempPathFactory, documents: dict[str, bytes]) 
     return target
 
 
+def text_of(raw: bytes, name: str = "") -> str | None:
+    reading = read_attachment(raw, name)
+    return None if reading.kind == "unreadable" else reading.text
+
+
 def test_the_text_inside_each_document(documents: dict[str, bytes]) -> None:
     for name in ("退款函.docx", "退款函.pdf"):
-        text = document_text(documents[name], name)
+        text = text_of(documents[name], name)
         assert text is not None and ID in text and "6222 0212 3456 7890 128" in text, name
-    assert CARD in (document_text(documents["明细.xlsx"], "明细.xlsx") or "")
-    assert document_text(documents["退款函.doc"], "退款函.doc") is None  # legacy Word: no extractor reads it
-    assert document_text(b"PK\x03\x04 not a zip", "x.docx") is None
-    assert document_text(b"%PDF-1.4 broken", "x.pdf") is None
-    assert ID in (document_text(documents["客户来信.eml"], "客户来信.eml") or "")
-    assert ID in (document_text(documents["转发.eml"], "转发.eml") or "")  # in the document attached to the mail
-    assert document_text(documents["材料.zip"], "材料.zip") is None  # an archive: not read
+    assert CARD in (text_of(documents["明细.xlsx"]) or "")
+    assert text_of(documents["退款函.doc"], "退款函.doc") is None  # legacy Word: no extractor reads it
+    assert text_of(b"PK\x03\x04 not a zip", "x.docx") is None
+    assert text_of(b"%PDF-1.4 broken\x00", "x.pdf") is None
+    assert ID in (text_of(documents["客户来信.eml"], "客户来信.eml") or "")
+    assert ID in (text_of(documents["转发.eml"], "转发.eml") or "")  # in the document attached to the mail
+    assert ID in (text_of(documents["材料.zip"]) or "")  # an archive: every member read
+
+
+def test_what_a_file_is_comes_from_its_content(documents: dict[str, bytes]) -> None:
+    """A name says nothing: a docx named .txt, a PDF named .png are read as what they are; images are media."""
+    assert ID in (text_of(documents["退款函.docx"], "notes.txt") or "")
+    assert ID in (text_of(documents["退款函.pdf"], "photo.png") or "")
+    assert read_attachment(b"\x89PNG\r\n\x1a\n\x00\x00IHDR", "scan.pdf").kind == "media"
+    assert read_attachment(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "x.txt").kind == "unreadable"
+    cp1252 = f"Caf\xe9 \u2013 {ID}".encode("cp1252")  # neither UTF-8 nor GB18030
+    assert ID in (text_of(cp1252, "a.log") or "")
+    assert ID in (
+        text_of(("".join(f"&#{ord(c)};" for c in ID)).encode(), "a.html") or ""
+    )  # entities, as a browser reads
+    assert (
+        text_of(("证件号 " + ID).encode("utf-16-le"), "a.txt") is None
+    )  # UTF-16 with no mark: not read, so not published
 
 
 def test_a_zip_bomb_stops_at_the_limit() -> None:
@@ -121,7 +142,7 @@ def test_a_zip_bomb_stops_at_the_limit() -> None:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("word/document.xml", b"<w:t>" + b"0" * (UNPACK_LIMIT + 10) + b"</w:t>")
     assert len(buffer.getvalue()) < 1024 * 1024
-    assert document_text(buffer.getvalue(), "bomb.docx") is None
+    assert text_of(buffer.getvalue(), "bomb.docx") is None
 
 
 def test_the_rule_reads_documents(repo: Path) -> None:
@@ -131,8 +152,10 @@ def test_the_rule_reads_documents(repo: Path) -> None:
         assert any(m.startswith(f"attachment {name} line ") and "resident_id" in m for m in found), (name, found)
         assert any(m.startswith(f"attachment {name} line ") and "bank_card" in m for m in found), (name, found)
     assert any(m.startswith("attachment 明细.xlsx line ") and "bank_card" in m for m in found), found
-    for name in ("客户来信.eml", "转发.eml"):
+    for name in ("客户来信.eml", "转发.eml", "材料.zip"):
         assert any(m.startswith(f"attachment {name} line ") and "resident_id" in m for m in found), (name, found)
+    notes = [n["message"] for n in json.loads(done.stdout)["notes"] if n["path"].endswith("NX-2024-902.yaml")]
+    assert [n.split(" cannot")[0] for n in notes if "cannot be read" in n] == ["attachment 退款函.doc"]
     assert not any(
         "会议通知" in m or "空白" in m or "通知邮件" in m for m in found
     )  # an extension number and a date are no finding

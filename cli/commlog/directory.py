@@ -38,10 +38,14 @@ def at_or_above(clearance: str, level: str) -> bool:
 
 
 def mask_number(number: str | None) -> str:
-    """138****1234: the first three and the last four characters kept."""
+    """138****1234: of 11 characters or more, the first three and the last four kept; of a shorter one (a 7- or
+    8-digit phone, +4912345), never more than a quarter at either end, so that most of it is always hidden."""
     if not number:
         return ""
-    return number if len(number) <= 7 else number[:3] + "****" + number[-4:]
+    if len(number) >= 11:
+        return number[:3] + "****" + number[-4:]
+    keep = len(number) // 4
+    return number[:keep] + "*" * (len(number) - 2 * keep) + (number[-keep:] if keep else "")
 
 
 @dataclass(frozen=True)

@@ -20,16 +20,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
-from pathlib import PurePosixPath
 from typing import Any, Literal
 
 CLEARANCE = {"public": 0, "internal": 1, "confidential": 2, "secret": 3}
 
 Confidence = Literal["high", "low"]
-TEXT_ATTACHMENTS = (".txt", ".md", ".csv", ".eml")
-"""Attachments read as text even when their bytes do not decode (replacement characters); any other attachment
-is text when its content is (:func:`as_text`). Documents (docx, xlsx, pdf...) are read by :mod:`commlog.documents`;
-other binary files (images, audio, archives) are not read."""
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
@@ -45,12 +40,12 @@ class TextFile:
         return self.bom + text.encode(self.encoding)
 
 
-def as_text(raw: bytes, name: str = "", truncated: bool = False) -> TextFile | None:
+def as_text(raw: bytes, truncated: bool = False) -> TextFile | None:
     """``raw`` as text, or None when it is not: by its byte order mark (UTF-8, UTF-16 LE or BE), else as UTF-8 or
-    gb18030 without a NUL; a name in :data:`TEXT_ATTACHMENTS` is read as UTF-8 with replacements at worst.
-    ``truncated``: ``raw`` is the head of a longer file (a character cut at its end is dropped).
+    gb18030 without a NUL. ``truncated``: ``raw`` is the head of a longer file (a character cut at its end is dropped).
 
-    The one decision of what is text: the rule sensitive-data scans it, the site masks it."""
+    What an attachment is, text among the rest, is :func:`commlog.documents.read_attachment`'s decision (the rule
+    sensitive-data scans by it, the site masks by it)."""
     bom = b""
     encodings: tuple[str, ...] = ("utf-8", "gb18030")
     for mark, encoding in _BOMS:
@@ -67,15 +62,7 @@ def as_text(raw: bytes, name: str = "", truncated: bool = False) -> TextFile | N
             if "\x00" not in text:
                 return TextFile(text, encoding, bom)
             break
-    if PurePosixPath(name).suffix.lower() in TEXT_ATTACHMENTS:
-        return TextFile(body.decode("utf-8", "replace"), "utf-8", bom if bom == codecs.BOM_UTF8 else b"")
     return None
-
-
-def maybe_text(head: bytes) -> bool:
-    """Whether a file whose first bytes are ``head`` may be text (:func:`as_text`): a NUL with no UTF-16 mark is
-    binary, and the rest of the file need not be read."""
-    return b"\x00" not in head or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
 
 
 # One character for one: full-width ASCII (！-～) to ASCII, the ideographic and no-break spaces to a space,

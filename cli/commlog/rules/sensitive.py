@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from commlog import repository
-from commlog.documents import FILE_LIMIT, document_text, is_document
+from commlog.documents import Reading, read_file
 from commlog.fileio import open_regular
 from commlog.findings import Finding
 from commlog.load import Document
@@ -15,14 +15,11 @@ from commlog.rules import Corpus, finding, rule
 from commlog.sensitive import (
     CLEARANCE,
     NAMES,
-    TEXT_ATTACHMENTS,
     Hit,
     Settings,
-    as_text,
     fingerprint,
     line_of,
     mask,
-    maybe_text,
     scan,
     settings_of,
     texts,
@@ -38,10 +35,6 @@ RECORD_CODED = frozenset((
 """Keys whose values are coded (ids, times, choices), not words someone wrote."""
 CONTACT_OWN = frozenset(("id", "department", "phone", "mobile", "phones", "email", "status", "roles", "owner", "type"))
 """A contact's own numbers and email are its fields, not leaks; the rest of what it says is free text."""
-ATTACHMENT_LIMIT = 4 * 1024 * 1024
-"""Bytes read of a text attachment (the records' own size limit is far below; an attachment can be larger)."""
-SNIFF = 8192
-"""Bytes read first: a NUL among them (and no UTF-16 mark) is a binary file, not read further."""
 RULE = "sensitive-data"
 NOTE = "sensitive-note"
 """What a reviewer should look at though it fails nothing (:data:`commlog.findings.NOTE_RULES`): a keyword with no
@@ -58,6 +51,7 @@ def sensitive_data(corpus: Corpus) -> Iterator[Finding]:
     settings = settings_of(corpus.policy.data)
     for doc in corpus.records:
         yield from record_findings(corpus.root, doc, settings)
+        yield from unreadable_notes(corpus.root, doc)
     for doc in corpus.staff_docs + corpus.org_docs:
         for parts, text in texts(doc.data, CONTACT_OWN, settings):
             for hit in scan(text, settings):
@@ -98,53 +92,44 @@ def low_confidence(root: Path, doc: Document, settings: Settings) -> Iterator[tu
 
 
 def attachment_text(root: Path, record_file: str, name: str) -> str:
-    """An attachment's text, whatever its name ('' for one with none that can be read: other rules say why).
-    A document (docx, xlsx, pdf...) gives the text inside it (:mod:`commlog.documents`); any other file is text
-    when :func:`commlog.sensitive.as_text` says so, the site's decision too."""
+    """An attachment's text as :func:`commlog.documents.read_file` reads it, by its content (the site's reading too):
+    a text file's, a document's; '' for an image, media, or a file that cannot be read or opened."""
+    reading = attachment_reading(root, record_file, name)
+    return (reading.text or "") if reading is not None else ""
+
+
+def attachment_reading(root: Path, record_file: str, name: str) -> Reading | None:
     path = repository.attachment(root, record_file, name)
-    return "" if path is None else _content(path, name)
+    return None if path is None else read_file(path, name)
 
 
-def _content(path: Path, name: str) -> str:
-    if is_document(name):
-        raw = _raw(path)
-        text = document_text(raw, name) if raw is not None else None
-        if text is not None:
-            return text
-    return _decoded(path, name)  # a file named .pdf may be text all the same
-
-
-def _raw(path: Path) -> bytes | None:
-    try:
-        with open_regular(path) as handle:
-            raw = handle.read(FILE_LIMIT + 1)
-    except OSError:
-        return None
-    return raw if len(raw) <= FILE_LIMIT else None
-
-
-def _decoded(path: Path, name: str) -> str:
-    try:
-        with open_regular(path) as handle:
-            raw = handle.read(SNIFF)
-            if not maybe_text(raw) and PurePosixPath(name).suffix.lower() not in TEXT_ATTACHMENTS:
-                return ""  # binary: not read further
-            raw += handle.read(ATTACHMENT_LIMIT - len(raw))
-            truncated = bool(handle.read(1))
-    except OSError:
-        return ""
-    text = as_text(raw, name, truncated)
-    return "" if text is None else text.text
+def unreadable_notes(root: Path, doc: Document) -> Iterator[Finding]:
+    """A note for each attachment whose content cannot be read for sensitive data (a legacy Office file, an encrypted
+    or corrupt document, an unknown binary): a site build that masks anything does not publish it."""
+    for index, name in enumerate(doc.data.get("attachments", [])):
+        reading = attachment_reading(root, doc.path, name)
+        if reading is not None and reading.kind == "unreadable":
+            yield finding(
+                doc,
+                NOTE,
+                ("attachments", index),
+                f"attachment {name} cannot be read for sensitive data (a legacy Office or Outlook file, an archive "
+                "that cannot be opened, an encrypted, damaged or unknown file, or one over 32 MiB)",
+                "save it as docx, xlsx or a PDF with a text layer; until then an internal or public site does not "
+                "publish it",
+            )
 
 
 def text_digest(root: Path, relative: str) -> str:
-    """The digest of what sensitive-data reads of an attachment: a document's bytes, other files' text ('' for a
-    binary one, whose name alone the rules read)."""
-    if is_document(relative):
-        raw = _raw(root / relative)
-        return hashlib.blake2b(raw, digest_size=12).hexdigest() if raw else ""
-    text = _decoded(root / relative, relative)
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest() if text else ""
+    """The digest of an attachment's bytes (what sensitive-data reads of it; '' when it cannot be opened)."""
+    try:
+        with open_regular(root / relative) as handle:
+            digest = hashlib.blake2b(digest_size=12)
+            while chunk := handle.read(1024 * 1024):
+                digest.update(chunk)
+    except OSError:
+        return ""
+    return digest.hexdigest()
 
 
 def _judge(

@@ -11,17 +11,16 @@ carries the ``download`` attribute with the original name.
 
 from __future__ import annotations
 
+import html
 import logging
 import shutil
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from commlog.documents import FILE_LIMIT, document_text, is_document, is_text_document
+from commlog.documents import read_file
 from commlog.fileio import open_regular
 from commlog.repository import attachment
-from commlog.sensitive import as_text, maybe_text
 
-SNIFF = 8192
 log = logging.getLogger("mkdocs.plugins.commlog")
 
 SHOWN_AS_IS = frozenset(
@@ -89,29 +88,27 @@ def published_names(names: list[str], redact: Callable[[str], str]) -> dict[str,
 
 def withheld(root: Path, record_file: str, names: list[str], mask: Callable[[str], str]) -> frozenset[str]:
     """The attachments a build that masks (``mask`` changes a text holding a number its clearance may not see
-    whole) may not publish: each document (docx, xlsx, pdf, eml...) whose text it would mask, which cannot be masked
-    inside the file, and each it cannot read (legacy doc/xls, msg, archives, encrypted, corrupt, over the size limit),
-    which it cannot check. A document whose bytes are text (a docx that is really a text file) is masked as text
-    instead (:func:`publish`); an email never is, as its parts are encoded."""
+    whole) may not publish, judged by their content (:func:`commlog.documents.read_file`, the rule sensitive-data's
+    reading too): a document (docx, xlsx, pdf, a mail, an archive) whose text it would mask, as it cannot be masked
+    inside the file; a text file whose masked copy still shows such a number to a browser (written as HTML
+    character references); and every file it cannot read, as it cannot check it. Images and media are published."""
     held = set()
     for name in names:
-        if not is_document(name):
-            continue
         source = attachment(root, record_file, name)
-        try:
-            if source is None:
-                continue  # not published at all (:func:`publish`)
-            with open_regular(source, sole_name=True) as handle:
-                raw = handle.read(FILE_LIMIT + 1)
-        except OSError:
-            continue
-        if not is_text_document(name) and (
-            maybe_text(raw[:SNIFF]) or as_text(raw[:SNIFF], name, truncated=True) is not None
-        ):
-            continue
-        text = document_text(raw, name)
-        if text is None or mask(text) != text:
+        reading = read_file(source, name) if source is not None else None
+        if reading is None or reading.kind == "media":
+            continue  # not published at all (publish says why), or no text in it
+        if reading.kind == "unreadable":
             held.add(name)
+        elif reading.kind == "document":
+            text = reading.text or ""
+            if mask(text) != text:
+                held.add(name)
+        elif reading.file is not None:
+            shown = mask(reading.file.text)
+            shown = html.unescape(shown) if "&" in shown else shown
+            if mask(shown) != shown:
+                held.add(name)
     return frozenset(held)
 
 
@@ -129,8 +126,8 @@ def publish(
 
     What is not an ordinary file in the record's own folder is left out; ``redact``
     takes the ids of records the build does not show out of the names; ``mask`` the numbers the build's
-    clearance may not see whole out of every attachment whose content is text, whatever its name; ``held``
-    (:func:`withheld`) is not copied at all.
+    clearance may not see whole out of every attachment whose content is text, whatever its name (written back in
+    its own encoding); ``held`` (:func:`withheld`) is not copied at all.
     """
     for name, published in published_names(names, redact).items():
         if name in held:
@@ -139,29 +136,20 @@ def publish(
         try:
             if source is None:
                 raise FileNotFoundError
+            reading = read_file(source, name) if mask is not None else None
             with open_regular(source, sole_name=True) as handle:
                 destination = target / published
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 with destination.open("wb") as out:
-                    head = handle.read(SNIFF)
-                    if mask is not None and (maybe_text(head) or as_text(head, name, truncated=True) is not None):
-                        out.write(_masked(head + handle.read(), name, mask))
-                    else:
-                        out.write(head)
-                        shutil.copyfileobj(handle, out)
+                    if mask is not None and reading is not None and reading.file is not None:
+                        done = mask(reading.file.text)
+                        if done != reading.file.text:
+                            out.write(reading.file.encode(done))
+                            continue
+                    shutil.copyfileobj(handle, out)
         except OSError:
             log.warning(
                 "commlog: attachment %s of %s is missing, a link (symbolic or hard), or outside its folder; not copied",
                 name,
                 record_id,
             )
-
-
-def _masked(raw: bytes, name: str, mask: Callable[[str], str]) -> bytes:
-    """An attachment with its numbers masked, in its own encoding, when it is text (:func:`commlog.sensitive.as_text`,
-    the rule sensitive-data's decision too); unchanged when nothing is masked or it is binary."""
-    text = as_text(raw, name)
-    if text is None:
-        return raw
-    done = mask(text.text)
-    return raw if done == text.text else text.encode(done)
