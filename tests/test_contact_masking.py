@@ -135,6 +135,6 @@ def test_a_short_number_is_mostly_hidden() -> None:
     assert mask_number("13812345678") == "138****5678"
     assert mask_number("6588017") == "6*****7"
     assert mask_number("+4912345") == "+4****45"
-    for number in ("6588017", "+4912345", "021-5566000", "123"):
+    for number in ("6588017", "+4912345", "021-556600", "123"):  # under 11 characters
         shown = mask_number(number)
         assert shown != number and sum(a == b for a, b in zip(shown, number, strict=True)) <= len(number) // 2
