@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ EMAIL = {
     "luo-qing": "luo.qing@hengtai.example",  # legal
     "deng-gang": "deng.gang@hengtai.example",  # 生产部 head
     "liu-yang": "liu.yang@hengtai.example",  # 行政部 head
+    "wei-na": "wei.na@hengtai.example",  # 人力资源部 staff, no role
 }
 AS_OF = "2026-11-20 17:00"
 NATIONAL = "国家档案局《企业文件材料归档范围和档案保管期限规定》"
@@ -311,7 +313,9 @@ def test_a_disposal_leaves_a_stub_and_passes_the_pull_request_check(repo: Path) 
     checked = act(repo, "admin", "2026-11-20 15:10+08:00", "validate", "--base", "main", "--format", "json")
     assert json.loads(checked.stdout)["findings"] == [], checked.stdout
     summary = act(repo, "admin", "2026-11-20 15:10+08:00", "pr-summary", "--base", "main").stdout
-    assert "销毁: 原主题「原材料订单交期调整」" in summary and "罗晴 (法务)" in summary, summary
+    assert "原材料订单交期调整" not in summary, summary  # the old subject must not outlive a purge of the record
+    assert "销毁: NB-2024-056 (" in summary and "2024-10-11 10:30 归档 (ND-2024-1002)" in summary, summary
+    assert "保管1年 2025-10-11 到期" in summary and "罗晴 (法务)" in summary, summary
     # the same disposal committed by someone else, and a stub that changed more than the stub allows
     git(
         repo,
@@ -367,7 +371,7 @@ def test_the_xlsx_is_a_workbook(repo: Path) -> None:
     ("old", "new", "says"),
     [
         ("    - {person: deng-gang, role: dept_head}\n", "", "the approvals lack dept_head"),
-        ("  due: 2025-12-18\n", "  due: 2026-12-18\n", "before its term ended"),
+        ("  due: 2025-12-18\n", "  due: 2026-12-18\n", "are not the schedule's 2025-12-18 and 1"),
         ("  by: zhao-min\n  authority", "  by: luo-qing\n  authority", "did not hold the archiving role"),
         (
             "archive_no: ND-2024-1007}\n",
@@ -417,3 +421,93 @@ def test_a_disposal_takes_the_records_accepted_findings_out_of_the_allow_list(re
     assert "NX-2025-001" not in allow.read_text(encoding="utf-8")
     done = act(repo, "zhao-min", "2026-11-20 15:00+08:00", "validate")
     assert done.returncode == 0, done.stdout
+
+
+def _stub_edited(root: Path, record_id: str, old: str, new: str) -> None:
+    path = root / "records" / record_id.split("-")[1] / f"{record_id}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _base_findings(root: Path, now: str) -> list[tuple[str, str]]:
+    checked = act(root, "admin", now, "validate", "--base", "main", "--format", "json")
+    assert "Traceback" not in checked.stderr, checked.stderr
+    return [(f["rule"], f["message"]) for f in json.loads(checked.stdout)["findings"]]
+
+
+def test_an_approver_listed_under_a_role_they_did_not_hold_is_a_finding(repo: Path) -> None:
+    """A forged stub: luo-qing's legal approval given to wei-na (人事专员, no role), committed by the archivist."""
+    args = ("dispose", "CG-2025-002", "--approve-by", "xiao-nan", "--approve-by", "luo-qing")
+    assert act(repo, "zhao-min", "2026-11-20 15:00+08:00", *args).returncode == 0
+    _stub_edited(repo, "CG-2025-002", "{person: luo-qing, role: legal}", "{person: wei-na, role: legal}")
+    commit(repo, "zhao-min", "dispose of CG-2025-002", "2026-11-20T15:05:00+08:00")
+    found = _base_findings(repo, "2026-11-20 15:10+08:00")
+    assert ("disposal-record", "wei-na did not hold legal (法务) for this record on 2026-11-20") in found, found
+    # a head of another department is no approver for 采购部's record either
+    _stub_edited(repo, "CG-2025-002", "{person: xiao-nan, role: dept_head}", "{person: deng-gang, role: dept_head}")
+    found = _base_findings(repo, "2026-11-20 15:10+08:00")
+    assert any(m.startswith("deng-gang did not hold dept_head") for _, m in found), found
+
+
+def test_an_early_disposal_passed_off_as_due_is_a_finding(repo: Path) -> None:
+    """The stub's own due date is not trusted: the term is computed again from the archiving and the schedule."""
+    args = ("dispose", "NX-2026-002", "--approve-by", "wang-fang", "--approve-by", "luo-qing", "--before-due", "x")
+    assert act(repo, "zhao-min", "2026-11-20 15:00+08:00", *args).returncode == 0
+    stub = record(repo, "NX-2026-002")["disposed"]
+    assert str(stub["due"]) == "2027-04-09" and stub["override"] == "x"
+    _stub_edited(repo, "NX-2026-002", "  override: x\n", "")
+    _stub_edited(repo, "NX-2026-002", "due: 2027-04-09", "due: 2026-04-09")
+    _stub_edited(repo, "NX-2026-002", "2027-04-09 到期", "2026-04-09 到期")
+    commit(repo, "zhao-min", "dispose of NX-2026-002", "2026-11-20T15:05:00+08:00")
+    messages = [m for r, m in _base_findings(repo, "2026-11-20 15:10+08:00") if r == "disposal-record"]
+    assert "disposed of on 2026-11-20, before its term ended on 2027-04-09" in messages, messages
+    assert any("are not the schedule's 2027-04-09 and 1" in m for m in messages), messages
+    plain = act(repo, "admin", "2026-11-20 15:10+08:00", "validate")
+    assert plain.returncode == 1 and "before its term ended on 2027-04-09" in plain.stdout
+
+
+def test_a_legal_hold_is_released_only_by_a_custodian_who_commits_it(repo: Path) -> None:
+    """wei-na writes a release of CG-2024-001's hold in luo-qing's name, then in her own: both are findings, and
+    the archivist cannot dispose of the record on the strength of it."""
+    path = repo / "records/2024/CG-2024-001.yaml"
+    original = path.read_text(encoding="utf-8")
+    held = original.index("\n", original.index("{type: held")) + 1
+    text = (
+        original[:held]
+        + "  - {type: released, at: 2026-11-20 14:00, by: luo-qing, note: 仲裁已结束}\n"
+        + original[held:]
+    )
+    path.write_text(text, encoding="utf-8")
+    commit(repo, "wei-na", "release CG-2024-001", "2026-11-20T14:05:00+08:00")
+    found = _base_findings(repo, "2026-11-20 15:10+08:00")
+    assert any(r == "approval-not-by-approver" and m.startswith("released by luo-qing") for r, m in found), found
+    path.write_text(text.replace("by: luo-qing, note: 仲裁已结束", "by: wei-na, note: 仲裁已结束"), encoding="utf-8")
+    commit(repo, "wei-na", "release CG-2024-001", "2026-11-20T14:06:00+08:00")
+    found = _base_findings(repo, "2026-11-20 15:10+08:00")
+    assert ("hold-role", "released by wei-na, who did not hold a hold role on 2026-11-20") in found, found
+    approvals = ("--approve-by", "xiao-nan", "--approve-by", "luo-qing")
+    refused(repo, "zhao-min", "2026-11-20 15:00+08:00", "dispose", "CG-2024-001", *approvals, says="hold-role")
+
+
+def test_an_interrupted_disposal_is_reported_and_ignored_by_git(repo: Path, tmp_path: Path) -> None:
+    aside = repo / "records/2024/.NB-2024-056.x1.commlog-dispose"
+    aside.mkdir()
+    (repo / "records/2024/NB-2024-056").rename(aside / "NB-2024-056")
+    result = act(repo, "admin", "2026-11-20 15:00+08:00", "validate", "--format", "json")
+    found = [(f["path"], f["rule"], f["hint"]) for f in json.loads(result.stdout)["findings"]]
+    assert result.returncode == 1
+    assert (
+        "records/2024/.NB-2024-056.x1.commlog-dispose",
+        "disposal-interrupted",
+        "run commlog dispose NB-2024-056 again to finish or undo it",
+    ) in found, found
+    shutil.copyfile(Path(__file__).parents[1] / ".gitignore", repo / ".gitignore")
+    assert ".commlog-dispose" not in git(repo, "status", "--porcelain", "--untracked-files=all")
+    fresh = tmp_path / "fresh"
+    made = subprocess.run(
+        [sys.executable, "-m", "commlog", "init", str(fresh), "--organisation", "测试公司"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONUTF8": "1"},
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert "*.commlog-dispose" in (fresh / ".gitignore").read_text(encoding="utf-8").splitlines()

@@ -16,17 +16,18 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from commlog.lifecycle import Actor, Refusal, Register, write, written
-from commlog.repository import attachment_folder
+from commlog.repository import DISPOSAL_ASIDE, attachment_folder
 from commlog.retention import STATE_NAMES, standing
 from commlog.rules.sensitive import RECORD_CODED
 from commlog.schema import Schemas
 from commlog.sensitive import texts
-from commlog.workflow import ROLE_NAMES, holders, may_approve, may_archive
+from commlog.tenure import as_on, day_of
+from commlog.workflow import ROLE_NAMES, holders, may_approve, may_archive, may_hold
 
 STUB_TEXT = "已销毁"
 """What a free text the schema requires reads in a stub."""
@@ -145,6 +146,7 @@ def dispose(
         }[state.state]
         raise Refusal(f"{record_id} {why} (nothing was written)")
     assert state.row is not None and state.due is not None and state.archived is not None
+    _refuse_unauthorised_release(register, record)
     if state.state != "due" and not before_due:
         raise Refusal(
             f"{record_id} is {STATE_NAMES[state.state]}: its {state.row.years}-year term ends on {state.due}; "
@@ -166,6 +168,20 @@ def dispose(
     return Disposed(record_id, relative, block, removed, _forget_accepted(register.root, record_id))
 
 
+def _refuse_unauthorised_release(register: Register, record: dict[str, Any]) -> None:
+    """A legal hold counts as released only by a holder of a hold role (rule hold-role): refuse otherwise."""
+    for event in record["events"]:
+        day = day_of(event["at"])
+        if event["type"] == "released" and not may_hold(
+            as_on(register.staff.get(event["by"]), day), register.policy, date.fromisoformat(day)
+        ):
+            raise Refusal(
+                f"{record['id']}'s legal hold was released on {event['at']} by {event['by']}, who held no hold role "
+                f"({', '.join(register.policy.disposal.hold_roles)}) then (rule hold-role): revert that release, "
+                "or a holder of one puts the record on hold again and releases it (nothing was written)"
+            )
+
+
 def _forget_accepted(root: Path, record_id: str) -> int:
     """Take the allow list's entries for the disposed record out (their findings went with its text, so they would
     be stale and fail validation); a list that does not load is left as it is, for validate to report."""
@@ -179,8 +195,7 @@ def _forget_accepted(root: Path, record_id: str) -> int:
     return len(entries) - len(kept)
 
 
-ASIDE = ".commlog-dispose"
-"""Ends the name of the folder an attachment folder is moved into while its record's stub is written."""
+ASIDE = DISPOSAL_ASIDE
 
 
 def _recover(register: Register, relative: str, record: dict[str, Any]) -> None:

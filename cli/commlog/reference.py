@@ -130,6 +130,11 @@ LOAD_RULES = [
     ("file-name", "File names hold no control characters and are UTF-8: such a file is not read."),
     ("file-not-regular", "Records and contacts are ordinary files: no folder, FIFO or device in their place."),
     ("file-location", "YAML files in records/ and contacts/ are where commlog reads them."),
+    (
+        "disposal-interrupted",
+        "No folder `records/<year>/.<id>.*.commlog-dispose` is left by an interrupted `commlog dispose` "
+        "(running it again finishes or undoes it); .gitignore keeps it out of commits.",
+    ),
     ("policy-missing", "The repository has a policy.yaml."),
     (
         "schema-*",

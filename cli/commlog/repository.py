@@ -23,6 +23,9 @@ INTERNAL = "contacts/internal"
 EXTERNAL = "contacts/external"
 CONTACTS = "contacts"
 SITE_SOURCES = "site"
+DISPOSAL_ASIDE = ".commlog-dispose"
+"""Ends the name of the folder (``records/<year>/.<id>.*.commlog-dispose``) an attachment folder is moved into
+while ``commlog dispose`` writes its record's stub; one left behind is from an interrupted disposal."""
 
 
 class NotARepository(Exception):
@@ -153,6 +156,17 @@ def _walk(root: Path, folder: str, data: list[str], found: Scan, sources: bool =
             _usable(root, relative, found)
             continue
         kind = "other" if sources else role_of(relative)
+        if is_dir and year_folder and name.startswith(".") and name.endswith(DISPOSAL_ASIDE):
+            record_id = name[1:].split(".", 1)[0]
+            found.findings.append(
+                _problem(
+                    relative,
+                    "disposal-interrupted",
+                    f"left by an interrupted disposal of {record_id}: the attachments moved aside",
+                    f"run commlog dispose {record_id} again to finish or undo it",
+                )
+            )
+            continue  # what it holds is the record's old attachments, not files commlog reads
         if is_dir:
             if kind != "other":
                 found.findings.append(

@@ -49,9 +49,13 @@ def create(target: Path, organisation: str = "本公司", init_git: bool = True)
     write_ci_files(target)
     keep(target)
     (target / FILE).write_text(generate(target)[0], encoding="utf-8")
-    (target / ".gitignore").write_text(".venv/\n/site-build/\n/site-*/\n/overdue.md\n/pr-summary.md\n")
+    (target / ".gitignore").write_text(GITIGNORE)
     if init_git:
         init_repository(target)
+
+
+GITIGNORE = ".venv/\n/site-build/\n/site-*/\n/overdue.md\n/pr-summary.md\n*.commlog-dispose\n"
+"""The new repository's .gitignore: tool output, and what an interrupted ``commlog dispose`` leaves aside."""
 
 
 def write_ci_files(target: Path) -> list[str]:

@@ -39,6 +39,7 @@ from commlog.workflow import (
     holders,
     may_approve,
     may_archive,
+    may_hold,
     next_archive_no,
     required_roles,
 )
@@ -235,9 +236,7 @@ def _check_who(register: Register, step: Step, record: dict[str, Any], actor: Ac
     elif step.who == "archivist":
         allowed = may_archive(register.staff.get(person), register.policy)
     elif step.who == "custodian":
-        contact = register.staff.get(person, {})
-        roles = set(contact.get("roles", [])) & set(register.policy.disposal.hold_roles)
-        allowed = bool(roles) and contact.get("status") == "active"
+        allowed = may_hold(register.staff.get(person), register.policy)
     if not allowed:
         raise Refusal(
             f"{register.name(person)} ({dept}) may not `{step.command}` {record['id']}: that is for {WHO_TEXT[step.who]}"

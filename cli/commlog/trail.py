@@ -30,7 +30,7 @@ from commlog.timeutil import parse_time, show
 from commlog.worktime import WorkCalendar, clock_add
 
 DEFAULTS: dict[str, Any] = {
-    "own_events": ["approved", "rejected", "acknowledged"],
+    "own_events": ["approved", "rejected", "acknowledged", "held", "released"],
     "require_signed_approvals": False,
     "allowed_signers": ".commlog/allowed_signers",
     "backdate_allowance": {"amount": 1, "unit": "days", "calendar": "working"},

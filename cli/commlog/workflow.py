@@ -262,6 +262,13 @@ def may_archive(person: dict[str, Any] | None, policy: Policy, on: date | None =
     return person is not None and archive_role(policy) in person.get("roles", []) and _on_staff(person, on)
 
 
+def may_hold(person: dict[str, Any] | None, policy: Policy, on: date | None = None) -> bool:
+    """Whether this member of staff may put a record on legal hold or release it: they hold one of the policy's
+    ``disposal.hold_roles`` and are on the staff (now, or on the day ``on``; ``person`` as they stood that day)."""
+    roles = set(person.get("roles", [])) if person is not None else set()
+    return person is not None and bool(roles & set(policy.disposal.hold_roles)) and _on_staff(person, on)
+
+
 def next_archive_no(taken: Iterable[str], year: int, policy: Policy) -> str:
     """The next free number of ``year``'s archive series after every number in ``taken``."""
     head = f"{policy.archive_prefix}-{year:04d}-"

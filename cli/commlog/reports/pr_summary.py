@@ -12,6 +12,7 @@ from commlog.findings import Finding
 from commlog.reports.overdue import md_cell
 from commlog.reports.people import name_of
 from commlog.reports.register import receiver
+from commlog.retention import archiving
 from commlog.rules import Corpus
 from commlog.timeutil import show
 from commlog.trail import Trail
@@ -40,8 +41,8 @@ class RecordChange:
     closed: list[Stage]
     resolved_overdue: list[Stage]
     findings: list[Finding] = field(default_factory=list)
-    disposed_subject: str | None = None
-    """The subject the record had before this change disposed of it (None: not disposed of here)."""
+    disposed_here: bool = False
+    """This change disposed of the record (its old subject is never shown: it must not outlive a purge)."""
 
 
 @dataclass
@@ -104,7 +105,7 @@ def summarise(trail: Trail, ref: str, corpus: Corpus, findings: list[Finding], n
                 closed,
                 [s for s in closed if then_open[s.name].state == "overdue"],
                 [f for f in findings if f.path == path],
-                before["subject"] if before and "disposed" in record and "disposed" not in before else None,
+                before is not None and "disposed" in record and "disposed" not in before,
             )
         )
     changes.sort(key=lambda c: c.record["id"])
@@ -155,14 +156,17 @@ def write_markdown(summary: Summary, corpus: Corpus, out: TextIO) -> None:
                 f"| {event['number']} | {EVENT_NAMES.get(event['type'], event['type'])}{late} | {event['at']} | {by} | "
                 f"{commit} {md_cell(event['author_email'])} |\n"
             )
-        if change.disposed_subject is not None:
+        if change.disposed_here:
             gone = record["disposed"]
             approvers = "、".join(
                 f"{who(a['person'])} ({ROLE_NAMES.get(a['role'], a['role'])})" for a in gone["approved_by"]
             )
+            kept = archiving(record)
+            filed = f"{kept['at']} 归档 ({md_cell(kept.get('archive_no', '-'))})" if kept else "未归档"
+            early = f", 提前销毁: {md_cell(gone['override'])}" if gone.get("override") else ""
             out.write(
-                f"\n- 销毁: 原主题「{md_cell(change.disposed_subject)}」, {gone['at']} 由 {who(gone['by'])} 执行, "
-                f"依据 {md_cell(gone['authority'])}, 审批: {approvers}; 内容与附件已删除"
+                f"\n- 销毁: {record['id']} ({KIND_NAMES[record['kind']]}), {filed}, 保管{gone['retention_years']}年 "
+                f"{gone['due']} 到期, {gone['at']} 由 {who(gone['by'])} 执行{early}, 审批: {approvers}; 内容与附件已删除"
             )
         for role, people in change.missing:
             out.write(f"\n- 待审核: {ROLE_NAMES[role]} ({role}): {'、'.join(map(who, people)) or '无人持有该角色'}")
@@ -237,7 +241,7 @@ def write_json(summary: Summary, corpus: Corpus, out: TextIO) -> None:
                 "stages_started": [stage(s) for s in c.started],
                 "stages_closed": [stage(s) for s in c.closed],
                 "overdue_resolved": [stage(s) for s in c.resolved_overdue],
-                "disposed": c.record["disposed"] if c.disposed_subject is not None else None,
+                "disposed": c.record["disposed"] if c.disposed_here else None,
             }
             for c in summary.records
         ],

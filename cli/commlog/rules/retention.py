@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 from commlog.findings import Finding
-from commlog.retention import archiving, hold_in_force
+from commlog.load import Document
+from commlog.retention import archiving, hold_in_force, standing
 from commlog.rules import Corpus, finding, rule
+from commlog.tenure import as_on, day_of
 from commlog.timeutil import parse_time
-from commlog.workflow import ROLE_NAMES, may_archive
+from commlog.workflow import HOLD_EVENTS, ROLE_NAMES, may_approve, may_archive, may_hold
 
 
 @rule("disposal-record")
 def disposal_record(corpus: Corpus) -> Iterator[Finding]:
-    """A disposed record was archived, due (or says why it went early), not on hold, disposed of by the archivist and approved in every role the policy names."""
+    """A disposed record was archived, its stub's due date and term are the schedule's (counted from its archiving), it went when due (or says why it went early in override), not on hold, disposed of by the archivist and approved in every role the policy names, each by a different person who held that role for the record and was on the staff on the disposal day."""
     policy = corpus.policy
     assert policy is not None
     staff = corpus.staff
@@ -40,14 +43,7 @@ def disposal_record(corpus: Corpus) -> Iterator[Finding]:
                 f"disposed of while on legal hold (held {hold['at']})",
                 "a held record is released (commlog release) before it is disposed of",
             )
-        if day < date.fromisoformat(gone["due"]) and not gone.get("override"):
-            yield finding(
-                doc,
-                "disposal-record",
-                ("disposed", "at"),
-                f"disposed of on {day}, before its term ended on {gone['due']}",
-                "an early disposal says why in override (commlog dispose --before-due REASON)",
-            )
+        yield from _term(doc, gone, day, corpus)
         if not may_archive(staff.get(gone["by"]), policy, on=day):
             yield finding(
                 doc,
@@ -68,7 +64,8 @@ def disposal_record(corpus: Corpus) -> Iterator[Finding]:
                 f"the approvals lack {names}" if missing else "one person approved in two roles",
                 f"each of {', '.join(policy.disposal.approval_roles)} (policy.yaml disposal.approval_roles) by a different person",
             )
-        for index, person in enumerate(people):
+        for index, approval in enumerate(gone["approved_by"]):
+            person, role = approval["person"], approval["role"]
             if person not in staff:
                 yield finding(
                     doc,
@@ -76,4 +73,68 @@ def disposal_record(corpus: Corpus) -> Iterator[Finding]:
                     ("disposed", "approved_by", index, "person"),
                     f"{person} is not in contacts/internal/",
                     "approvers are staff",
+                )
+            elif not may_approve(role, as_on(staff[person], day.isoformat()), doc.data, policy):
+                yield finding(
+                    doc,
+                    "disposal-record",
+                    ("disposed", "approved_by", index, "person"),
+                    f"{person} did not hold {role} ({ROLE_NAMES.get(role, role)}) for this record on {day}",
+                    "each approver held the role they approve in, for the record's department, "
+                    "and was on the staff on the disposal day (contacts/internal/)",
+                )
+
+
+def _term(doc: Document, gone: dict[str, Any], day: date, corpus: Corpus) -> Iterator[Finding]:
+    """The stub's term is the one the schedule gives its archiving; a disposal before it ends says why."""
+    policy = corpus.policy
+    assert policy is not None
+    # the record as the schedule saw it on the disposal day (its stub keeps the events and the coded fields)
+    kept = standing(
+        doc.path,
+        {**doc.data, "disposed": None},
+        corpus.orgs,
+        policy,
+        parse_time(gone["at"], policy.timezone, strict=False),
+    )
+    if kept.due is None or kept.years is None:
+        return  # not archived (said above), or no schedule row: nothing to compare with
+    if str(gone["due"]) != kept.due.isoformat() or gone["retention_years"] != kept.years:
+        yield finding(
+            doc,
+            "disposal-record",
+            ("disposed", "due"),
+            f"due {gone['due']} and retention_years {gone['retention_years']} are not the schedule's "
+            f"{kept.due} and {kept.years} for this record's archiving",
+            "the term is counted from the archiving by the policy's retention schedule (commlog retention shows it)",
+        )
+    if day < kept.due and not gone.get("override"):
+        yield finding(
+            doc,
+            "disposal-record",
+            ("disposed", "at"),
+            f"disposed of on {day}, before its term ended on {kept.due}",
+            "an early disposal says why in override (commlog dispose --before-due REASON)",
+        )
+
+
+@rule("hold-role")
+def hold_by_custodian(corpus: Corpus) -> Iterator[Finding]:
+    """A legal hold is put on and released by a holder of a hold role (policy.yaml disposal.hold_roles) on the staff that day."""
+    policy = corpus.policy
+    assert policy is not None
+    staff = corpus.staff
+    for doc in corpus.records:
+        for index, event in enumerate(doc.data["events"]):
+            if event["type"] not in HOLD_EVENTS:
+                continue
+            day = day_of(event["at"])
+            if not may_hold(as_on(staff.get(event["by"]), day), policy, date.fromisoformat(day)):
+                yield finding(
+                    doc,
+                    "hold-role",
+                    ("events", index, "by"),
+                    f"{event['type']} by {event['by']}, who did not hold a hold role on {day}",
+                    f"a legal hold is put on and released by a holder of {', '.join(policy.disposal.hold_roles)} "
+                    "(policy.yaml disposal.hold_roles)",
                 )
