@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -23,27 +23,67 @@ class Row:
     hint: str
 
 
-def audit_sections(model: SiteModel) -> tuple[AuditReport, list[tuple[str, str, list[Row]]]]:
-    """The audit and, per section with findings, its title, what to do and a row per finding."""
+@dataclass
+class AuditPage:
+    """What the page shows: the audit's sections at the build's clearance, and what it counts and leaves out."""
+
+    report: AuditReport
+    sections: list[tuple[str, str, list[Row]]] = field(default_factory=list)
+    staff: int = 0
+    """Members of staff the build lists."""
+    orgs: int = 0
+    """Organisations the build lists."""
+    shown: int = 0
+    left_out: int = 0
+    """Findings about or naming a contact the build does not list."""
+    available: bool = True
+    """False below internal: such a build lists no contact at the default level, so it has no audit to show."""
+
+
+def audit_page(model: SiteModel) -> AuditPage:
+    """The audit as the build at its clearance may show it (none below internal, :data:`directory.DEFAULT_LEVEL`)."""
     report = contacts_audit(model.root, model.as_of)
-    sections = []
+    if not directory.at_or_above(model.clearance, directory.DEFAULT_LEVEL):
+        return AuditPage(report, available=False)
+    page = AuditPage(
+        report,
+        staff=sum(directory.listed(model.clearance, p) for p in model.staff.values()),
+        orgs=sum(directory.listed(model.clearance, o) for o in model.orgs.values()),
+    )
     for rule_id, found in report.by_section():
         title, todo = SECTIONS[rule_id]
         rows = []
         for item in found:
-            contact = _contact(model, item)
-            if contact is not None and not directory.listed(model.clearance, *contact):
-                continue  # about a contact this build does not list: its id and findings stay out too
-            who, url = _subject(model, item.path)
-            message = item.message
-            field = pointer_parts(item.pointer)[-1] if item.pointer else ""
-            if rule_id == "contact-format" and field in directory.NUMBERS and not _number_shown(model, contact, field):
-                # The message quotes the number whole: below the clearance that shows it, only the field.
-                message = f"{FIELD_NAMES.get(field, field)}格式无效"
-            rows.append(Row(who, url, message, item.hint))
+            row = _row(model, rule_id, item)
+            if row is None:
+                page.left_out += 1
+            else:
+                rows.append(row)
         if rows:
-            sections.append((title, todo, rows))
-    return report, sections
+            page.sections.append((title, todo, rows))
+            page.shown += len(rows)
+    return page
+
+
+def _row(model: SiteModel, rule_id: str, item: Finding) -> Row | None:
+    """A finding's row; None for one about a contact this build does not list, or whose text names one (by id, name
+    or email), whichever file it is on."""
+    contact = _contact(model, item)
+    if contact is not None and not directory.listed(model.clearance, *contact):
+        return None
+    who, url = _subject(model, item.path)
+    if any(model.mentions_unlisted(text) for text in (who, item.message, item.hint)):
+        return None
+    message = item.message
+    field_name = pointer_parts(item.pointer)[-1] if item.pointer else ""
+    if (
+        rule_id == "contact-format"
+        and field_name in directory.NUMBERS
+        and not _number_shown(model, contact, field_name)
+    ):
+        # The message quotes the number whole: below the clearance that shows it, only the field.
+        message = f"{FIELD_NAMES.get(field_name, field_name)}格式无效"
+    return Row(who, url, message, item.hint)
 
 
 Contact = tuple[dict[str, Any], dict[str, Any] | None]

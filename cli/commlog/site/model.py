@@ -14,7 +14,7 @@ from typing import Any
 
 from commlog import directory
 from commlog.deadlines import Stage
-from commlog.history import History, read_history
+from commlog.history import Commit, History, read_history
 from commlog.identity import Entries
 from commlog.reports.people import name_of
 from commlog.repository import POLICY, RECORDS, role_of
@@ -99,7 +99,13 @@ class SiteModel:
     hidden_ids: set[str] = field(default_factory=set)
     """Every record id in the repository that this build does not show, whatever the record's state."""
     subjects_shown: set[str] = field(default_factory=set)
-    """Commits whose subject the build may show: every file they touched is shown (:func:`shows_file`)."""
+    """Commits whose subject the build may show: every file they touched is shown (:func:`shows_file`) and none is
+    a disposed record's file or in its attachment folder (the subjects of its past changes went with its content)."""
+    unlisted: frozenset[str] = frozenset()
+    """The ids (``li-na``, ``customer-a``, ``customer-a/li-na``), register names and emails of every contact this
+    build does not list (:func:`commlog.directory.listed`): text naming one of them is left out where it names people."""
+    unnamed: frozenset[str] = frozenset()
+    """The register names of the contacts this build may not name (:func:`commlog.directory.named`)."""
 
     def redact(self, text: str) -> str:
         """``text`` with every id of a record this build does not show replaced by 无权查看, even glued to other letters,
@@ -186,6 +192,26 @@ class SiteModel:
         """Who put each event in the register, from the history read for this build."""
         return Entries(self.history, self.staff)
 
+    def author(self, commit: Commit) -> str:
+        """Who made ``commit``, as this build may name them: the member of staff whose email it carries (无权查看 for
+        one the build may not name), else git's author name, unless it holds the name of a contact the build may not
+        name."""
+        person = self.entries.emails.get(commit.email.strip().lower())
+        if person is not None:
+            return self.name(person)
+        return directory.HIDDEN_NAME if any(n in commit.author for n in self.unnamed) else commit.author
+
+    def mentions_unlisted(self, text: str) -> bool:
+        """Whether ``text`` names a contact this build does not list: by id (a whole id, not part of a longer one),
+        register name or email."""
+        return bool(self.unlisted) and self._unlisted_pattern.search(text) is not None
+
+    @cached_property
+    def _unlisted_pattern(self) -> re.Pattern[str]:
+        words = sorted(self.unlisted, key=len, reverse=True)
+        ids = (rf"(?<![A-Za-z0-9_./@-]){re.escape(w)}(?![A-Za-z0-9_-])" if w.isascii() else re.escape(w) for w in words)
+        return re.compile("|".join(ids), re.IGNORECASE)
+
     def newest(self, count: int) -> list[RecordView]:
         return sorted(self.records.values(), key=lambda r: (r.submitted, r.id), reverse=True)[:count]
 
@@ -207,15 +233,62 @@ def shows_file(path: str, records: set[str], clearance: str, contact_levels: dic
     return "/".join(parts[:3]) + ("" if len(parts) == 3 else ".yaml") in records
 
 
+def _unlisted(
+    staff: dict[str, dict[str, Any]], orgs: dict[str, dict[str, Any]], clearance: str
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The ids, names and emails of the contacts a build at ``clearance`` does not list, and the names of those it may
+    not name, read from the registers as they are (before :func:`commlog.directory.names_at` renames anyone)."""
+    unlisted: set[str] = set()
+    unnamed: set[str] = set()
+    shown: set[str] = set()
+    """Names and emails a listed contact bears too: text holding one names nothing the build does not list."""
+
+    def add(address: str, contact: dict[str, Any], org: dict[str, Any] | None = None) -> None:
+        if directory.listed(clearance, contact, org):
+            shown.update(str(contact.get(key) or "").strip() for key in ("name", "email"))
+            return
+        words = (address, str(contact.get("name") or ""), str(contact.get("email") or ""))
+        unlisted.update(w.strip() for w in words if w.strip())
+        if not directory.named(clearance, contact, org) and str(contact.get("name") or "").strip():
+            unnamed.add(str(contact["name"]).strip())
+
+    for pid, person in staff.items():
+        add(pid, person)
+    for oid, org in orgs.items():
+        add(oid, org)
+        for person in org["people"]:
+            add(f"{oid}/{person['id']}", person, org)
+    unlisted -= shown
+    unlisted.discard(directory.HIDDEN_NAME)
+    return frozenset(unlisted), frozenset(unnamed)
+
+
+def _disposed_files(model: SiteModel) -> set[str]:
+    """The files of the shown records that have been disposed of (a ``disposed`` block in place of their content)."""
+    return {view.path for view in model.records.values() if view.data.get("disposed")}
+
+
+def _touches(paths: set[str], files: set[str]) -> bool:
+    """Whether a commit that touched ``paths`` touched one of the record ``files`` or its attachment folder."""
+    return any(p in files or _folder_of(p) in files for p in paths)
+
+
+def _folder_of(path: str) -> str:
+    """The record file whose attachment folder holds ``path`` (records/2025/CG-2025-002/a.pdf: records/2025/CG-2025-002.yaml)."""
+    parts = path.split("/")
+    return "/".join(parts[:3]) + ".yaml" if parts[0] == RECORDS and len(parts) > 3 else ""
+
+
 def build_model(root: Path, clearance: str, as_of: datetime) -> SiteModel:
     """Load the repository and keep what a build at ``clearance`` may show, as of ``as_of``."""
     plan = schedule(root, as_of)
+    unlisted, unnamed = _unlisted(plan.context.staff, plan.context.orgs, clearance)
     # Every page, report and index of this build names people from these registers: a contact classified above
     # the clearance is 无权查看 in all of them (commlog.directory.named).
     staff, orgs = directory.names_at(plan.context.staff, plan.context.orgs, clearance)
     plan = replace(plan, context=replace(plan.context, staff=staff, orgs=orgs))
     history = read_history(root)
-    model = SiteModel(root, clearance, as_of, plan, Schemas(), history)
+    model = SiteModel(root, clearance, as_of, plan, Schemas(), history, unlisted=unlisted, unnamed=unnamed)
     ctx = plan.context
     for clock in plan.records:
         if not visible(clock.doc.data["classification"], clearance):
@@ -244,6 +317,8 @@ def build_model(root: Path, clearance: str, as_of: datetime) -> SiteModel:
         for sha, paths in history.touched.items()
         if all(shows_file(p, shown, clearance, model.contact_levels) for p in paths)
     }
+    disposed = _disposed_files(model)
+    model.subjects_shown = {sha for sha in model.subjects_shown if not _touches(history.touched[sha], disposed)}
     # By classification alone: an invalid record, or one not yet submitted, is hidden all the same.
     deleted = {Path(p).stem for p in history.files if role_of(p) == "record"}  # gone from the tree, not from history
     model.hidden_ids = (plan.record_ids | deleted) - set(model.records)

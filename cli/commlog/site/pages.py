@@ -498,10 +498,9 @@ class Site:
         )
 
     def contacts_audit(self) -> str:
-        from commlog.site.contacts_audit import audit_sections
+        from commlog.site.contacts_audit import audit_page
 
-        report, sections = audit_sections(self.model)
-        return self.render("contacts_audit.html", "contacts/audit/", report=report, sections=sections)
+        return self.render("contacts_audit.html", "contacts/audit/", page=audit_page(self.model))
 
     def procedure(self) -> str:
         policy = self.model.policy
@@ -592,5 +591,6 @@ class Site:
             file_history=m.history.files.get(view.path, []),
             history=m.history,
             subject_shown=lambda c: c.sha in m.subjects_shown,
+            author=m.author,
             channel_name=lambda c: channels.get(c, c),
         )
