@@ -243,3 +243,14 @@ def test_a_member_of_staff_as_they_stood_on_a_day() -> None:
     assert early == {**person, "department": "市场部", "title": "专员", "roles": [], "status": "active"}
     assert middle == {**person, "department": "采购部", "roles": ["dept_head"], "status": "active"}
     assert late == person and as_on(None, "2024-01-01") is None
+
+
+def test_hostile_ids_and_values_are_refused_or_written_safely(repo: Path) -> None:
+    before = snapshot(repo)
+    code, out, err = as_person(repo, ADMIN, "add", "x" * 300, "--name", "长", "--department", "市场部", "--title", "y",
+                               "--email", "long@hengtai.example")  # fmt: skip
+    assert code == 2 and "Traceback" not in err and "is no contact id" in err and snapshot(repo) == before
+    code, _, err = as_person(repo, ADMIN, "add", "customer-a/hex", "--name", "0x10", "--date", "2026-11-19")
+    assert code == 0, err
+    text = (repo / "contacts/external/customer-a.yaml").read_text(encoding="utf-8")
+    assert "name: '0x10'" in text  # a YAML 1.2 reader (the editor's) would take 0x10 written plain for 16

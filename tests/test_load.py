@@ -200,3 +200,10 @@ def test_canonical_form_quotes_text_a_reader_would_misread(value: str) -> None:
     """A line folded before a U+3000 would start with it; a plain value cannot start or end with a space."""
     text = dump({"remarks": value})
     assert text.startswith("remarks: '") and parse(text) == {"remarks": value}
+
+
+def test_values_a_yaml_12_reader_takes_for_numbers_are_quoted() -> None:
+    from commlog.canonical import dump
+
+    for value in ("0x10", "0o17", "0b101", "-0x1F"):
+        assert f"'{value}'" in dump({"name": value}), value

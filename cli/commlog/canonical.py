@@ -88,7 +88,7 @@ for _tag, _regexp, _first in [
         r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$",
         "yYnNtTfFoO",
     ),
-    ("tag:yaml.org,2002:int", r"^[-+]?[0-9][0-9_:]*$", "-+0123456789"),
+    ("tag:yaml.org,2002:int", r"^[-+]?(?:[0-9][0-9_:]*|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)$", "-+0123456789"),
     (
         "tag:yaml.org,2002:float",
         r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$|^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$",

@@ -13,11 +13,13 @@ code owners remains the second check.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from commlog.findings import inert
 from commlog.identity import IdentityError, acting_person
 from commlog.lifecycle import Refusal, Register, write
 from commlog.repository import EXTERNAL, INTERNAL
@@ -56,6 +58,10 @@ class Change:
     warnings: list[str] = field(default_factory=list)
 
 
+_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+"""A contact id (common.schema.json contact_id): checked before it names a file."""
+
+
 @dataclass(frozen=True)
 class Address:
     """Whom a command names: a member of staff, an organisation, or one of its people (``org/person``)."""
@@ -83,6 +89,12 @@ def address_of(register: Register, text: str, new: bool = False) -> Address:
         org, _, person = text.partition("/")
         if not org or not person or "/" in person:
             raise Refusal(f"{text!r}: an organisation's person is written org/person (e.g. customer-a/li-na)")
+    for part in text.split("/"):
+        if not _ID.fullmatch(part):
+            raise Refusal(
+                f"{inert(part[:80])!r} is no contact id: lower-case letters, digits and hyphens, at most 63 characters"
+            )
+    if "/" in text:
         if org not in register.corpus.orgs and not new:
             raise Refusal(f"there is no organisation {org} in {EXTERNAL}/; `commlog contacts find` searches them")
         return Address("person", person, org)
