@@ -207,3 +207,14 @@ def test_the_shortcut_past_a_text_never_skips_a_number_to_mask(text: str) -> Non
 def test_the_shortcut_lets_every_known_number_through(text: str) -> None:
     assert _LONG_NUMBER.search(text) is not None
     assert mask_text(text, SETTINGS, "internal") != text
+
+
+def test_a_private_mobile_is_masked_below_its_class_and_the_shortcut_lets_it_through() -> None:
+    from commlog.sensitive import with_private
+
+    private = with_private(SETTINGS, {"a": {"mobile": "+86 183-0178-0393", "private": ["mobile"]}}, {})
+    for text in ("电话 183 0178 0393", "电话18301780393", "电话 183.0178.0393", "电话 +86 183-0178-0393"):
+        assert _LONG_NUMBER.search(text) is not None, text
+        assert "0178" not in mask_text(text, private, "internal"), text
+        assert mask_text(text, private, "confidential") == text
+        assert mask_text(text, SETTINGS, "internal") == text  # not private: a mobile is internal

@@ -145,3 +145,18 @@ def test_a_passport_number_with_no_word_before_it_is_a_note(demo_repo: Path, tmp
     place(demo_repo, "编号 E12345678 的文件已寄出")
     found, noted = notes(demo_repo, tmp_path / "cache")
     assert found == [] and [n["message"] for n in noted if "passport" in str(n["message"])]
+
+
+def test_a_contacts_private_mobile_quoted_in_a_record_needs_its_class(demo_repo: Path, tmp_path: Path) -> None:
+    """zhang-wei's mobile is private (contacts: private: [mobile]): quoted in an internal record it is a finding, though
+    a mobile alone needs only internal; another mobile is not."""
+    place(demo_repo, "请联系张伟 183 0178 0393 确认")
+    [found] = fresh(demo_repo, tmp_path)
+    assert "a contact's private number" in str(found["message"]) and "needs classification confidential" in str(
+        found["message"]
+    )
+    assert "18301780393" not in json.dumps(found)
+    place(demo_repo, "请联系张伟 183 0178 0393 确认", classification="confidential")
+    assert fresh(demo_repo, tmp_path) == []
+    place(demo_repo, "请联系 13812345678 确认")
+    assert fresh(demo_repo, tmp_path) == []

@@ -21,7 +21,7 @@ from commlog.fileio import atomic_write
 from commlog.findings import Finding, pointer
 from commlog.load import LoadError, parse, read_text
 from commlog.rules.sensitive import FINGERPRINT, RULE, judged
-from commlog.sensitive import fingerprint, settings_of
+from commlog.sensitive import Settings, fingerprint, settings_of, with_private
 
 if TYPE_CHECKING:
     from commlog.history import TrailCommit
@@ -163,9 +163,7 @@ def _key(item: Finding) -> tuple[str, str] | None:
     return (Path(item.path).stem, found.group(1)) if found else None
 
 
-def accept(
-    root: Path, doc: Any, policy: dict[str, Any], detector: str, person: str, at: str, reason: str
-) -> list[Entry]:
+def accept(root: Path, doc: Any, settings: Settings, detector: str, person: str, at: str, reason: str) -> list[Entry]:
     """Add an entry for each current finding of ``detector`` in the record ``doc`` not yet accepted; the new entries."""
     entries, problems = load(root)
     if problems:
@@ -173,7 +171,7 @@ def accept(
     have = {(e.record, e.hash) for e in entries}
     record_id = doc.data["id"]
     new = []
-    for hit, _ in judged(root, doc, settings_of(policy)):
+    for hit, _ in judged(root, doc, settings):
         if hit.detector != detector:
             continue
         entry = Entry(record_id, detector, fingerprint(record_id, hit), person, at, reason)
@@ -294,7 +292,8 @@ def allow(register: Any, record_id: str, detector: str, reason: str, now: dateti
     doc = Document(register.path_of(record_id), "", record)
     at = now.astimezone(register.policy.timezone).strftime("%Y-%m-%d %H:%M")
     try:
-        new = accept(register.root, doc, register.policy.data, detector, me, at, reason.strip())
+        sensitive = with_private(settings, register.staff, register.corpus.orgs)
+        new = accept(register.root, doc, sensitive, detector, me, at, reason.strip())
     except ValueError as err:
         raise Refusal(f"{ALLOW_FILE}: {err}; fix it first") from err
     if not new:

@@ -279,6 +279,33 @@ class Settings:
     """Keyword lists by id (each list is a detector)."""
     keyword_pattern: re.Pattern[str] | None = field(default=None, compare=False)
     """Any word of any list (:func:`settings_of` compiles it once)."""
+    private: frozenset[str] = frozenset()
+    """Mobile numbers the contacts mark private (their last 11 digits, :func:`with_private`): written anywhere else,
+    they need :data:`PRIVATE_LEVEL`, whatever the mobile detector's own level."""
+
+
+PRIVATE_LEVEL = "confidential"
+"""The class a contact's private number carries (commlog.directory.PRIVATE_LEVEL, the contacts' side of it)."""
+
+
+def with_private(settings: Settings, staff: dict[str, Any], orgs: dict[str, Any]) -> Settings:
+    """``settings`` knowing the contacts' private mobile numbers (``private: [mobile]`` in a contact file)."""
+    contacts = [*staff.values(), *(p for org in orgs.values() for p in org.get("people", []))]
+    private = frozenset(
+        digits[-11:]
+        for contact in contacts
+        if "mobile" in (contact.get("private") or [])
+        and len(digits := re.sub(r"\D", "", str(contact.get("mobile") or ""))) >= 11
+    )
+    return replace(settings, private=private) if private else settings
+
+
+def level_of(hit: Hit, settings: Settings) -> str:
+    """The lowest classification a text carrying ``hit`` must have: its detector's, or a private number's."""
+    level = settings.levels.get(hit.detector, "confidential")
+    if hit.detector == "mobile" and hit.value in settings.private and CLEARANCE[level] < CLEARANCE[PRIVATE_LEVEL]:
+        return PRIVATE_LEVEL
+    return level
 
 
 @lru_cache(maxsize=8)
@@ -403,6 +430,7 @@ def masked_detectors(settings: Settings, clearance: str) -> frozenset[str]:
 _ZW = "[\u200b-\u200d\u2060\ufeff]*"
 _SEP = "[ \\-\u3000\u00a0\u202f\u2010-\u2014\u2212\ufe63\uff0d]"
 _START = "(?<![A-Za-z\uff21-\uff3a\uff41-\uff5a\\d])"
+_MOBILE_SEP = "[ .\\-\u3000\u00a0\u202f\u2010-\u2014\u2212\ufe63\uff0d\uff0e]"
 
 
 def _digits(count: int) -> str:
@@ -415,28 +443,33 @@ _LONG_NUMBER = re.compile(
             _START + rf"(?:[A-Z\uff21-\uff3a]{{1,2}}{_ZW})?" + _digits(7),
             _START + _digits(4) + _ZW + _SEP + _ZW + _digits(4) + _ZW + _SEP + _ZW + _digits(4),
             _START + _digits(4) + _ZW + _SEP + _ZW + _digits(6),
+            _START + _digits(3) + _ZW + _MOBILE_SEP + _ZW + _digits(4) + _ZW + _MOBILE_SEP + _ZW + _digits(4),
         )
     )
 )
 """What every identity, bank card, passport and permit number holds, in the text as written (any decimal digit,
 zero-width characters anywhere, every separator the normalising reads as a space or hyphen), with no letter or
-digit before it: seven digits in a row (after one or two capital letters, for a passport), or the 4-4-4 and 4-6
-groups of a spaced card. A text without it, most pages of a site, holds none of them: :func:`mask_text` passes over
+digit before it: seven digits in a row (after one or two capital letters, for a passport), the 4-4-4 and 4-6
+groups of a spaced card, or the 3-4-4 of a spaced mobile. A text without it, most pages of a site, holds none of them: :func:`mask_text` passes over
 it without normalising and running the full pattern, which on a site's HTML (times, dates, ids) costs 25 times as much."""
-_LONG_NUMBER_DETECTORS = frozenset(("resident_id", "bank_card", "passport", "hkmo_permit"))
+_LONG_NUMBER_DETECTORS = frozenset(("resident_id", "bank_card", "passport", "hkmo_permit", "mobile"))
 
 
 def mask_text(text: str, settings: Settings, clearance: str) -> str:
     """``text`` with every value the clearance may not see whole replaced by its masked form."""
     hidden = masked_detectors(settings, clearance)
-    if not hidden:
+    private = bool(settings.private) and CLEARANCE[clearance] < CLEARANCE[PRIVATE_LEVEL]
+    if not hidden and not private:
         return text
-    if hidden <= _LONG_NUMBER_DETECTORS and _LONG_NUMBER.search(text) is None:
+    if (hidden | ({"mobile"} if private else set())) <= _LONG_NUMBER_DETECTORS and _LONG_NUMBER.search(text) is None:
         return text
     parts: list[str] = []
     last = 0
     for hit in scan_numbers(text, settings):
-        if hit.detector in hidden and hit.start >= last:
+        shown_whole = hit.detector not in hidden and not (
+            private and hit.detector == "mobile" and hit.value in settings.private
+        )
+        if not shown_whole and hit.start >= last:
             parts += [text[last : hit.start], mask(hit)]
             last = hit.end
     return "".join(parts) + text[last:] if parts else text
@@ -444,7 +477,12 @@ def mask_text(text: str, settings: Settings, clearance: str) -> str:
 
 def scan_numbers(text: str, settings: Settings) -> Iterator[Hit]:
     """:func:`scan` without the keyword lists (what masking looks for); low confidence included, to mask."""
-    return scan(text, Settings(settings.own_domains, settings.accept_roles, settings.levels, settings.never_over))
+    return scan(
+        text,
+        Settings(
+            settings.own_domains, settings.accept_roles, settings.levels, settings.never_over, private=settings.private
+        ),
+    )
 
 
 def fingerprint(record_id: str, hit: Hit) -> str:

@@ -424,7 +424,7 @@ def records_export(plan: Schedule, selection: Selection, organisation: str, as_o
         rows = rows_of(plan, clocks)
         if rows:
             result.tables.append(table(name, headings, rows))
-    return masked(result, plan.context.policy.data)
+    return masked(result, plan.context)
 
 
 def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: datetime) -> Export:
@@ -502,7 +502,7 @@ def contacts_export(plan: Schedule, clearance: str, organisation: str, as_of: da
         if some_masked:
             title += "    电话号码已隐去中间四位（按联络人的密级）"
         result.tables.append(Table(name, headings, rows, title=title, tz=tz, wrap=WRAP))
-    return masked(result, ctx.policy.data)
+    return masked(result, ctx)
 
 
 def _marks(contact: dict[str, Any]) -> list[Cell]:
@@ -513,12 +513,13 @@ def _marks(contact: dict[str, Any]) -> list[Cell]:
     return [private, CLASSIFICATION_NAMES.get(contact.get("classification", ""), "")]
 
 
-def masked(result: Export, policy: dict[str, Any]) -> Export:
-    """The export with every number its clearance may not see whole masked in every text cell (commlog.sensitive):
-    the one place an export's text passes before a writer (xlsx, CSV, JSON) gets it."""
-    from commlog.sensitive import mask_text, settings_of
+def masked(result: Export, ctx: Any) -> Export:
+    """The export with every number its clearance may not see whole masked in every text cell (commlog.sensitive,
+    the contacts' private numbers included): the one place an export's text passes before a writer (xlsx, CSV,
+    JSON) gets it. ``ctx``: the schedule's context (policy, staff, organisations)."""
+    from commlog.sensitive import mask_text, settings_of, with_private
 
-    settings = settings_of(policy)
+    settings = with_private(settings_of(ctx.policy.data), ctx.staff, ctx.orgs)
     for table in result.tables:
         table.rows = [
             [mask_text(cell, settings, result.clearance) if isinstance(cell, str) else cell for cell in row]

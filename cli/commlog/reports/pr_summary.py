@@ -115,10 +115,10 @@ def summarise(trail: Trail, ref: str, corpus: Corpus, findings: list[Finding], n
 def _notes(corpus: Corpus, changes: list[RecordChange]) -> list[tuple[str, str, str, str]]:
     from commlog.load import Document
     from commlog.rules.sensitive import low_confidence
-    from commlog.sensitive import mask, settings_of
+    from commlog.sensitive import mask, settings_of, with_private
 
     assert corpus.policy is not None
-    settings = settings_of(corpus.policy.data)
+    settings = with_private(settings_of(corpus.policy.data), corpus.staff, corpus.orgs)
     return [
         (c.path, pointer.lstrip("/"), hit.detector, mask(hit))
         for c in changes

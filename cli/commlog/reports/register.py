@@ -17,7 +17,7 @@ from commlog.reports import spreadsheet
 from commlog.reports.columns import table
 from commlog.reports.people import Orgs, Staff, name_of
 from commlog.schedule import RecordClock, Schedule
-from commlog.sensitive import CLEARANCE, mask_text, settings_of
+from commlog.sensitive import CLEARANCE, mask_text, settings_of, with_private
 from commlog.timeutil import show
 from commlog.workflow import KIND_NAMES, STATUS_NAMES, URGENCY_NAMES, approvals, may_approve
 
@@ -183,7 +183,7 @@ def register(plan: Schedule, as_of: datetime, filters: Filters = Filters()) -> R
     ctx = plan.context
     staff, orgs, policy = ctx.staff, ctx.orgs, ctx.policy
     rows = []
-    settings = settings_of(policy.data)
+    settings = with_private(settings_of(policy.data), staff, orgs)
 
     def shown(text: str) -> str:
         return text if filters.clearance is None else mask_text(text, settings, filters.clearance)

@@ -18,11 +18,13 @@ from commlog.sensitive import (
     Hit,
     Settings,
     fingerprint,
+    level_of,
     line_of,
     mask,
     scan,
     settings_of,
     texts,
+    with_private,
 )
 from commlog.workflow import CLASSIFICATION_NAMES
 
@@ -48,7 +50,7 @@ FINGERPRINT = "指纹"
 def sensitive_data(corpus: Corpus) -> Iterator[Finding]:
     """Personal and sensitive data stays in records classified, and sent over channels, as the policy requires."""
     assert corpus.policy is not None
-    settings = settings_of(corpus.policy.data)
+    settings = with_private(settings_of(corpus.policy.data), corpus.staff, corpus.orgs)
     for doc in corpus.records:
         yield from record_findings(corpus.root, doc, settings)
         yield from unreadable_notes(corpus.root, doc)
@@ -143,7 +145,7 @@ def _judge(
     settings: Settings,
     where: str,
 ) -> Iterator[Finding]:
-    level = settings.levels.get(hit.detector, "confidential")
+    level = level_of(hit, settings)
     reasons = []
     if CLEARANCE[classification] < CLEARANCE[level]:
         reasons.append(
@@ -156,6 +158,8 @@ def _judge(
         return
     line = where or (f"line {line_of(text, hit.start)}: " if "\n" in text.strip() else "")
     name = NAMES.get(hit.detector, f"keyword list {hit.detector}")
+    if level != settings.levels.get(hit.detector, "confidential"):
+        name += ", a contact's private number"
     shown = mask(hit)
     hint = (
         f"raise the classification to {level}, remove the data, or change the channel; "

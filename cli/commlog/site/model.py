@@ -21,7 +21,7 @@ from commlog.repository import POLICY, RECORDS, role_of
 from commlog.retention import Standing, standing
 from commlog.schedule import Schedule, schedule
 from commlog.schema import Schemas
-from commlog.sensitive import Settings, mask_text, masked_detectors, settings_of
+from commlog.sensitive import Settings, mask_text, masked_detectors, settings_of, with_private
 from commlog.site.attachments import withheld
 
 log = logging.getLogger("mkdocs.plugins.commlog")  # the plugin's logger: MkDocs shows and counts its warnings
@@ -132,7 +132,9 @@ class SiteModel:
 
     @cached_property
     def _sensitive(self) -> Settings:
-        return settings_of(self.policy if self.plan is not None else None)  # a bare model (tests): the defaults
+        if self.plan is None:
+            return settings_of(None)  # a bare model (tests): the defaults
+        return with_private(settings_of(self.policy), self.staff, self.orgs)
 
     def _redact(self, match: re.Match[str]) -> str:
         word = match.group(0)
