@@ -72,6 +72,8 @@ def _row(model: SiteModel, rule_id: str, item: Finding) -> Row | None:
     if contact is not None and not directory.listed(model.clearance, *contact):
         return None
     who, url = _subject(model, item.path)
+    if contact is not None and contact[1] is not None:  # one of an organisation's people: 李娜 (客户A公司)
+        who = f"{contact[0].get('name', '')} ({who})"
     if any(model.mentions_unlisted(text) for text in (who, item.message, item.hint)):
         return None
     message = item.message
