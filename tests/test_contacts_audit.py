@@ -112,7 +112,7 @@ def test_reviews_come_from_commits_that_change_data_or_name_the_contact(history_
 def test_a_comment_only_commit_is_no_review(history_repo: Path) -> None:
     due = findings(history_repo, "2026-09-01 12:00")["review-due"]  # before the trailer of 16:00
     wang = [f for f in due if f["path"] == "contacts/internal/wang-fang.yaml"]
-    assert wang and "last reviewed on 2026-06-01" in wang[0]["message"]
+    assert wang and "上次审核于 2026-06-01" in wang[0]["message"]
 
 
 def test_commits_after_the_moment_do_not_count(history_repo: Path) -> None:
@@ -129,7 +129,7 @@ def test_changes_committed_late_and_in_time(history_repo: Path) -> None:
     text = (history_repo / "contacts/internal/zhang-wei.yaml").read_text(encoding="utf-8")
     line = text.splitlines().index("changed: 2026-06-29") + 1
     assert [(f["path"], f["line"]) for f in late] == [("contacts/internal/zhang-wei.yaml", line)]
-    assert "2026-06-29" in late[0]["message"] and "until 2026-06-30 18:00" in late[0]["message"]
+    assert "2026-06-29" in late[0]["message"] and "至 2026-06-30 18:00" in late[0]["message"]
     # The initial load's dates (jiang-tao left on 2026-02-28, loaded 06-01) are not judged, nor xin-ren's joining.
     assert not findings(history_repo, "2026-06-30 12:00").get("late-change")
 
@@ -141,7 +141,7 @@ def test_an_uncommitted_change_is_late_once_its_time_is_up(history_repo: Path, t
     before = findings(clone, "2026-10-13 17:00")["late-change"]  # Monday's change: until Tuesday 18:00
     assert paths(before) == {"contacts/internal/zhang-wei.yaml"}
     late = [f for f in findings(clone, "2026-10-14 09:00")["late-change"] if "li-qiang" in f["path"]]
-    assert len(late) == 1 and "not committed yet" in late[0]["message"]
+    assert len(late) == 1 and "尚未提交" in late[0]["message"]
 
 
 def test_ended_organisation_review_falls_due_and_is_confirmed(history_repo: Path) -> None:
@@ -156,6 +156,10 @@ def test_the_demo_as_of_its_moment_without_history(demo_repo: Path) -> None:
     assert code == 0
     assert "records/2026/NX-2026-004.yaml:9:31: departed-named:" in out and "customer-c/sun-yan" in out
     assert "contacts/external/partner-h.yaml:9:8: ended-review-due:" in out
+    assert "NX-2026-004 尚未办结，收件人仍为 customer-c/sun-yan，其已于 2026-11-13 离开华东连锁超市有限公司" in out
+    assert "partner-h 已于 2026-06-30 终止合作；自 2026-09-30 起应确认是否保留其信息" in out
+    assert "`commlog contacts review partner-h`" in out
+    assert "注：审核周期：没有 git 历史可查（不是 git 仓库，或尚无提交），未判断" in out
     assert out.count("没有 git 历史可查") == 2
     code, _ = audit(demo_repo, "2026-11-20 17:00", "--fail-on-findings")
     assert code == 1
@@ -168,8 +172,9 @@ def test_departed_staff_with_roles_and_past_the_keep_period(demo_repo: Path) -> 
     edit(demo_repo, "contacts/internal/fan-hui.yaml", "status: departed", "roles: [archivist]\nstatus: departed")
     found = findings(demo_repo, "2027-07-01 09:00")
     assert paths(found["departed-roles"]) == {"contacts/internal/fan-hui.yaml"}
+    assert found["departed-roles"][0]["message"] == "fan-hui 已离职，仍担任档案管理员（archivist）"
     expired = found["departed-keep-expired"]
-    assert paths(expired) == {"contacts/internal/fan-hui.yaml"} and "until 2027-06-30" in expired[0]["message"]
+    assert paths(expired) == {"contacts/internal/fan-hui.yaml"} and "至 2027-06-30" in expired[0]["message"]
     assert "departed-keep-expired" not in findings(demo_repo, "2027-06-29 09:00")
 
 
@@ -204,17 +209,17 @@ def test_roles_without_holders(demo_repo: Path) -> None:
     edit(demo_repo, "contacts/internal/xie-yong.yaml", "roles: [division_leader]\n", "")
     edit(demo_repo, "contacts/internal/luo-qing.yaml", "roles: [legal]", "roles: [dept_head]")
     gaps = [f["message"] for f in findings(demo_repo, "2026-11-20 17:00")["role-gap"]]
-    assert "总经理办公室 has no active head" in gaps
-    assert "法务部 has 2 heads (gao-jun, luo-qing)" in gaps
-    assert any(m.startswith("运营板块 (operations) has no active division leader") for m in gaps)
-    assert "no active staff member holds general_manager (总经理)" in gaps
+    assert "总经理办公室没有在职的部门负责人" in gaps
+    assert "法务部有 2 名部门负责人（gao-jun、luo-qing）" in gaps
+    assert any(m == "运营板块（operations）没有在职的分管领导" for m in gaps)
+    assert "没有在职人员担任总经理（general_manager）" in gaps
     assert not any("legal" in m for m in gaps)  # gao-jun still holds it
     assert len(gaps) == 4
 
 
 def test_markdown_and_workbook(demo_repo: Path, tmp_path: Path) -> None:
     code, md = audit(demo_repo, "2026-11-20 17:00", "--format", "md")
-    assert code == 0 and md.startswith("# 联络信息审核报告\n") and "## 合作终止满期待复核 (1)" in md
+    assert code == 0 and md.startswith("# 联络信息审核报告\n") and "## 合作终止满期待复核（1）" in md
     target = tmp_path / "审核.xlsx"
     code, _ = audit(demo_repo, "2026-11-20 17:00", "--format", "xlsx", "--output", str(target))
     assert code == 0
@@ -320,4 +325,4 @@ def test_an_open_record_waiting_on_an_ended_organisation_is_named(tmp_path: Path
     named = findings(repo, "2026-11-20 17:00")["departed-named"]
     ended = [f for f in named if "supplier-g/ma-lin" in f["message"]]
     assert {f["path"] for f in ended} >= {"records/2026/CG-2026-004.yaml"}, [f["message"] for f in named]
-    assert all("relationship ended on 2026-11-16" in f["message"] for f in ended)
+    assert all("已于 2026-11-16 终止合作" in f["message"] for f in ended)

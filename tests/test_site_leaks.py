@@ -100,11 +100,11 @@ def test_the_audit_leaves_out_rows_naming_a_contact_the_build_does_not_list(buil
     assert "本版本列出内部 40 人，外部单位 14 家" in page
     assert "远景咨询有限公司" in page  # a row about a listed organisation stays
     confidential = _audit(builds["confidential"])
-    assert "customer-c/sun-yan" in confidential and "guo-xia, liu-yang" in confidential
-    assert "zhang-min's mobile is also liu-yang's" in confidential and "secret-org" not in confidential
+    assert "customer-c/sun-yan" in confidential and "guo-xia、liu-yang" in confidential
+    assert "zhang-min 的手机号码与 liu-yang 的相同" in confidential and "secret-org" not in confidential
     assert "另有 2 项" in confidential  # supplier-b and secret-org, the same organisation: the name is supplier-b's too
     secret = _audit(builds["secret"])
-    assert "is the same organisation as secret-org" in secret and "另有" not in secret
+    assert "与 secret-org 是同一单位" in secret and "另有" not in secret
 
 
 def test_a_public_build_has_no_audit(builds: dict[str, Path]) -> None:

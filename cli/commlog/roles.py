@@ -65,17 +65,17 @@ def role_gaps(policy: Policy, staff: dict[str, dict[str, Any]]) -> list[Gap]:
     for index, dept in enumerate(data["departments"]):
         heads = heads_of(dept["name"], staff)
         if len(heads) != 1:
-            said = "no active head" if not heads else f"{len(heads)} heads ({', '.join(heads)})"
-            hint = "give one active member of the department roles: [dept_head]"
-            gaps.append(Gap("dept_head", ("departments", index), f"{dept['name']} has {said}", hint))
+            said = "没有在职的部门负责人" if not heads else f"有 {len(heads)} 名部门负责人（{'、'.join(heads)}）"
+            hint = "只给本部门一名在职人员 roles: [dept_head]"
+            gaps.append(Gap("dept_head", ("departments", index), f"{dept['name']}{said}", hint))
     for index, division in enumerate(data["divisions"]):
         if not leaders_of(division["id"], staff, policy):
             gaps.append(
                 Gap(
                     "division_leader",
                     ("divisions", index),
-                    f"{division['name']} ({division['id']}) has no active division leader (分管领导)",
-                    "give an active member of one of its departments roles: [division_leader]",
+                    f"{division['name']}（{division['id']}）没有在职的分管领导",
+                    "给其下属部门的一名在职人员 roles: [division_leader]",
                 )
             )
     for role in ALWAYS_NEEDED:
@@ -84,8 +84,8 @@ def role_gaps(policy: Policy, staff: dict[str, dict[str, Any]]) -> list[Gap]:
                 Gap(
                     "role",
                     (),
-                    f"no active staff member holds {role} ({ROLE_NAMES[role]})",
-                    f"add {role} to the holder's roles",
+                    f"没有在职人员担任{ROLE_NAMES[role]}（{role}）",
+                    f"在担任者的 roles 中加上 {role}",
                 )
             )
     for index, entry in enumerate(data["approvals"]):
@@ -97,8 +97,8 @@ def role_gaps(policy: Policy, staff: dict[str, dict[str, Any]]) -> list[Gap]:
                     Gap(
                         "matrix",
                         ("approvals", index, "roles"),
-                        f"the approval matrix requires {role} ({ROLE_NAMES.get(role, role)}) and no active staff member holds it",
-                        f"add {role} to the holder's roles, or change the matrix",
+                        f"审批矩阵要求{ROLE_NAMES.get(role, role)}（{role}）审批，但没有在职人员担任",
+                        f"在担任者的 roles 中加上 {role}，或修改审批矩阵",
                     )
                 )
     return gaps

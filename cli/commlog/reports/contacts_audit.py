@@ -25,19 +25,19 @@ from commlog.rules import Corpus, finding
 from commlog.timeutil import show
 
 SECTIONS: dict[str, tuple[str, str]] = {
-    "review-due": ("超过审核周期未审核", "核对该联系人的各项信息后提交(无改动时运行 commlog contacts review 编号)"),
-    "late-change": ("变更登记超时", "今后在时限内登记;已登记的无需再改"),
-    "departed-roles": ("离职人员仍有审批角色", "删去其 roles,并把角色交给接任者"),
-    "departed-named": ("未结记录仍指向离职/离任人员", "在记录中改为接任者,或在完成后归档"),
-    "departed-keep-expired": ("离职人员信息保存期满", "从 contacts/internal/ 删除该文件(git 历史保留其记录)"),
+    "review-due": ("超过审核周期未审核", "核对该联系人的各项信息后提交（无改动时运行 commlog contacts review 编号）"),
+    "late-change": ("变更登记超时", "今后在时限内登记；已登记的无需再改"),
+    "departed-roles": ("离职人员仍有审批角色", "删去其 roles，并把角色交给接任者"),
+    "departed-named": ("未结记录仍指向离职/离任人员", "在记录中改为接任者，或在完成后归档"),
+    "departed-keep-expired": ("离职人员信息保存期满", "从 contacts/internal/ 删除该文件（git 历史保留其记录）"),
     "ended-review-due": (
         "合作终止满期待复核",
-        "确认是否保留:长期合作方保留并运行 commlog contacts review 编号,一次性合作方删除文件",
+        "确认是否保留：长期合作方保留并运行 commlog contacts review 编号，一次性合作方删除文件",
     ),
     "contact-format": ("电话或邮箱格式无效", "按名片或邮件签名更正"),
     "unique-email": ("邮箱重复", "每人使用自己的邮箱"),
-    "duplicate-mobile": ("手机号码重复", "核实号码归属,删去错误的一条"),
-    "duplicate-org": ("同一单位有两个编号", "保留一个编号,把另一个的人员并入后删除,并更正记录中的引用"),
+    "duplicate-mobile": ("手机号码重复", "核实号码归属，删去错误的一条"),
+    "duplicate-org": ("同一单位有两个编号", "保留一个编号，把另一个的人员并入后删除，并更正记录中的引用"),
     "role-gap": ("审批角色缺位", "在接任者的联系人文件中加上该角色"),
 }
 """Each finding's rule id: its section title in the report and what to do about it."""
@@ -118,15 +118,15 @@ def _docs(audit: _Audit) -> list[Document]:
 def _history_note(audit: _Audit, report: AuditReport, what: str) -> bool:
     """Whether git can judge ``what`` as of the moment; if not, why, as a note."""
     if not audit.trail.available:
-        report.notes.append(f"{what}: 没有 git 历史可查(不是 git 仓库,或尚无提交),未判断")
+        report.notes.append(f"{what}：没有 git 历史可查（不是 git 仓库，或尚无提交），未判断")
         return False
     if audit.trail.shallow:
         report.notes.append(
-            f"{what}: 浅克隆(shallow clone)看不到完整的 git 历史,未判断;CI 中请取完整历史(fetch-depth: 0)"
+            f"{what}：浅克隆（shallow clone）看不到完整的 git 历史，未判断；CI 中请取完整历史（fetch-depth: 0）"
         )
         return False
     if audit.trail.started is None:
-        report.notes.append(f"{what}: 审核时点 {show(audit.as_of, report.tz)} 之前没有涉及 contacts/ 的提交,未判断")
+        report.notes.append(f"{what}：审核时点 {show(audit.as_of, report.tz)} 之前没有涉及 contacts/ 的提交，未判断")
         return False
     return True
 
@@ -145,8 +145,8 @@ def _reviews(audit: _Audit, report: AuditReport) -> list[Finding]:
                     doc,
                     "review-due",
                     ("id",),
-                    f"{doc.data['id']} has no commit at or before the audit's moment: never reviewed",
-                    "commit the file",
+                    f"{doc.data['id']} 在审核时点之前没有提交：从未审核",
+                    "核对后提交该文件",
                 )
             )
             continue
@@ -158,9 +158,9 @@ def _reviews(audit: _Audit, report: AuditReport) -> list[Finding]:
                     doc,
                     "review-due",
                     ("id",),
-                    f"{doc.data['id']} was last reviewed on {reviewed} (commit {commit.short}); "
-                    f"a review was due by {due}, every {months} months",
-                    f"review it and commit; when nothing changes, `commlog contacts review {doc.data['id']}`",
+                    f"{doc.data['id']} 上次审核于 {reviewed}（提交 {commit.short}）；"
+                    f"每 {months} 个月审核一次，应在 {due} 前审核",
+                    f"核对后提交；无改动时运行 `commlog contacts review {doc.data['id']}`",
                 )
             )
     return found
@@ -209,24 +209,28 @@ def _late_changes(audit: _Audit, report: AuditReport) -> list[Finding]:
                 index = next(i for i, p in enumerate(doc.data["people"]) if p.get("id") == person)
                 parts = ("people", index, key)
             who = f"{doc.data['id']}/{person}" if person else doc.data["id"]
-            what = f"{who}'s {key} ({_DATE_NAMES[key]}) {value}"
-            allowed = f"the policy allows {limit:g} working day(s), until {show(deadline, report.tz)}"
+            what = f"{who} 的{_DATE_NAMES[key]}日期（{key}）{value}"
+            allowed = f"登记时限为 {limit:g} 个工作日，至 {show(deadline, report.tz)}"
             if commit is None:
                 if audit.as_of > deadline:
-                    found.append(
-                        finding(doc, "late-change", parts, f"{what} is not committed yet; {allowed}", "commit it now")
-                    )
+                    found.append(finding(doc, "late-change", parts, f"{what} 尚未提交；{allowed}", "立即提交"))
             elif commit.moment > deadline:
                 found.append(
                     finding(
                         doc,
                         "late-change",
                         parts,
-                        f"{what} was committed on {show(commit.moment, report.tz)} (commit {commit.short}); {allowed}",
-                        "record changes within the time limit",
+                        f"{what} 于 {show(commit.moment, report.tz)} 提交（提交 {commit.short}）；{allowed}",
+                        "今后在时限内登记变动",
                     )
                 )
     return found
+
+
+def _role_name(role: str) -> str:
+    from commlog.workflow import ROLE_NAMES
+
+    return f"{ROLE_NAMES.get(role, role)}（{role}）"
 
 
 def _departed(audit: _Audit, report: AuditReport) -> list[Finding]:
@@ -242,8 +246,8 @@ def _departed(audit: _Audit, report: AuditReport) -> list[Finding]:
                     doc,
                     "departed-roles",
                     ("roles",),
-                    f"{doc.data['id']} has left and still holds {', '.join(doc.data['roles'])}",
-                    "remove the roles and give them to the successor",
+                    f"{doc.data['id']} 已离职，仍担任{'、'.join(_role_name(r) for r in doc.data['roles'])}",
+                    "删去其 roles，把角色交给接任者",
                 )
             )
         departed = doc.data.get("departed")
@@ -255,8 +259,8 @@ def _departed(audit: _Audit, report: AuditReport) -> list[Finding]:
                         doc,
                         "departed-keep-expired",
                         ("departed",),
-                        f"{doc.data['id']} left on {departed}; the contact data was to be kept {years} years, until {until}",
-                        "remove the file: git keeps its history",
+                        f"{doc.data['id']} 于 {departed} 离职；其联络信息保存 {years} 年，至 {until}",
+                        "删除该文件（git 历史保留其记录）",
                     )
                 )
     return found
@@ -271,15 +275,13 @@ def _named_in_open_records(audit: _Audit, report: AuditReport) -> list[Finding]:
     left: dict[str, str] = {}
     for pid, person in audit.ctx.staff.items():
         if person["status"] == "departed":
-            left[pid] = f"left on {person.get('departed', '?')}"
+            left[pid] = f"已于 {person.get('departed', '?')} 离职"
     for oid, org in audit.ctx.orgs.items():
         for person in org["people"]:
             if person.get("status") == "departed":
-                left[f"{oid}/{person['id']}"] = f"left {org['name']} on {person.get('left', '?')}"
+                left[f"{oid}/{person['id']}"] = f"已于 {person.get('left', '?')} 离开{org['name']}"
             elif org.get("status") == "inactive":  # the relationship ended: nobody there is waiting on us or we on them
-                left[f"{oid}/{person['id']}"] = (
-                    f"is of {org['name']}, whose relationship ended on {org.get('ended', '?')}"
-                )
+                left[f"{oid}/{person['id']}"] = f"所在的{org['name']}已于 {org.get('ended', '?')} 终止合作"
     if not left:
         return []
     found = []
@@ -289,12 +291,12 @@ def _named_in_open_records(audit: _Audit, report: AuditReport) -> list[Finding]:
             continue
         named: list[tuple[tuple[object, ...], str, str]] = []
         if record["from"].get("person"):
-            named.append((("from", "person"), record["from"]["person"], "sender"))
+            named.append((("from", "person"), record["from"]["person"], "发件人"))
         for index, party in enumerate(record["to"]):
             person = party.get("person")
             if person:
                 named.append(
-                    (("to", index, "person"), f"{party['org']}/{person}" if "org" in party else person, "recipient")
+                    (("to", index, "person"), f"{party['org']}/{person}" if "org" in party else person, "收件人")
                 )
         for parts, who, role in named:
             if who in left:
@@ -303,8 +305,8 @@ def _named_in_open_records(audit: _Audit, report: AuditReport) -> list[Finding]:
                         doc,
                         "departed-named",
                         parts,
-                        f"{record['id']} is still open and names {who} as {role}, who {left[who]}",
-                        "name the successor, or close the record",
+                        f"{record['id']} 尚未办结，{role}仍为 {who}，其{left[who]}",
+                        "改为接任者，或办结该记录",
                     )
                 )
     return found
@@ -333,9 +335,9 @@ def _ended(audit: _Audit, report: AuditReport) -> list[Finding]:
                 doc,
                 "ended-review-due",
                 ("ended",),
-                f"{doc.data['id']}'s relationship ended on {ended}; whether to keep its data was to be confirmed from {due}",
-                f"a long-term partner: keep it, `commlog contacts review {doc.data['id']}`; "
-                "a one-off one: remove the file, git keeps it",
+                f"{doc.data['id']} 已于 {ended} 终止合作；自 {due} 起应确认是否保留其信息",
+                f"长期合作方：保留，运行 `commlog contacts review {doc.data['id']}`；"
+                "一次性合作方：删除文件（git 历史保留其记录）",
             )
         )
     return found
@@ -375,23 +377,21 @@ def _duplicates(audit: _Audit, report: AuditReport) -> list[Finding]:
     found = []
     for owners in places.values():
         for doc, parts, who in owners if len(owners) > 1 else []:
-            others = ", ".join(o for _, _, o in owners if o != who)
-            found.append(
-                finding(doc, "duplicate-mobile", parts, f"{who}'s mobile is also {others}'s", "check whose it is")
-            )
+            others = "、".join(o for _, _, o in owners if o != who)
+            found.append(finding(doc, "duplicate-mobile", parts, f"{who} 的手机号码与 {others} 的相同", "核实号码归属"))
     names: dict[str, list[Document]] = defaultdict(list)
     for doc in audit.corpus.org_docs:
         names[org_name_key(doc.data["name"])].append(doc)
     for docs in names.values():
         for doc in docs if len(docs) > 1 else []:
-            others = ", ".join(d.data["id"] for d in docs if d is not doc)
+            others = "、".join(d.data["id"] for d in docs if d is not doc)
             found.append(
                 finding(
                     doc,
                     "duplicate-org",
                     ("name",),
-                    f"{doc.data['id']} ({doc.data['name']}) is the same organisation as {others}",
-                    "keep one id and merge the other into it",
+                    f"{doc.data['id']}（{doc.data['name']}）与 {others} 是同一单位",
+                    "保留一个编号，把另一个并入",
                 )
             )
     return found

@@ -17,7 +17,7 @@ TITLE = "联络信息审核报告"
 
 def _heading(report: AuditReport) -> str:
     return (
-        f"{TITLE}  截至 {show(report.as_of, report.tz)}  内部 {report.staff} 人, 外部单位 {report.orgs} 家, "
+        f"{TITLE}  截至 {show(report.as_of, report.tz)}  内部 {report.staff} 人，外部单位 {report.orgs} 家，"
         f"发现 {len(report.findings)} 项"
     )
 
@@ -25,7 +25,7 @@ def _heading(report: AuditReport) -> str:
 def _left_out(report: AuditReport) -> list[str]:
     if not report.skipped:
         return []
-    return [f"{len({f.path for f in report.skipped})} 个无效文件未审核 (run `commlog validate`)"]
+    return [f"{len({f.path for f in report.skipped})} 个无效文件未审核（运行 `commlog validate` 查看原因）"]
 
 
 def text(report: AuditReport, out: TextIO) -> None:
@@ -33,23 +33,23 @@ def text(report: AuditReport, out: TextIO) -> None:
     out.write(_heading(report) + "\n")
     for rule_id, found in report.by_section():
         title, todo = SECTIONS[rule_id]
-        out.write(f"\n{title} ({len(found)}): {todo}\n")
+        out.write(f"\n{title}（{len(found)}）：{todo}\n")
         for item in found:
             out.write(f"  {item.as_text()}\n")
     if not report.findings:
         out.write("\n未发现问题\n")
     for note in [*report.notes, *_left_out(report)]:
-        out.write(f"\n注: {inert(note)}\n")
+        out.write(f"\n注：{inert(note)}\n")
 
 
 def markdown(report: AuditReport, out: TextIO) -> None:
     """A section per finding kind, each a table of file, line and what is wrong."""
-    out.write(f"# {TITLE}\n\n截至 {show(report.as_of, report.tz)}; 内部 {report.staff} 人, 外部单位 {report.orgs} 家; ")
+    out.write(f"# {TITLE}\n\n截至 {show(report.as_of, report.tz)}；内部 {report.staff} 人，外部单位 {report.orgs} 家；")
     out.write(f"发现 {len(report.findings)} 项。\n")
     for rule_id, found in report.by_section():
         title, todo = SECTIONS[rule_id]
         out.write(
-            f"\n## {title} ({len(found)})\n\n{md_cell(todo)}\n\n| 文件 | 行 | 说明 | 处理 |\n| --- | --- | --- | --- |\n"
+            f"\n## {title}（{len(found)}）\n\n{md_cell(todo)}\n\n| 文件 | 行 | 说明 | 处理 |\n| --- | --- | --- | --- |\n"
         )
         for item in found:
             out.write(f"| {md_cell(item.path)} | {item.line} | {md_cell(item.message)} | {md_cell(item.hint)} |\n")

@@ -123,4 +123,4 @@ def _subject(model: SiteModel, path: str) -> tuple[str, str | None]:
         return model.name(stem), None
     if path.startswith("contacts/external/"):
         return str(model.orgs.get(stem, {}).get("name", stem)), None
-    return "管理程序参数 (policy.yaml)", "procedure/"
+    return "管理程序参数（policy.yaml）", "procedure/"
