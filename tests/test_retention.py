@@ -371,7 +371,7 @@ def test_the_xlsx_is_a_workbook(repo: Path) -> None:
     ("old", "new", "says"),
     [
         ("    - {person: deng-gang, role: dept_head}\n", "", "the approvals lack dept_head"),
-        ("  due: 2025-12-18\n", "  due: 2026-12-18\n", "are not the schedule's 2025-12-18 and 1"),
+        ("  due: 2025-12-18\n", "  due: 2026-12-18\n", "is not 1 year(s) from the archiving on 2024-12-18"),
         ("  by: zhao-min\n  authority", "  by: luo-qing\n  authority", "did not hold the archiving role"),
         (
             "archive_no: ND-2024-1007}\n",
@@ -460,11 +460,37 @@ def test_an_early_disposal_passed_off_as_due_is_a_finding(repo: Path) -> None:
     _stub_edited(repo, "NX-2026-002", "due: 2027-04-09", "due: 2026-04-09")
     _stub_edited(repo, "NX-2026-002", "2027-04-09 到期", "2026-04-09 到期")
     commit(repo, "zhao-min", "dispose of NX-2026-002", "2026-11-20T15:05:00+08:00")
-    messages = [m for r, m in _base_findings(repo, "2026-11-20 15:10+08:00") if r == "disposal-record"]
+    found = _base_findings(repo, "2026-11-20 15:10+08:00")
+    messages = [m for r, m in found if r == "disposal-record"]
     assert "disposed of on 2026-11-20, before its term ended on 2027-04-09" in messages, messages
-    assert any("are not the schedule's 2027-04-09 and 1" in m for m in messages), messages
+    assert any("is not 1 year(s) from the archiving on 2026-04-09" in m for m in messages), messages
     plain = act(repo, "admin", "2026-11-20 15:10+08:00", "validate")
     assert plain.returncode == 1 and "before its term ended on 2027-04-09" in plain.stdout
+    # A term that adds up but is not the schedule's (2 years, due 2028-04-09, with an override for going early):
+    # plain validate finds nothing wrong with the stub; the merge check holds it to the schedule.
+    _stub_edited(repo, "NX-2026-002", "retention_years: 1", "retention_years: 2")
+    _stub_edited(repo, "NX-2026-002", "due: 2026-04-09", "due: 2028-04-09\n  override: x")
+    commit(repo, "zhao-min", "dispose of NX-2026-002", "2026-11-20T15:06:00+08:00")
+    found = _base_findings(repo, "2026-11-20 15:10+08:00")
+    assert not [m for r, m in found if r == "disposal-record"], found
+    assert any(r == "disposal-term" and "are not the schedule's 2027-04-09 and 1" in m for r, m in found), found
+
+
+def test_a_longer_retention_period_later_leaves_earlier_disposals_valid(demo_repo: Path) -> None:
+    """NB-2024-057 was disposed of under a 1-year term; the policy's normal term becoming 3 years does not make its
+    stub wrong (the schedule is checked as a disposal is merged, not ever after)."""
+    policy = demo_repo / "policy.yaml"
+    text = policy.read_text(encoding="utf-8")
+    assert "{importance: normal, years: 1," in text
+    policy.write_text(
+        text.replace("{importance: normal, years: 1,", "{importance: normal, years: 3,"), encoding="utf-8"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "commlog", "validate", "--format", "json"],
+        cwd=demo_repo, capture_output=True, text=True, env={**os.environ, "PYTHONUTF8": "1"},
+    )  # fmt: skip
+    found = [f for f in json.loads(result.stdout)["findings"] if f["path"].endswith("NB-2024-057.yaml")]
+    assert found == [], found
 
 
 def test_a_legal_hold_is_released_only_by_a_custodian_who_commits_it(repo: Path) -> None:

@@ -59,6 +59,10 @@ RULES = [
         "A disposal replaces the base's record by exactly its stub (commlog dispose): the register row, the events' types, dates and people, the archive number, and the disposed block.",
     ),
     ("disposal-not-by-archivist", "A disposal is committed by the archivist its disposed block names as its executor."),
+    (
+        "disposal-term",
+        "A disposal's stub states the term the policy's retention schedule gives the record's archiving as it is merged.",
+    ),
     ("id-taken", "An id the base branch registered meanwhile is not taken again (`commlog renumber ID --next`)."),
     ("archive-no-taken", "An archive number the base branch gave meanwhile is not given again."),
 ]
@@ -211,6 +215,7 @@ def check(root: Path, ref: str, me: str | None, now: datetime, use_cache: bool =
             start = len(old["events"])
             if "disposed" in data and "disposed" not in old:
                 trail.findings += _disposal(path, old, data, schemas, commits, versions, judges, me)
+                trail.findings += _disposal_term(path, data, corpus)
             else:
                 trail.findings += _rewritten(path, old, data, commits, versions)
         aliases = _aliases(root, path, renamed, in_base)
@@ -383,6 +388,33 @@ def _disposal(
             )
         )
     return found
+
+
+def _disposal_term(path: str, new: dict[str, Any], corpus: Corpus) -> list[Finding]:
+    """The term a disposal's stub states is the one the policy's schedule gives the record's archiving now, as the
+    disposal is merged (after that, plain validate checks only that the stub adds up: rule disposal-record)."""
+    from commlog.retention import standing
+    from commlog.timeutil import parse_time
+
+    policy = corpus.policy
+    assert policy is not None
+    gone = new["disposed"]
+    at = parse_time(str(gone["at"]), policy.timezone, strict=False)
+    kept = standing(path, {**new, "disposed": None}, corpus.orgs, policy, at)
+    if kept.due is None or kept.years is None:
+        return []
+    if str(gone["due"]) == kept.due.isoformat() and gone["retention_years"] == kept.years:
+        return []
+    return [
+        _finding(
+            path,
+            "disposal-term",
+            ("disposed", "retention_years"),
+            f"due {gone['due']} and retention_years {gone['retention_years']} are not the schedule's "
+            f"{kept.due} and {kept.years} for this record's archiving",
+            "dispose with `commlog dispose`, which writes the schedule's term (commlog retention shows it)",
+        )
+    ]
 
 
 def _own_steps(

@@ -8,7 +8,7 @@ from typing import Any
 
 from commlog.findings import Finding
 from commlog.load import Document
-from commlog.retention import archiving, hold_in_force, standing
+from commlog.retention import add_years, archiving, hold_in_force
 from commlog.rules import Corpus, finding, rule
 from commlog.tenure import as_on, day_of
 from commlog.timeutil import parse_time
@@ -17,7 +17,7 @@ from commlog.workflow import HOLD_EVENTS, ROLE_NAMES, may_approve, may_archive, 
 
 @rule("disposal-record")
 def disposal_record(corpus: Corpus) -> Iterator[Finding]:
-    """A disposed record was archived, its stub's due date and term are the schedule's (counted from its archiving), it went when due (or says why it went early in override), not on hold, disposed of by the archivist and approved in every role the policy names, each by a different person who held that role for the record and was on the staff on the disposal day."""
+    """A disposed record was archived, its stub's due date is its term counted from its archiving, it went when due (or says why it went early in override), not on hold, disposed of by the archivist and approved in every role the policy names, each by a different person who held that role for the record and was on the staff on the disposal day."""
     policy = corpus.policy
     assert policy is not None
     staff = corpus.staff
@@ -86,34 +86,31 @@ def disposal_record(corpus: Corpus) -> Iterator[Finding]:
 
 
 def _term(doc: Document, gone: dict[str, Any], day: date, corpus: Corpus) -> Iterator[Finding]:
-    """The stub's term is the one the schedule gives its archiving; a disposal before it ends says why."""
+    """The stub's due date is its term counted from its archiving; a disposal before it says why. Whether that term
+    was the schedule's is judged when the disposal is merged (``validate --base``, trail rule disposal-term), by the
+    policy then: a retention period lengthened later does not make the stubs of earlier disposals wrong."""
     policy = corpus.policy
     assert policy is not None
-    # the record as the schedule saw it on the disposal day (its stub keeps the events and the coded fields)
-    kept = standing(
-        doc.path,
-        {**doc.data, "disposed": None},
-        corpus.orgs,
-        policy,
-        parse_time(gone["at"], policy.timezone, strict=False),
-    )
-    if kept.due is None or kept.years is None:
-        return  # not archived (said above), or no schedule row: nothing to compare with
-    if str(gone["due"]) != kept.due.isoformat() or gone["retention_years"] != kept.years:
+    event = archiving(doc.data)
+    years = gone.get("retention_years")
+    if event is None or not isinstance(years, int):
+        return  # not archived (said above), or the schema reports the term
+    archived = parse_time(event["at"], policy.timezone, strict=False).astimezone(policy.timezone).date()
+    due = add_years(archived, years)
+    if str(gone["due"]) != due.isoformat():
         yield finding(
             doc,
             "disposal-record",
             ("disposed", "due"),
-            f"due {gone['due']} and retention_years {gone['retention_years']} are not the schedule's "
-            f"{kept.due} and {kept.years} for this record's archiving",
-            "the term is counted from the archiving by the policy's retention schedule (commlog retention shows it)",
+            f"due {gone['due']} is not {years} year(s) from the archiving on {archived} ({due})",
+            "the term is counted from the archiving (commlog dispose writes it; commlog retention shows it)",
         )
-    if day < kept.due and not gone.get("override"):
+    if day < due and not gone.get("override"):
         yield finding(
             doc,
             "disposal-record",
             ("disposed", "at"),
-            f"disposed of on {day}, before its term ended on {kept.due}",
+            f"disposed of on {day}, before its term ended on {due}",
             "an early disposal says why in override (commlog dispose --before-due REASON)",
         )
 
