@@ -24,7 +24,6 @@ from commlog.index.corpus import Snapshot, bulk, context_corpus, text_or_empty, 
 from commlog.index.facts import from_row, to_row
 from commlog.load import Document
 from commlog.rules import Corpus, Facts, facts, run
-from commlog.rules.sensitive import text_digest
 
 
 def findings(snap: Snapshot) -> tuple[Corpus, list[Finding]]:
@@ -107,9 +106,9 @@ def _keys(snap: Snapshot, valid: list[str]) -> dict[str, str]:
     keys = {}
     for relative in valid:
         present = attachments.get(relative)
-        if present:  # a text attachment's content is read by sensitive-data: its digest is part of the key
+        if present:  # an attachment's content is read by sensitive-data: its digest is part of the key
             folder = relative.removesuffix(".yaml")
-            present = [f"{name}\0{text_digest(snap.root, f'{folder}/{name}')}" for name in present]
+            present = [f"{name}\0{snap.other_digest(f'{folder}/{name}')}" for name in present]
         listing = hashlib.blake2b("\0".join(present).encode(), digest_size=12).hexdigest() if present else "-"
         keys[relative] = f"{relative}\0{snap.digests[relative]}\0{listing}"
     return keys

@@ -84,9 +84,14 @@ class Snapshot:
     def key(self) -> str:
         """What the whole validation result depends on."""
         problems = ((f"!{f.path}", f.rule) for f in self.scan.findings)
-        # an attachment removed changes the verdict, and a text attachment's content (rule sensitive-data)
-        others = ((f"+{relative}", text_digest(self.root, relative)) for relative in self.scan.others)
+        # an attachment removed changes the verdict, and so does its content (rule sensitive-data reads it)
+        others = ((f"+{relative}", self.other_digest(relative)) for relative in self.scan.others)
         return cache.tree_state(self.code, [*self.digests.items(), *problems, *others])
+
+    def other_digest(self, relative: str) -> str:
+        """The digest of a file beside the data files (an attachment): git's blob id where git vouches for it, so
+        that a warm run reads no attachment; else its bytes hashed."""
+        return self.from_git.get(relative) or text_digest(self.root, relative)
 
     def context_key(self) -> str:
         """The digest of what a record's derived stages depend on besides itself: the policy and the contacts."""
