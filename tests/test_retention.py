@@ -537,3 +537,30 @@ def test_an_interrupted_disposal_is_reported_and_ignored_by_git(repo: Path, tmp_
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
     assert "*.commlog-dispose" in (fresh / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_a_disposal_dated_before_the_archiving_or_shortened_by_its_own_change_is_a_finding(repo: Path) -> None:
+    """FW-2025-001 (important: 5 years, archived 2025-01-15): a stub dated before its archiving, with an override, is a
+    finding in plain validate; a change that shortens the schedule for its own disposal is judged by the target
+    branch's schedule."""
+    args = ("dispose", "FW-2025-001", "--approve-by", "gao-jun", "--approve-by", "luo-qing", "--before-due", "x")
+    result = act(repo, "zhao-min", "2026-11-20 15:00+08:00", *args)
+    assert result.returncode == 0, result.stderr
+    stub = record(repo, "FW-2025-001")["disposed"]
+    _stub_edited(repo, "FW-2025-001", f"at: {stub['at']}", "at: 2025-01-14 10:00")
+    commit(repo, "zhao-min", "dispose of FW-2025-001", "2026-11-20T15:05:00+08:00")
+    plain = act(repo, "admin", "2026-11-20 15:10+08:00", "validate")
+    assert plain.returncode == 1 and "before it was archived on 2025-01-15" in plain.stdout, plain.stdout
+    _stub_edited(repo, "FW-2025-001", "at: 2025-01-14 10:00", f"at: {stub['at']}")
+    _stub_edited(repo, "FW-2025-001", "retention_years: 5", "retention_years: 1")
+    _stub_edited(repo, "FW-2025-001", f"due: {stub['due']}", "due: 2026-01-15")
+    policy = repo / "policy.yaml"
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace(
+            "{importance: important, years: 5,", "{importance: important, years: 1,"
+        ),
+        encoding="utf-8",
+    )
+    commit(repo, "zhao-min", "shorten and dispose", "2026-11-20T15:06:00+08:00")
+    found = _base_findings(repo, "2026-11-20 15:10+08:00")
+    assert any(r == "disposal-term" and "are not the schedule's" in m for r, m in found), found

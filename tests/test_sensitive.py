@@ -218,3 +218,12 @@ def test_a_private_mobile_is_masked_below_its_class_and_the_shortcut_lets_it_thr
         assert "0178" not in mask_text(text, private, "internal"), text
         assert mask_text(text, private, "confidential") == text
         assert mask_text(text, SETTINGS, "internal") == text  # not private: a mobile is internal
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["联系人张伟，13812345678，市场部", "备用 Tel.13812345678", "13812345678，13912345678", "13812345678,13912345678"],
+)
+def test_a_mobile_beside_a_comma_or_a_point_in_a_sentence(text: str) -> None:
+    assert "mobile" in detectors(text)
+    assert len([d for d in detectors(text) if d == "mobile"]) == text.count("138") + text.count("139")

@@ -188,3 +188,10 @@ def test_a_confidential_build_publishes_every_document(repo: Path, tmp_path: Pat
     assert _published(site) == documents
     page = (site / "records/2024/NX-2024-902/index.html").read_text(encoding="utf-8")
     assert "commlog-withheld" not in page
+
+
+@pytest.mark.parametrize("head", [b"ID3 ", b"GIF89a ", b"abcdftyp ", b"OggS "])
+def test_a_text_that_begins_like_an_image_is_text(head: bytes) -> None:
+    """Media is known by its first bytes only when they are not text: 'GIF89a 身份证号…' is read and masked."""
+    reading = read_attachment(head + f"身份证号 {ID}".encode(), "a.txt")
+    assert reading.kind == "text" and ID in (reading.text or "")

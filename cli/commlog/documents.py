@@ -67,7 +67,7 @@ def read_attachment(raw: bytes, name: str = "", depth: int = 0) -> Reading:
     if len(raw) > FILE_LIMIT or depth > DEPTH:
         return UNREADABLE
     head = raw[:1024]
-    if _is_media(head):
+    if _is_media(head) and as_text(head, truncated=True) is None:  # a text may begin with GIF89a or ID3
         return Reading("media")
     if b"%PDF-" in head:
         return _document(_pdf_text(raw))
@@ -90,7 +90,7 @@ def read_file(path: Path, name: str) -> Reading | None:
     try:
         with open_regular(path, sole_name=True) as handle:
             head = handle.read(1024)
-            if _is_media(head):
+            if _is_media(head) and as_text(head, truncated=True) is None:
                 return Reading("media")
             raw = head + handle.read(FILE_LIMIT + 1 - len(head))
     except OSError:

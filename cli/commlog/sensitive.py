@@ -109,11 +109,12 @@ _PATTERN = re.compile(
     "|".join(
         (
             r"(?P<email>(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})",
-            # a mobile: +86 optional, 3-4-4 with optional space or dash; not an amount (¥13500000000元, 1.38...)
+            # a mobile: +86 optional, 3-4-4 with optional space or dash; not an amount (¥13500000000元, 1.38..., ...00.50),
+            # though a comma or a point may stand beside it in a sentence (张伟，183..., Tel.183...)
             _B
-            + r"(?<![¥$.,+])(?P<mobile>(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}[ -]?|\.\d{4}\.)\d{4})"
+            + r"(?<![¥$+])(?<!\d\.)(?P<mobile>(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}[ -]?|\.\d{4}\.)\d{4})"
             + _E
-            + r"(?![.,]\d|\s?[元万亿])",
+            + r"(?![.,]\d{1,2}(?!\d)|\s?[元万亿])",
             _B + r"(?P<run>\d{17}[Xx]|\d{15,19})" + _E,
             _B
             + r"(?P<spaced>\d{6}[ -]\d{8}[ -]\d{3}[\dXx]|\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{5})"

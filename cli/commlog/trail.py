@@ -215,7 +215,7 @@ def check(root: Path, ref: str, me: str | None, now: datetime, use_cache: bool =
             start = len(old["events"])
             if "disposed" in data and "disposed" not in old:
                 trail.findings += _disposal(path, old, data, schemas, commits, versions, judges, me)
-                trail.findings += _disposal_term(path, data, corpus)
+                trail.findings += _disposal_term(path, data, corpus, _policy_at(root, tip) or policy, now)
             else:
                 trail.findings += _rewritten(path, old, data, commits, versions)
         aliases = _aliases(root, path, renamed, in_base)
@@ -390,17 +390,25 @@ def _disposal(
     return found
 
 
-def _disposal_term(path: str, new: dict[str, Any], corpus: Corpus) -> list[Finding]:
-    """The term a disposal's stub states is the one the policy's schedule gives the record's archiving now, as the
-    disposal is merged (after that, plain validate checks only that the stub adds up: rule disposal-record)."""
-    from commlog.retention import standing
-    from commlog.timeutil import parse_time
+def _policy_at(root: Path, commit: str) -> Policy | None:
+    """The policy of ``commit`` (the target branch), None where it has none that loads."""
+    from commlog.policy import from_data
 
-    policy = corpus.policy
-    assert policy is not None
+    data = _parsed(history.read_blobs(root, [f"{commit}:policy.yaml"])[f"{commit}:policy.yaml"])
+    try:
+        return from_data(data) if data else None
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _disposal_term(path: str, new: dict[str, Any], corpus: Corpus, policy: Policy, now: datetime) -> list[Finding]:
+    """The term a disposal's stub states is the one the target branch's retention schedule gives the record's
+    archiving, as the disposal is merged (a change cannot shorten the schedule for its own disposal; after the merge,
+    plain validate checks only that the stub adds up: rule disposal-record)."""
+    from commlog.retention import standing
+
     gone = new["disposed"]
-    at = parse_time(str(gone["at"]), policy.timezone, strict=False)
-    kept = standing(path, {**new, "disposed": None}, corpus.orgs, policy, at)
+    kept = standing(path, {**new, "disposed": None}, corpus.orgs, policy, now)  # every event, whatever disposed.at says
     if kept.due is None or kept.years is None:
         return []
     if str(gone["due"]) == kept.due.isoformat() and gone["retention_years"] == kept.years:

@@ -97,6 +97,14 @@ def _term(doc: Document, gone: dict[str, Any], day: date, corpus: Corpus) -> Ite
         return  # not archived (said above), or the schema reports the term
     archived = parse_time(event["at"], policy.timezone, strict=False).astimezone(policy.timezone).date()
     due = add_years(archived, years)
+    if day < archived:
+        yield finding(
+            doc,
+            "disposal-record",
+            ("disposed", "at"),
+            f"disposed of on {day}, before it was archived on {archived}",
+            "only an archived record is disposed of (commlog dispose)",
+        )
     if str(gone["due"]) != due.isoformat():
         yield finding(
             doc,
